@@ -1,0 +1,1 @@
+/* qrtag.c: being written */

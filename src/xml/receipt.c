@@ -1,0 +1,342 @@
+/*
+ * receipt: the outbound UBL 2.1 ReceiptAdvice, what the depot received against one RMA.
+ *
+ * Written with xmlTextWriter so every text is escaped as data ("Smith & Sons <x>" stays text).
+ * The element order is the XSD sequence and must stay so: UBL-ReceiptAdvice-2.1.xsd puts
+ * DeliveryCustomerParty (the depot) before DespatchSupplierParty (the customer), and
+ * ReceiptLineType reads ID, ReceivedQuantity, ShortQuantity, Item, Shipment.  A sample:
+ *
+ *   <ReceiptAdvice xmlns="...:ReceiptAdvice-2" xmlns:cac="..." xmlns:cbc="...">
+ *     <cbc:UBLVersionID>2.1</cbc:UBLVersionID>
+ *     <cbc:ID>R00000017K-R1</cbc:ID>
+ *     <cbc:IssueDate>2024-03-20</cbc:IssueDate>
+ *     <cbc:IssueTime>09:15:00+00:00</cbc:IssueTime>
+ *     <cac:OrderReference><cbc:ID>R00000017K</cbc:ID></cac:OrderReference>
+ *     <cac:DeliveryCustomerParty><cac:Party>name, PostalAddress</cac:Party></...>
+ *     <cac:DespatchSupplierParty><cac:Party>name</cac:Party></...>
+ *     <cac:ReceiptLine>
+ *       <cbc:ID>1</cbc:ID>
+ *       <cbc:ReceivedQuantity unitCode="C62">1</cbc:ReceivedQuantity>
+ *       <cac:Item>... <cac:ItemInstance><cbc:SerialID>SN1</cbc:SerialID></...></cac:Item>
+ *       <cac:Shipment><cbc:ID>SSCC</cbc:ID><cac:TransportHandlingUnit>...</cac:Shipment>
+ *     </cac:ReceiptLine>
+ *   </ReceiptAdvice>
+ *
+ * The parcel SSCC goes in the line's own Shipment (ReceiptLineType allows one) so each line
+ * keeps its parcel, the mirror of how a DespatchAdvice line names it.
+ */
+#include "xml/xml.h"
+
+#include <inttypes.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <libxml/xmlwriter.h>
+
+#include "core/xalloc.h"
+
+/* A writer that remembers whether any call failed, so the document is checked once. */
+struct writer {
+    xmlTextWriterPtr w;
+    bool failed;
+};
+
+static void note(struct writer *wr, int rc)
+{
+    if (rc < 0)
+        wr->failed = true;
+}
+
+static void start(struct writer *wr, const char *name)
+{
+    note(wr, xmlTextWriterStartElement(wr->w, BAD_CAST name));
+}
+
+static void end(struct writer *wr)
+{
+    note(wr, xmlTextWriterEndElement(wr->w));
+}
+
+/* <name>value</name>, value escaped as text; nothing when value is NULL or empty. */
+static void text(struct writer *wr, const char *name, const char *value)
+{
+    if (value != NULL && value[0] != '\0')
+        note(wr, xmlTextWriterWriteElement(wr->w, BAD_CAST name, BAD_CAST value));
+}
+
+static void quantity(struct writer *wr, const char *name, int64_t q)
+{
+    char num[32];
+
+    snprintf(num, sizeof num, "%" PRId64, q);
+    start(wr, name);
+    note(wr, xmlTextWriterWriteAttribute(wr->w, BAD_CAST "unitCode", BAD_CAST "C62"));
+    note(wr, xmlTextWriterWriteString(wr->w, BAD_CAST num));
+    end(wr);
+}
+
+/* Decodes one UTF-8 sequence at s; returns its length, 0 when it is not well-formed. */
+static size_t utf8_next(const unsigned char *s, unsigned long *cp)
+{
+    size_t n;
+    unsigned long c = s[0], min;
+
+    if (c < 0x80) {
+        *cp = c;
+        return 1;
+    }
+    if ((c & 0xE0) == 0xC0) {
+        n = 2, c &= 0x1F, min = 0x80;
+    } else if ((c & 0xF0) == 0xE0) {
+        n = 3, c &= 0x0F, min = 0x800;
+    } else if ((c & 0xF8) == 0xF0) {
+        n = 4, c &= 0x07, min = 0x10000;
+    } else {
+        return 0;
+    }
+    for (size_t i = 1; i < n; i++) {
+        if ((s[i] & 0xC0) != 0x80)
+            return 0;
+        c = (c << 6) | (s[i] & 0x3F);
+    }
+    if (c < min || c > 0x10FFFF)
+        return 0;
+    *cp = c;
+    return n;
+}
+
+/* True when s is UTF-8 made only of characters XML 1.0 can carry. */
+static bool is_xml_text(const char *s)
+{
+    const unsigned char *p = (const unsigned char *)s;
+
+    while (*p != '\0') {
+        unsigned long c;
+        size_t n = utf8_next(p, &c);
+
+        if (n == 0)
+            return false;
+        if (!(c == 0x9 || c == 0xA || c == 0xD || (c >= 0x20 && c <= 0xD7FF) ||
+              (c >= 0xE000 && c <= 0xFFFD) || (c >= 0x10000 && c <= 0x10FFFF)))
+            return false;
+        p += n;
+    }
+    return true;
+}
+
+static int check_text(const char *s, const char *field, bool required, struct err *err)
+{
+    if (s == NULL || s[0] == '\0')
+        return required ? err_set(err, ERR_INTERNAL, field, "is required") : 0;
+    if (!is_xml_text(s))
+        return err_set(err, ERR_INTERNAL, field, "is not text xml can carry");
+    return 0;
+}
+
+static bool is_digits(const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (s[i] < '0' || s[i] > '9')
+            return false;
+    return true;
+}
+
+static bool is_date(const char *s)
+{
+    return strlen(s) == 10 && is_digits(s, 4) && s[4] == '-' && is_digits(s + 5, 2) &&
+           s[7] == '-' && is_digits(s + 8, 2);
+}
+
+/* HH:MM:SS, optionally .fff, optionally Z or +HH:MM / -HH:MM: what xsd:time accepts. */
+static bool is_time(const char *s)
+{
+    if (strlen(s) < 8 || !is_digits(s, 2) || s[2] != ':' || !is_digits(s + 3, 2) || s[5] != ':' ||
+        !is_digits(s + 6, 2))
+        return false;
+    s += 8;
+    if (*s == '.') {
+        if (!is_digits(s + 1, 1))
+            return false;
+        for (s++; *s >= '0' && *s <= '9'; s++)
+            ;
+    }
+    if (*s == '\0' || strcmp(s, "Z") == 0)
+        return true;
+    return (s[0] == '+' || s[0] == '-') && strlen(s) == 6 && is_digits(s + 1, 2) && s[3] == ':' &&
+           is_digits(s + 4, 2);
+}
+
+static int check_line(const struct receipt_line *l, struct err *err)
+{
+    if (l->received_quantity < 0)
+        return err_set(err, ERR_INTERNAL, "received_quantity", "must not be negative");
+    if (l->short_quantity < 0)
+        return err_set(err, ERR_INTERNAL, "short_quantity", "must not be negative");
+    if (check_text(l->serial_number, "serial_number", false, err) ||
+        check_text(l->product_model, "product_model", false, err) ||
+        check_text(l->product_name, "product_name", false, err) ||
+        check_text(l->sscc, "sscc", false, err))
+        return -1;
+    return 0;
+}
+
+static int check_receipt(const struct receipt_advice *ra, struct err *err)
+{
+    const char *depot_name = ra->depot_name != NULL ? ra->depot_name : ra->depot.name;
+
+    if (check_text(ra->id, "id", true, err) ||
+        check_text(ra->issue_date, "issue_date", true, err) ||
+        check_text(ra->issue_time, "issue_time", false, err) ||
+        check_text(ra->rma_number, "rma_number", true, err) ||
+        check_text(depot_name, "depot_name", true, err) ||
+        check_text(ra->depot.street, "depot.street", false, err) ||
+        check_text(ra->depot.city, "depot.city", false, err) ||
+        check_text(ra->depot.postcode, "depot.postcode", false, err) ||
+        check_text(ra->depot.country, "depot.country", false, err) ||
+        check_text(ra->customer_name, "customer_name", false, err))
+        return -1;
+    if (!is_date(ra->issue_date))
+        return err_set(err, ERR_INTERNAL, "issue_date", "must be yyyy-mm-dd");
+    if (ra->issue_time != NULL && ra->issue_time[0] != '\0' && !is_time(ra->issue_time))
+        return err_set(err, ERR_INTERNAL, "issue_time", "must be hh:mm:ss with a time zone");
+    if (ra->n_lines == 0 || ra->lines == NULL)
+        return err_set(err, ERR_INTERNAL, "lines", "a receipt advice needs at least one line");
+    for (size_t i = 0; i < ra->n_lines; i++)
+        if (check_line(&ra->lines[i], err) != 0)
+            return -1;
+    return 0;
+}
+
+static void party_name(struct writer *wr, const char *name)
+{
+    start(wr, "cac:PartyName");
+    text(wr, "cbc:Name", name);
+    end(wr);
+}
+
+static void depot_party(struct writer *wr, const struct receipt_advice *ra)
+{
+    const struct address *a = &ra->depot;
+    bool has_country = a->country != NULL && a->country[0] != '\0';
+
+    start(wr, "cac:DeliveryCustomerParty");
+    start(wr, "cac:Party");
+    party_name(wr, ra->depot_name != NULL ? ra->depot_name : a->name);
+    start(wr, "cac:PostalAddress");
+    text(wr, "cbc:StreetName", a->street);
+    text(wr, "cbc:CityName", a->city);
+    text(wr, "cbc:PostalZone", a->postcode);
+    if (has_country) {
+        start(wr, "cac:Country");
+        text(wr, "cbc:IdentificationCode", a->country);
+        end(wr);
+    }
+    end(wr);
+    end(wr);
+    end(wr);
+}
+
+static void customer_party(struct writer *wr, const struct receipt_advice *ra)
+{
+    bool named = ra->customer_name != NULL && ra->customer_name[0] != '\0';
+
+    start(wr, "cac:DespatchSupplierParty");
+    start(wr, "cac:Party");
+    party_name(wr, named ? ra->customer_name : "Customer");
+    end(wr);
+    end(wr);
+}
+
+static bool is_set(const char *s)
+{
+    return s != NULL && s[0] != '\0';
+}
+
+static void receipt_line(struct writer *wr, const struct receipt_line *l)
+{
+    char id[16];
+
+    snprintf(id, sizeof id, "%d", l->line_no);
+    start(wr, "cac:ReceiptLine");
+    text(wr, "cbc:ID", id);
+    quantity(wr, "cbc:ReceivedQuantity", l->received_quantity);
+    if (l->short_quantity > 0)
+        quantity(wr, "cbc:ShortQuantity", l->short_quantity);
+    if (is_set(l->product_name) || is_set(l->product_model) || is_set(l->serial_number)) {
+        start(wr, "cac:Item");
+        text(wr, "cbc:Name", is_set(l->product_name) ? l->product_name : l->product_model);
+        text(wr, "cbc:ModelName", l->product_model);
+        if (is_set(l->serial_number)) {
+            start(wr, "cac:ItemInstance");
+            text(wr, "cbc:SerialID", l->serial_number);
+            end(wr);
+        }
+        end(wr);
+    }
+    if (is_set(l->sscc)) {
+        start(wr, "cac:Shipment");
+        text(wr, "cbc:ID", l->sscc);
+        start(wr, "cac:TransportHandlingUnit");
+        text(wr, "cbc:ID", l->sscc);
+        end(wr);
+        end(wr);
+    }
+    end(wr);
+}
+
+static void receipt_advice(struct writer *wr, const struct receipt_advice *ra)
+{
+    note(wr, xmlTextWriterSetIndent(wr->w, 1));
+    note(wr, xmlTextWriterSetIndentString(wr->w, BAD_CAST "  "));
+    note(wr, xmlTextWriterStartDocument(wr->w, NULL, "UTF-8", NULL));
+    note(wr, xmlTextWriterStartElementNS(wr->w, NULL, BAD_CAST "ReceiptAdvice",
+                                         BAD_CAST XML_NS_RECEIPT_ADVICE));
+    note(wr, xmlTextWriterWriteAttribute(wr->w, BAD_CAST "xmlns:cac", BAD_CAST XML_NS_CAC));
+    note(wr, xmlTextWriterWriteAttribute(wr->w, BAD_CAST "xmlns:cbc", BAD_CAST XML_NS_CBC));
+    text(wr, "cbc:UBLVersionID", "2.1");
+    text(wr, "cbc:ID", ra->id);
+    text(wr, "cbc:IssueDate", ra->issue_date);
+    text(wr, "cbc:IssueTime", ra->issue_time);
+    start(wr, "cac:OrderReference");
+    text(wr, "cbc:ID", ra->rma_number);
+    end(wr);
+    depot_party(wr, ra);
+    customer_party(wr, ra);
+    for (size_t i = 0; i < ra->n_lines; i++)
+        receipt_line(wr, &ra->lines[i]);
+    end(wr);
+    note(wr, xmlTextWriterEndDocument(wr->w));
+}
+
+int xml_write_receipt_advice(const struct receipt_advice *ra, char **out, size_t *len,
+                             struct err *err)
+{
+    struct writer wr = {0};
+    xmlBufferPtr buf;
+    size_t n;
+
+    if (check_receipt(ra, err) != 0)
+        return -1;
+    buf = xmlBufferCreate();
+    if (buf == NULL)
+        return err_set(err, ERR_INTERNAL, NULL, "cannot write the receipt advice");
+    wr.w = xmlNewTextWriterMemory(buf, 0);
+    if (wr.w == NULL) {
+        xmlBufferFree(buf);
+        return err_set(err, ERR_INTERNAL, NULL, "cannot write the receipt advice");
+    }
+    receipt_advice(&wr, ra);
+    xmlFreeTextWriter(wr.w);
+    if (wr.failed) {
+        xmlBufferFree(buf);
+        return err_set(err, ERR_INTERNAL, NULL, "cannot write the receipt advice");
+    }
+    n = (size_t)xmlBufferLength(buf);
+    *out = xmalloc(n + 1);
+    memcpy(*out, xmlBufferContent(buf), n);
+    (*out)[n] = '\0';
+    *len = n;
+    xmlBufferFree(buf);
+    return 0;
+}

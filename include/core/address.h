@@ -2,6 +2,8 @@
 #ifndef CORE_ADDRESS_H
 #define CORE_ADDRESS_H
 
+#include <stddef.h>
+
 #include "core/err.h"
 
 #define ADDRESS_FIELD_MAX 200

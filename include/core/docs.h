@@ -22,6 +22,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/address.h"
+
 #define DOC_ID_MAX 64
 #define DOC_TEXT_MAX 200
 

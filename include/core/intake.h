@@ -1,0 +1,43 @@
+/*
+ * intake: what the service policy asks at the first contact, and the checks on it.
+ *
+ * Channel, product model, serial number, hardware/software configuration, error messages, fault
+ * description, a contact person with phone and/or e-mail, and the service address.  The HTTP
+ * layer fills the struct from JSON; the rules about the values live here.
+ */
+#ifndef CORE_INTAKE_H
+#define CORE_INTAKE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "core/address.h"
+#include "core/err.h"
+
+#define INTAKE_TEXT_MAX 4000
+
+struct contact {
+    const char *name;
+    const char *phone; /* NULL when not given */
+    const char *email; /* NULL when not given */
+};
+
+struct intake {
+    const char *channel; /* hotline, email, designated_contact, web, api */
+    const char *product_model;
+    const char *serial_number;
+    const char *fault_description;
+    struct contact contact;
+    struct address service_address;
+};
+
+/* 0, or -1 with ERR_INVALID naming the first bad field ("contact.email", ...). */
+int intake_validate(const struct intake *in, struct err *err);
+
+/* Checks shared with other modules. Each returns 0 or -1 with ERR_INVALID naming field. */
+int intake_check_serial(const char *s, const char *field, struct err *err);
+int intake_check_model(const char *s, const char *field, struct err *err);
+int intake_check_text(const char *s, size_t max, bool required, const char *field,
+                      struct err *err);
+
+#endif

@@ -1,0 +1,56 @@
+/*
+ * scancode: what a depot scanner typed, classified before any database look-up.
+ *
+ * A hand scanner types a code and Enter.  It may be:
+ *   - the label's QR URL          HTTPS://RMA.EXAMPLE.COM/P/R00000017K/1/7QX4M2AB
+ *   - the token under the QR       R00000017K-1-7QX4M2AB   (or with '/' between the parts)
+ *   - an RMA number                R00000017K
+ *   - an SSCC                      (00)340123450000000018, 00340123450000000018, ]C1003401..,
+ *                                  a GS1 Digital Link .../00/340123450000000018, or 18 digits
+ *   - a carrier tracking number    1Z999AA10123456784 (anything else alphanumeric, 6 to 40)
+ * Letters are compared upper case; surrounding white space (the scanner's CR/LF) is ignored.
+ * The tag is not checked here (that needs the server key); the RMA check character is.
+ */
+#ifndef CORE_SCANCODE_H
+#define CORE_SCANCODE_H
+
+#include <stddef.h>
+
+#include "core/err.h"
+#include "core/rmanum.h"
+
+#define SCANCODE_MAX_INPUT 512
+#define SCANCODE_TAG_MAX 16
+#define SCANCODE_SSCC_LEN 18
+#define SCANCODE_TRACKING_MAX 40
+
+enum scancode_kind {
+    SCANCODE_QR_URL,   /* rma, parcel, tag */
+    SCANCODE_TOKEN,    /* rma, parcel, tag */
+    SCANCODE_RMA,      /* rma */
+    SCANCODE_SSCC,     /* sscc */
+    SCANCODE_TRACKING, /* tracking */
+};
+
+struct scancode {
+    enum scancode_kind kind;
+    char rma[RMANUM_LEN + 1];
+    int parcel;
+    char tag[SCANCODE_TAG_MAX + 1];
+    char sscc[SCANCODE_SSCC_LEN + 1];
+    char tracking[SCANCODE_TRACKING_MAX + 1];
+};
+
+/*
+ * Classifies s (len bytes, need not be NUL-terminated).  Returns 0, or -1 with ERR_INVALID,
+ * field "code": empty, too long, control characters, an RMA number with a wrong check
+ * character, or nothing recognisable.
+ */
+int scancode_parse(const char *s, size_t len, struct scancode *out, struct err *err);
+
+/* GS1 mod-10 check digit of the first n digits of s; -1 if a character is not a digit. */
+int scancode_gs1_check_digit(const char *s, size_t n);
+
+const char *scancode_kind_name(enum scancode_kind kind);
+
+#endif

@@ -1,0 +1,156 @@
+/*
+ * db: PostgreSQL access.  One struct db per server thread, never shared.  Every statement is a
+ * named row in src/db/statements.c, prepared when a connection opens (again after a reconnect)
+ * and always run with parameters.
+ *
+ * Functions that talk to the database may block; they return DB_ONE (done, one result),
+ * DB_NONE (nothing matched), DB_RETRY (database unreachable: the caller answers 503 with
+ * Retry-After) or DB_FAIL, and fill err whenever the answer is not DB_ONE.  A state change names
+ * the state it expects; losing a race is DB_FAIL with ERR_CONFLICT and no side effect.
+ */
+#ifndef DB_DB_H
+#define DB_DB_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/arena.h"
+#include "core/docs.h"
+#include "core/err.h"
+#include "core/intake.h"
+#include "core/label.h"
+#include "core/rma.h"
+#include "core/scancode.h"
+
+enum db_result { DB_ONE, DB_NONE, DB_RETRY, DB_FAIL };
+
+struct db;
+
+/* A connection for conninfo (libpq keywords or a URL; "" uses the PG* variables).  Connects
+ * lazily; never NULL.  Free with db_free(). */
+struct db *db_new(const char *conninfo);
+void db_free(struct db *db);
+/* Connects (with back-off between failed attempts) and prepares the statements. */
+enum db_result db_ready(struct db *db, struct err *err);
+
+/* Applies migrations/NNNN_*.sql of dir not yet applied, in order, each in its own transaction,
+ * under an advisory lock so that two processes do not race.  Returns 0 or -1. */
+int db_migrate(struct db *db, const char *dir, int *applied, struct err *err);
+/* DB_ONE when every migration file in dir is applied, DB_NONE when some are not. */
+enum db_result db_migrations_current(struct db *db, const char *dir, struct err *err);
+
+/* Secret bytes stored under name; created from libsodium random bytes on first use. */
+enum db_result db_secret(struct db *db, const char *name, unsigned char *out, size_t len,
+                         struct err *err);
+
+enum role { ROLE_ADMIN, ROLE_AGENT, ROLE_ENGINEER, ROLE_DEPOT, ROLE_CARRIER };
+#define ROLE_BIT(r) (1u << (r))
+const char *role_name(enum role r);
+int role_parse(const char *s, enum role *out, struct err *err);
+
+struct principal {
+    int64_t token_id;
+    enum role role;
+    char name[128];
+    int64_t carrier_id; /* 0 unless role is carrier */
+};
+
+/* Creates a token; writes the secret (shown once, stored hashed) to out[DB_TOKEN_LEN + 1]. */
+#define DB_TOKEN_LEN 48
+enum db_result db_token_create(struct db *db, enum role role, const char *name,
+                               const char *carrier_code, char out[DB_TOKEN_LEN + 1],
+                               struct err *err);
+/* DB_ONE with *p for a live token, DB_NONE (ERR_UNAUTHORIZED) for an unknown or revoked one. */
+enum db_result db_token_lookup(struct db *db, const char *token, struct principal *p,
+                               struct err *err);
+
+/* Loads the demo data of deploy/demo-data.sql (idempotent). */
+enum db_result db_exec_file(struct db *db, const char *path, struct err *err);
+
+/* Intake of a service case.  configuration and error_messages are JSON texts (may be NULL). */
+enum db_result db_case_create(struct db *db, const struct intake *in, const char *configuration,
+                              const char *error_messages, const struct principal *actor,
+                              struct arena *a, char **case_number, struct err *err);
+
+struct rma_request_line {
+    const char *serial_number; /* NULL for a non-serialised part */
+    const char *product_model;
+    int64_t quantity;
+};
+
+struct rma_request {
+    const char *case_number;
+    enum rma_type type;
+    enum screening_outcome outcome;
+    const char *reason;
+    const char *evidence_json;
+    const struct rma_request_line *lines;
+    size_t n_lines;
+};
+
+/* Creates the RMA with screening, lines, legs, parcels and events in one transaction.
+ * *rma_number comes from the arena. */
+enum db_result db_rma_create(struct db *db, const struct rma_request *req,
+                             const struct principal *actor, struct arena *a, char **rma_number,
+                             struct err *err);
+/* The staff view of an RMA as JSON (new reference), status derived from its legs. */
+enum db_result db_rma_view(struct db *db, const char *rma_number, json_t **out, struct err *err);
+/* The public tracking view: no personal data.  DB_NONE for an unknown RMA or a postcode that
+ * does not match (the caller cannot tell which). */
+enum db_result db_track_view(struct db *db, const char *rma_number, const char *postcode_norm,
+                             json_t **out, struct err *err);
+
+/* Everything a label says except the code (the caller adds the QR). Strings from the arena. */
+enum db_result db_label_content(struct db *db, const char *rma_number, int parcel_no,
+                                struct arena *a, struct label_content *lc, struct err *err);
+
+struct parcel_ref {
+    int64_t parcel_id;
+    int64_t rma_id;
+    char rma_number[RMANUM_LEN + 1];
+    int parcel_no;
+    int parcel_count;
+    bool received;
+    bool authorized;
+    bool closed;
+};
+/* The inbound parcel a scan code names.  For a bare RMA number: its one inbound parcel not yet
+ * received (DB_FAIL with ERR_CONFLICT when several are, so the station asks for the label). */
+enum db_result db_parcel_resolve(struct db *db, const struct scancode *sc, struct parcel_ref *out,
+                                 struct err *err);
+/* Dock scan of a resolved parcel: *outcome "received" or "duplicate". */
+enum db_result db_scan_receive(struct db *db, const struct parcel_ref *p, const char *station,
+                               const char *code, const struct principal *actor,
+                               const char **outcome, struct err *err);
+/* Records a scan that resolved to no parcel (unknown, forged). */
+enum db_result db_scan_log(struct db *db, const char *station, const char *code,
+                           const char *outcome, const struct principal *actor, struct err *err);
+
+/* The ReceiptAdvice model for an RMA's received units; DB_NONE if nothing was received yet. */
+enum db_result db_receipt_advice(struct db *db, const char *rma_number, struct arena *a,
+                                 struct receipt_advice *ra, struct err *err);
+
+/* Imports an advance notice of returns, all or nothing and idempotent on (sender, type, ID):
+ * the same body again returns the first answer (*status, *response), another body under the
+ * same key is a conflict. */
+enum db_result db_despatch_import(struct db *db, const char *sender,
+                                  const unsigned char sha256[32],
+                                  const struct despatch_advice *da, const struct principal *actor,
+                                  int *status, json_t **response, struct err *err);
+
+/* Idempotency-Key of a POST.  begin: DB_ONE = new key (go on, then db_idem_finish),
+ * DB_NONE = stored answer in status, ctype and body (replay), DB_FAIL with ERR_INVALID (same key,
+ * other request: 422) or ERR_CONFLICT (the first is still running: 409). */
+enum db_result db_idem_begin(struct db *db, int64_t token_id, const char *key, const char *method,
+                             const char *path, const unsigned char sha256[32], struct arena *a,
+                             int *status, char **ctype, char **body, size_t *body_len,
+                             struct err *err);
+enum db_result db_idem_finish(struct db *db, int64_t token_id, const char *key, int status,
+                              const char *ctype, const char *body, size_t body_len,
+                              struct err *err);
+/* Forgets a key whose request failed before it could answer (so a retry can run). */
+void db_idem_abandon(struct db *db, int64_t token_id, const char *key);
+
+#endif

@@ -1,0 +1,192 @@
+/*
+ * intake: value checks for a new service case and its addresses.
+ * Text must be valid UTF-8 without control characters (new lines allowed in long text), so that
+ * what we store can be printed on a label and shown on a page.
+ */
+#include "core/intake.h"
+
+#include <ctype.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+
+/* Length in bytes if s is valid UTF-8 with no control characters (except \n \r \t when
+ * multiline); -1 otherwise. */
+static long utf8_text_len(const char *s, bool multiline)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    long n = 0;
+
+    while (*p) {
+        unsigned char c = *p;
+        int extra;
+        if (c < 0x80) {
+            if ((c < 0x20 && !(multiline && (c == '\n' || c == '\r' || c == '\t'))) || c == 0x7f)
+                return -1;
+            extra = 0;
+        } else if ((c & 0xe0) == 0xc0 && c >= 0xc2) {
+            extra = 1;
+        } else if ((c & 0xf0) == 0xe0) {
+            extra = 2;
+        } else if ((c & 0xf8) == 0xf0 && c <= 0xf4) {
+            extra = 3;
+        } else {
+            return -1;
+        }
+        for (int i = 1; i <= extra; i++)
+            if ((p[i] & 0xc0) != 0x80)
+                return -1;
+        p += extra + 1;
+        n += extra + 1;
+    }
+    return n;
+}
+
+static bool blank(const char *s)
+{
+    for (; *s; s++)
+        if (!isspace((unsigned char)*s))
+            return false;
+    return true;
+}
+
+int intake_check_text(const char *s, size_t max, bool required, const char *field,
+                      struct err *err)
+{
+    if (s == NULL || blank(s))
+        return required ? err_set(err, ERR_INVALID, field, "is required") : 0;
+    long n = utf8_text_len(s, max > ADDRESS_FIELD_MAX);
+    if (n < 0)
+        return err_set(err, ERR_INVALID, field, "must be utf-8 text without control characters");
+    if ((size_t)n > max)
+        return err_set(err, ERR_INVALID, field, "must be at most %zu bytes", max);
+    return 0;
+}
+
+int intake_check_serial(const char *s, const char *field, struct err *err)
+{
+    size_t n = s ? strlen(s) : 0;
+
+    if (n == 0)
+        return err_set(err, ERR_INVALID, field, "is required");
+    if (n > 64)
+        return err_set(err, ERR_INVALID, field, "must be 1 to 64 characters");
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (!isalnum(c) && c != '-' && c != '.' && c != '/')
+            return err_set(err, ERR_INVALID, field, "may hold only letters, digits, - . /");
+    }
+    return 0;
+}
+
+int intake_check_model(const char *s, const char *field, struct err *err)
+{
+    size_t n = s ? strlen(s) : 0;
+
+    if (n == 0)
+        return err_set(err, ERR_INVALID, field, "is required");
+    if (n > 64)
+        return err_set(err, ERR_INVALID, field, "must be 1 to 64 characters");
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (!isalnum(c) && c != '-' && c != '.' && c != '_' && c != '/')
+            return err_set(err, ERR_INVALID, field, "may hold only letters, digits, - . _ /");
+    }
+    return 0;
+}
+
+static int check_email(const char *s, struct err *err)
+{
+    const char *at = strchr(s, '@');
+    size_t n = strlen(s);
+
+    if (n > 254 || at == NULL || at == s || strchr(at + 1, '@') != NULL ||
+        strchr(at + 1, '.') == NULL || s[n - 1] == '.' || at[1] == '.')
+        return err_set(err, ERR_INVALID, "contact.email", "must be an e-mail address");
+    for (const char *p = s; *p; p++)
+        if ((unsigned char)*p <= ' ' || *p == '<' || *p == '>' || *p == ',' || *p == ';')
+            return err_set(err, ERR_INVALID, "contact.email", "must be an e-mail address");
+    return 0;
+}
+
+static int check_phone(const char *s, struct err *err)
+{
+    int digits = 0;
+
+    for (const char *p = s; *p; p++) {
+        if (isdigit((unsigned char)*p))
+            digits++;
+        else if (!strchr("+ -()./", *p))
+            return err_set(err, ERR_INVALID, "contact.phone",
+                           "may hold only digits, spaces and + - ( ) . /");
+    }
+    if (digits < 5 || digits > 20 || strlen(s) > 32)
+        return err_set(err, ERR_INVALID, "contact.phone", "must have 5 to 20 digits");
+    return 0;
+}
+
+int address_validate(const struct address *a, const char *prefix, struct err *err)
+{
+    char f[64];
+
+#define FIELD(name) (snprintf(f, sizeof f, "%s.%s", prefix, name), f)
+    if (intake_check_text(a->name, ADDRESS_FIELD_MAX, true, FIELD("name"), err) ||
+        intake_check_text(a->street, ADDRESS_FIELD_MAX, true, FIELD("street"), err) ||
+        intake_check_text(a->city, ADDRESS_FIELD_MAX, true, FIELD("city"), err) ||
+        intake_check_text(a->postcode, 16, true, FIELD("postcode"), err))
+        return -1;
+    for (const char *p = a->postcode; *p; p++)
+        if (!isalnum((unsigned char)*p) && *p != ' ' && *p != '-')
+            return err_set(err, ERR_INVALID, FIELD("postcode"),
+                           "may hold only letters, digits, spaces and -");
+    if (a->country == NULL || strlen(a->country) != 2 || !isupper((unsigned char)a->country[0]) ||
+        !isupper((unsigned char)a->country[1]))
+        return err_set(err, ERR_INVALID, FIELD("country"),
+                       "must be an iso 3166 two-letter code such as DE");
+#undef FIELD
+    return 0;
+}
+
+void address_postcode_normalize(const char *in, char *out, size_t n)
+{
+    size_t j = 0;
+
+    if (n == 0)
+        return;
+    for (; in != NULL && *in && j + 1 < n; in++) {
+        unsigned char c = (unsigned char)*in;
+        if (c == ' ' || c == '-' || c == '\t')
+            continue;
+        out[j++] = (char)toupper(c);
+    }
+    out[j] = '\0';
+}
+
+static const char *const channels[] = {"hotline", "email", "designated_contact", "web", "api"};
+
+int intake_validate(const struct intake *in, struct err *err)
+{
+    bool channel_ok = false;
+
+    if (in->channel == NULL)
+        return err_set(err, ERR_INVALID, "channel", "is required");
+    for (size_t i = 0; i < sizeof channels / sizeof channels[0]; i++)
+        if (strcmp(in->channel, channels[i]) == 0)
+            channel_ok = true;
+    if (!channel_ok)
+        return err_set(err, ERR_INVALID, "channel",
+                       "must be one of hotline, email, designated_contact, web, api");
+    if (intake_check_model(in->product_model, "product_model", err) ||
+        intake_check_serial(in->serial_number, "serial_number", err) ||
+        intake_check_text(in->fault_description, INTAKE_TEXT_MAX, true, "fault_description",
+                          err) ||
+        intake_check_text(in->contact.name, ADDRESS_FIELD_MAX, true, "contact.name", err))
+        return -1;
+    if (in->contact.phone == NULL && in->contact.email == NULL)
+        return err_set(err, ERR_INVALID, "contact.email", "a phone number or an e-mail is required");
+    if (in->contact.email != NULL && check_email(in->contact.email, err))
+        return -1;
+    if (in->contact.phone != NULL && check_phone(in->contact.phone, err))
+        return -1;
+    return address_validate(&in->service_address, "service_address", err);
+}

@@ -1,0 +1,288 @@
+/*
+ * rma: the transition table of the legs and the derived RMA status.
+ *
+ * The rules are data: one row per allowed move.  leg_next() only looks them up, so adding a
+ * move is adding a row, and a move that is not here is a 409 for the caller.
+ */
+#include "core/rma.h"
+
+#include <string.h>
+
+struct move {
+    enum leg_kind leg;
+    const char *from;
+    enum leg_event ev;
+    const char *to;
+};
+
+static const struct move moves[] = {
+    {LEG_INBOUND, "label_issued", LEG_EV_PICKUP, "in_transit"},
+    {LEG_INBOUND, "label_issued", LEG_EV_RECEIVE, "received"},
+    {LEG_INBOUND, "in_transit", LEG_EV_RECEIVE, "received"},
+    {LEG_INBOUND, "overdue", LEG_EV_RECEIVE, "received"},
+    {LEG_INBOUND, "lost", LEG_EV_RECEIVE, "received"},
+    {LEG_INBOUND, "label_issued", LEG_EV_LOSE, "lost"},
+    {LEG_INBOUND, "in_transit", LEG_EV_LOSE, "lost"},
+    {LEG_INBOUND, "label_issued", LEG_EV_OVERDUE, "overdue"},
+    {LEG_INBOUND, "in_transit", LEG_EV_OVERDUE, "overdue"},
+    {LEG_INBOUND, "received", LEG_EV_HOLD, "hold"},
+    {LEG_INBOUND, "hold", LEG_EV_RELEASE, "received"},
+    {LEG_INBOUND, "received", LEG_EV_INSPECT, "inspected"},
+    {LEG_INBOUND, "inspected", LEG_EV_DISPOSITION, "dispositioned"},
+
+    {LEG_REPAIR, "pending", LEG_EV_QUEUE, "queued"},
+    {LEG_REPAIR, "queued", LEG_EV_DIAGNOSE, "diagnosing"},
+    {LEG_REPAIR, "diagnosing", LEG_EV_START_REPAIR, "in_repair"},
+    {LEG_REPAIR, "diagnosing", LEG_EV_NO_FAULT, "no_fault_found"},
+    {LEG_REPAIR, "diagnosing", LEG_EV_UNREPAIRABLE, "unrepairable"},
+    {LEG_REPAIR, "in_repair", LEG_EV_WAIT_PARTS, "awaiting_parts"},
+    {LEG_REPAIR, "awaiting_parts", LEG_EV_PARTS_ARRIVED, "in_repair"},
+    {LEG_REPAIR, "in_repair", LEG_EV_TEST, "testing"},
+    {LEG_REPAIR, "in_repair", LEG_EV_UNREPAIRABLE, "unrepairable"},
+    {LEG_REPAIR, "testing", LEG_EV_START_REPAIR, "in_repair"},
+    {LEG_REPAIR, "testing", LEG_EV_REPAIRED, "repaired"},
+
+    {LEG_OUTBOUND, "blocked", LEG_EV_UNBLOCK, "ready"},
+    {LEG_OUTBOUND, "ready", LEG_EV_PACK, "packed"},
+    {LEG_OUTBOUND, "packed", LEG_EV_MANIFEST, "manifested"},
+    {LEG_OUTBOUND, "manifested", LEG_EV_SHIP, "shipped"},
+    {LEG_OUTBOUND, "packed", LEG_EV_SHIP, "shipped"},
+    {LEG_OUTBOUND, "shipped", LEG_EV_DELIVER, "delivered"},
+    {LEG_OUTBOUND, "shipped", LEG_EV_DELIVERY_EXCEPTION, "delivery_exception"},
+    {LEG_OUTBOUND, "delivery_exception", LEG_EV_DELIVER, "delivered"},
+    {LEG_OUTBOUND, "shipped", LEG_EV_RETURN_TO_SENDER, "returned_to_sender"},
+    {LEG_OUTBOUND, "delivery_exception", LEG_EV_RETURN_TO_SENDER, "returned_to_sender"},
+};
+
+static const char *const type_names[] = {
+    [RMA_TYPE_REPAIR] = "repair",
+    [RMA_TYPE_ADVANCE_REPLACEMENT] = "advance_replacement",
+    [RMA_TYPE_EXCHANGE] = "exchange",
+    [RMA_TYPE_REPLACEMENT_NO_RETURN] = "replacement_no_return",
+    [RMA_TYPE_FACTORY] = "factory",
+};
+
+static const char *const outcome_names[] = {
+    [SCREEN_ELIGIBLE] = "eligible",
+    [SCREEN_OUT_OF_WARRANTY] = "out_of_warranty",
+    [SCREEN_MISUSE_SUSPECTED] = "misuse_suspected",
+    [SCREEN_NOT_A_FAULT] = "not_a_fault",
+    [SCREEN_INELIGIBLE] = "ineligible",
+};
+
+static const char *const event_names[] = {
+    [LEG_EV_PICKUP] = "pickup",
+    [LEG_EV_RECEIVE] = "receive",
+    [LEG_EV_HOLD] = "hold",
+    [LEG_EV_RELEASE] = "release",
+    [LEG_EV_INSPECT] = "inspect",
+    [LEG_EV_DISPOSITION] = "disposition",
+    [LEG_EV_LOSE] = "lose",
+    [LEG_EV_OVERDUE] = "overdue",
+    [LEG_EV_QUEUE] = "queue",
+    [LEG_EV_DIAGNOSE] = "diagnose",
+    [LEG_EV_START_REPAIR] = "start_repair",
+    [LEG_EV_WAIT_PARTS] = "wait_parts",
+    [LEG_EV_PARTS_ARRIVED] = "parts_arrived",
+    [LEG_EV_TEST] = "test",
+    [LEG_EV_REPAIRED] = "repaired",
+    [LEG_EV_UNREPAIRABLE] = "unrepairable",
+    [LEG_EV_NO_FAULT] = "no_fault_found",
+    [LEG_EV_UNBLOCK] = "unblock",
+    [LEG_EV_PACK] = "pack",
+    [LEG_EV_MANIFEST] = "manifest",
+    [LEG_EV_SHIP] = "ship",
+    [LEG_EV_DELIVER] = "deliver",
+    [LEG_EV_DELIVERY_EXCEPTION] = "delivery_exception",
+    [LEG_EV_RETURN_TO_SENDER] = "return_to_sender",
+};
+
+#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
+
+const char *rma_type_name(enum rma_type t)
+{
+    return (size_t)t < COUNT(type_names) ? type_names[t] : "unknown";
+}
+
+int rma_type_parse(const char *s, enum rma_type *out, struct err *err)
+{
+    for (size_t i = 0; i < COUNT(type_names); i++) {
+        if (strcmp(s, type_names[i]) == 0) {
+            *out = (enum rma_type)i;
+            return 0;
+        }
+    }
+    return err_set(err, ERR_INVALID, "type",
+                   "must be one of repair, advance_replacement, exchange, "
+                   "replacement_no_return, factory");
+}
+
+const char *leg_kind_name(enum leg_kind k)
+{
+    switch (k) {
+    case LEG_INBOUND:
+        return "inbound";
+    case LEG_REPAIR:
+        return "repair";
+    case LEG_OUTBOUND:
+        return "outbound";
+    }
+    return "unknown";
+}
+
+const char *leg_event_name(enum leg_event ev)
+{
+    return (size_t)ev < COUNT(event_names) ? event_names[ev] : "unknown";
+}
+
+const char *screening_outcome_name(enum screening_outcome o)
+{
+    return (size_t)o < COUNT(outcome_names) ? outcome_names[o] : "unknown";
+}
+
+int screening_outcome_parse(const char *s, enum screening_outcome *out, struct err *err)
+{
+    for (size_t i = 0; i < COUNT(outcome_names); i++) {
+        if (strcmp(s, outcome_names[i]) == 0) {
+            *out = (enum screening_outcome)i;
+            return 0;
+        }
+    }
+    return err_set(err, ERR_INVALID, "screening.outcome",
+                   "must be one of eligible, out_of_warranty, misuse_suspected, not_a_fault, "
+                   "ineligible");
+}
+
+bool rma_type_has_leg(enum rma_type t, enum leg_kind k)
+{
+    switch (k) {
+    case LEG_INBOUND:
+        return t != RMA_TYPE_REPLACEMENT_NO_RETURN;
+    case LEG_REPAIR:
+        return t == RMA_TYPE_REPAIR || t == RMA_TYPE_FACTORY;
+    case LEG_OUTBOUND:
+        return true;
+    }
+    return false;
+}
+
+const char *leg_initial_state(enum rma_type t, enum leg_kind k)
+{
+    switch (k) {
+    case LEG_INBOUND:
+        return "label_issued";
+    case LEG_REPAIR:
+        return "pending";
+    case LEG_OUTBOUND:
+        /* outbound unblocked at authorization for spares that ship first (DESIGN.md table) */
+        return (t == RMA_TYPE_ADVANCE_REPLACEMENT || t == RMA_TYPE_REPLACEMENT_NO_RETURN) ?
+                   "ready" :
+                   "blocked";
+    }
+    return "unknown";
+}
+
+int leg_next(enum leg_kind k, const char *from, enum leg_event ev, const char **to,
+             struct err *err)
+{
+    for (size_t i = 0; i < COUNT(moves); i++) {
+        if (moves[i].leg == k && moves[i].ev == ev && strcmp(moves[i].from, from) == 0) {
+            *to = moves[i].to;
+            return 0;
+        }
+    }
+    return err_set(err, ERR_CONFLICT, leg_kind_name(k), "cannot %s a %s leg that is %s",
+                   leg_event_name(ev), leg_kind_name(k), from);
+}
+
+size_t leg_sources(enum leg_kind k, enum leg_event ev, const char **out, size_t max)
+{
+    size_t n = 0;
+
+    for (size_t i = 0; i < COUNT(moves) && n < max; i++)
+        if (moves[i].leg == k && moves[i].ev == ev)
+            out[n++] = moves[i].from;
+    return n;
+}
+
+bool leg_state_is_known(enum leg_kind k, const char *state)
+{
+    for (size_t i = 0; i < COUNT(moves); i++)
+        if (moves[i].leg == k &&
+            (strcmp(moves[i].from, state) == 0 || strcmp(moves[i].to, state) == 0))
+            return true;
+    return false;
+}
+
+/* Progress rank of one line; the RMA shows its least advanced line. */
+enum stage {
+    ST_AWAITING,
+    ST_IN_TRANSIT,
+    ST_ON_HOLD,
+    ST_RECEIVED,
+    ST_IN_REPAIR,
+    ST_READY,
+    ST_SHIPPED,
+    ST_COMPLETE,
+};
+
+static const char *const stage_names[] = {
+    [ST_AWAITING] = "awaiting_return", [ST_IN_TRANSIT] = "in_transit",
+    [ST_ON_HOLD] = "on_hold",          [ST_RECEIVED] = "received",
+    [ST_IN_REPAIR] = "in_repair",      [ST_READY] = "ready_to_ship",
+    [ST_SHIPPED] = "shipped",          [ST_COMPLETE] = "complete",
+};
+
+static bool is(const char *s, const char *v)
+{
+    return s != NULL && strcmp(s, v) == 0;
+}
+
+static enum stage line_stage(const struct rma_line_legs *l)
+{
+    const char *out = l->outbound;
+
+    if (out == NULL || is(out, "delivered")) {
+        /* a spare delivered while the core is still out: not complete */
+        if (l->inbound != NULL && (is(l->inbound, "label_issued") || is(l->inbound, "overdue")))
+            return ST_AWAITING;
+        if (l->inbound != NULL && (is(l->inbound, "in_transit") || is(l->inbound, "lost")))
+            return ST_IN_TRANSIT;
+        if (is(l->inbound, "hold"))
+            return ST_ON_HOLD;
+        return ST_COMPLETE;
+    }
+    if (is(out, "shipped") || is(out, "delivery_exception") || is(out, "returned_to_sender"))
+        return ST_SHIPPED;
+    if (is(out, "ready") || is(out, "packed") || is(out, "manifested"))
+        return ST_READY;
+    /* outbound blocked: the unit is on its way in or in the depot */
+    if (l->inbound == NULL || is(l->inbound, "label_issued") || is(l->inbound, "overdue"))
+        return ST_AWAITING;
+    if (is(l->inbound, "in_transit") || is(l->inbound, "lost"))
+        return ST_IN_TRANSIT;
+    if (is(l->inbound, "hold"))
+        return ST_ON_HOLD;
+    if (l->repair != NULL && !is(l->repair, "pending"))
+        return ST_IN_REPAIR;
+    if (is(l->inbound, "inspected") || is(l->inbound, "dispositioned"))
+        return ST_IN_REPAIR;
+    return ST_RECEIVED;
+}
+
+const char *rma_status_derive(bool authorized, bool closed, const struct rma_line_legs *lines,
+                              size_t n)
+{
+    enum stage least = ST_COMPLETE;
+
+    if (closed)
+        return "closed";
+    if (!authorized)
+        return "not_authorized";
+    for (size_t i = 0; i < n; i++) {
+        enum stage s = line_stage(&lines[i]);
+        if (s < least)
+            least = s;
+    }
+    return stage_names[least];
+}

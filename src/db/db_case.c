@@ -1,0 +1,246 @@
+/* db_case: service case intake and RMA creation (screening, lines, legs, parcels, events). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/address.h"
+#include "core/rmanum.h"
+#include "db_int.h"
+
+enum db_result db_case_create(struct db *db, const struct intake *in, const char *configuration,
+                              const char *error_messages, const struct principal *actor,
+                              struct arena *a, char **case_number, struct err *err)
+{
+    enum db_result kind;
+    char postcode_norm[32];
+    char token_id[24];
+
+    const char *mp[1] = {in->product_model};
+    PGresult *r = db_run(db, Q_MODEL_GET, mp, &kind, err);
+    if (r == NULL)
+        return kind;
+    if (PQntuples(r) != 1) {
+        PQclear(r);
+        err_set(err, ERR_INVALID, "product_model", "unknown product model");
+        return DB_FAIL;
+    }
+    PQclear(r);
+
+    address_postcode_normalize(in->service_address.postcode, postcode_norm, sizeof postcode_norm);
+    snprintf(token_id, sizeof token_id, "%lld", (long long)actor->token_id);
+    const char *p[16] = {in->channel,
+                         in->product_model,
+                         in->serial_number,
+                         configuration,
+                         error_messages,
+                         in->fault_description,
+                         in->contact.name,
+                         in->contact.phone,
+                         in->contact.email,
+                         in->service_address.name,
+                         in->service_address.street,
+                         in->service_address.city,
+                         in->service_address.postcode,
+                         postcode_norm,
+                         in->service_address.country,
+                         token_id};
+    if ((kind = db_begin(db, err)) != DB_ONE)
+        return kind;
+    r = db_run(db, Q_CASE_INSERT, p, &kind, err);
+    if (r == NULL) {
+        db_rollback(db);
+        return kind;
+    }
+    char *case_id = db_field(a, r, 0, 0);
+    *case_number = db_field(a, r, 0, 1);
+    PQclear(r);
+    const char *ep[4] = {case_id, actor->name, token_id, in->channel};
+    r = db_run(db, Q_EVENT_CASE, ep, &kind, err);
+    if (r == NULL) {
+        db_rollback(db);
+        return kind;
+    }
+    PQclear(r);
+    return db_commit(db, err);
+}
+
+/* Runs q inside the open transaction; on failure rolls back and returns NULL. */
+static PGresult *tx_run(struct db *db, enum stmt q, const char *const *p, enum db_result *kind,
+                        struct err *err)
+{
+    PGresult *r = db_run(db, q, p, kind, err);
+    if (r == NULL)
+        db_rollback(db);
+    return r;
+}
+
+static enum db_result fail(struct db *db, struct err *err, enum err_kind k, const char *field,
+                           const char *msg)
+{
+    db_rollback(db);
+    err_set(err, k, field, "%s", msg);
+    return DB_FAIL;
+}
+
+enum db_result db_rma_create(struct db *db, const struct rma_request *req,
+                             const struct principal *actor, struct arena *a, char **rma_number,
+                             struct err *err)
+{
+    enum db_result kind;
+    PGresult *r;
+    char token_id[24];
+    char rnum[RMANUM_LEN + 1];
+    bool authorized = req->outcome == SCREEN_ELIGIBLE;
+    const char *entitlement = "null";
+
+    snprintf(token_id, sizeof token_id, "%lld", (long long)actor->token_id);
+    if ((kind = db_begin(db, err)) != DB_ONE)
+        return kind;
+
+    const char *cp[1] = {req->case_number};
+    if ((r = tx_run(db, Q_CASE_FOR_RMA, cp, &kind, err)) == NULL)
+        return kind;
+    if (PQntuples(r) != 1) {
+        PQclear(r);
+        return fail(db, err, ERR_INVALID, "case_number", "unknown case");
+    }
+    char *case_id = db_field(a, r, 0, 0);
+    PQclear(r);
+
+    if ((r = tx_run(db, Q_DEPOT_DEFAULT, NULL, &kind, err)) == NULL)
+        return kind;
+    if (PQntuples(r) != 1) {
+        PQclear(r);
+        return fail(db, err, ERR_CONFLICT, "depot", "no default depot is configured");
+    }
+    char *depot_id = db_field(a, r, 0, 0);
+    PQclear(r);
+
+    /* Check every line against the catalog and the install base before writing anything. */
+    for (size_t i = 0; i < req->n_lines; i++) {
+        const struct rma_request_line *l = &req->lines[i];
+        char field[64];
+        const char *mp[1] = {l->product_model};
+
+        if ((r = tx_run(db, Q_MODEL_GET, mp, &kind, err)) == NULL)
+            return kind;
+        snprintf(field, sizeof field, "lines[%zu].product_model", i);
+        if (PQntuples(r) != 1) {
+            PQclear(r);
+            return fail(db, err, ERR_INVALID, field, "unknown product model");
+        }
+        bool serialised = strcmp(PQgetvalue(r, 0, 2), "t") == 0;
+        PQclear(r);
+        if (serialised && l->serial_number == NULL) {
+            snprintf(field, sizeof field, "lines[%zu].serial_number", i);
+            return fail(db, err, ERR_INVALID, field, "is required for a serialised product");
+        }
+        if (!serialised && l->serial_number != NULL) {
+            snprintf(field, sizeof field, "lines[%zu].serial_number", i);
+            return fail(db, err, ERR_INVALID, field,
+                        "must not be given for a part that has no serial numbers");
+        }
+        if (l->serial_number != NULL) {
+            const char *sp[1] = {l->serial_number};
+            if ((r = tx_run(db, Q_INSTALL_BASE_GET, sp, &kind, err)) == NULL)
+                return kind;
+            if (PQntuples(r) == 1) {
+                if (strcmp(PQgetvalue(r, 0, 1), l->product_model) != 0) {
+                    PQclear(r);
+                    return fail(db, err, ERR_INVALID, field,
+                                "does not match the installed base record of this serial");
+                }
+                if (i == 0)
+                    entitlement = db_field(a, r, 0, 0);
+            }
+            PQclear(r);
+        }
+    }
+
+    if ((r = tx_run(db, Q_RMA_SEQ, NULL, &kind, err)) == NULL)
+        return kind;
+    int64_t seq = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
+    PQclear(r);
+    if (rmanum_format(seq, rnum, err) != 0) {
+        db_rollback(db);
+        return DB_FAIL;
+    }
+    *rma_number = arena_strdup(a, rnum);
+
+    const char *rp[6] = {rnum, case_id, rma_type_name(req->type), depot_id,
+                         authorized ? "t" : "f", token_id};
+    if ((r = tx_run(db, Q_RMA_INSERT, rp, &kind, err)) == NULL)
+        return kind;
+    char *rma_id = db_field(a, r, 0, 0);
+    PQclear(r);
+
+    const char *sp[6] = {rma_id, screening_outcome_name(req->outcome), req->reason,
+                         req->evidence_json, entitlement, token_id};
+    if ((r = tx_run(db, Q_SCREENING_INSERT, sp, &kind, err)) == NULL)
+        return kind;
+    PQclear(r);
+
+    const char *created_to = authorized ? "authorized" : "not_authorized";
+    const char *ev[13] = {case_id, rma_id, NULL, NULL, NULL, "rma_created", NULL, created_to,
+                          actor->name, token_id, "api", req->reason, NULL};
+    if ((r = tx_run(db, Q_EVENT_INSERT, ev, &kind, err)) == NULL)
+        return kind;
+    PQclear(r);
+
+    /* Inbound parcels: one per line that comes back to the depot, numbered n of m. */
+    int parcel_count = 0;
+    if (authorized && rma_type_has_leg(req->type, LEG_INBOUND))
+        parcel_count = (int)req->n_lines;
+    int parcel_no = 0;
+
+    for (size_t i = 0; i < req->n_lines; i++) {
+        const struct rma_request_line *l = &req->lines[i];
+        char line_no[24];
+        char qty[24];
+        snprintf(line_no, sizeof line_no, "%zu", i + 1);
+        snprintf(qty, sizeof qty, "%lld", (long long)l->quantity);
+        const char *lp[5] = {rma_id, line_no, l->product_model, l->serial_number, qty};
+        r = db_run(db, Q_LINE_INSERT, lp, &kind, err);
+        if (r == NULL) {
+            db_rollback(db);
+            if (err->kind == ERR_CONFLICT) {
+                char field[64];
+                snprintf(field, sizeof field, "lines[%zu].serial_number", i);
+                err_clear(err);
+                err_set(err, ERR_CONFLICT, field, "this serial number already has an open rma");
+            }
+            return kind;
+        }
+        char *line_id = db_field(a, r, 0, 0);
+        PQclear(r);
+        if (!authorized)
+            continue;
+        static const enum leg_kind kinds[] = {LEG_INBOUND, LEG_REPAIR, LEG_OUTBOUND};
+        for (size_t k = 0; k < 3; k++) {
+            if (!rma_type_has_leg(req->type, kinds[k]))
+                continue;
+            const char *state = leg_initial_state(req->type, kinds[k]);
+            const char *gp[3] = {line_id, leg_kind_name(kinds[k]), state};
+            if ((r = tx_run(db, Q_LEG_INSERT, gp, &kind, err)) == NULL)
+                return kind;
+            PQclear(r);
+            const char *le[13] = {case_id, rma_id, line_id, NULL, leg_kind_name(kinds[k]),
+                                  "leg_opened", NULL, state, actor->name, token_id, "api",
+                                  NULL, NULL};
+            if ((r = tx_run(db, Q_EVENT_INSERT, le, &kind, err)) == NULL)
+                return kind;
+            PQclear(r);
+        }
+        if (parcel_count > 0) {
+            char pno[16];
+            char pcount[16];
+            snprintf(pno, sizeof pno, "%d", ++parcel_no);
+            snprintf(pcount, sizeof pcount, "%d", parcel_count);
+            const char *pp[6] = {rma_id, line_id, "inbound", pno, pcount, "label_issued"};
+            if ((r = tx_run(db, Q_PARCEL_INSERT, pp, &kind, err)) == NULL)
+                return kind;
+            PQclear(r);
+        }
+    }
+    return db_commit(db, err);
+}

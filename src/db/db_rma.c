@@ -1,0 +1,234 @@
+/* db_rma: the staff and public views of an RMA, label content, and the dock scan. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "app/log.h"
+#include "db_int.h"
+
+/* Derives the status from the "lines" array of a view and adds it as "status". */
+static void add_status(json_t *view)
+{
+    json_t *lines = json_object_get(view, "lines");
+    size_t n = json_is_array(lines) ? json_array_size(lines) : 0;
+    struct rma_line_legs legs[n ? n : 1];
+
+    for (size_t i = 0; i < n; i++) {
+        json_t *lg = json_object_get(json_array_get(lines, i), "legs");
+        legs[i].inbound = json_string_value(json_object_get(json_object_get(lg, "inbound"), "state"));
+        legs[i].repair = json_string_value(json_object_get(json_object_get(lg, "repair"), "state"));
+        legs[i].outbound =
+            json_string_value(json_object_get(json_object_get(lg, "outbound"), "state"));
+    }
+    bool authorized = json_is_true(json_object_get(view, "authorized"));
+    bool closed = json_is_true(json_object_get(view, "closed")) ||
+                  (json_object_get(view, "closed_at") != NULL &&
+                   !json_is_null(json_object_get(view, "closed_at")));
+    json_object_set_new(view, "status",
+                        json_string(rma_status_derive(authorized, closed, legs, n)));
+}
+
+static enum db_result json_view(struct db *db, enum stmt q, const char *const *p, json_t **out,
+                                struct err *err)
+{
+    enum db_result kind;
+    json_error_t jerr;
+    PGresult *r = db_run(db, q, p, &kind, err);
+
+    if (r == NULL)
+        return kind;
+    if (PQntuples(r) != 1) {
+        PQclear(r);
+        err_set(err, ERR_NOT_FOUND, "rma_number", "no such rma");
+        return DB_NONE;
+    }
+    *out = json_loads(PQgetvalue(r, 0, 0), 0, &jerr);
+    PQclear(r);
+    if (*out == NULL) {
+        log_warnx("view is not json: %s", jerr.text);
+        err_set(err, ERR_INTERNAL, NULL, "cannot read the rma");
+        return DB_FAIL;
+    }
+    /* json_agg of no rows is null: show empty lists */
+    static const char *const lists[] = {"lines", "parcels", "events", "screening"};
+    for (size_t i = 0; i < sizeof lists / sizeof lists[0]; i++)
+        if (json_is_null(json_object_get(*out, lists[i])))
+            json_object_set_new(*out, lists[i], json_array());
+    add_status(*out);
+    return DB_ONE;
+}
+
+enum db_result db_rma_view(struct db *db, const char *rma_number, json_t **out, struct err *err)
+{
+    const char *p[1] = {rma_number};
+    return json_view(db, Q_RMA_VIEW, p, out, err);
+}
+
+enum db_result db_track_view(struct db *db, const char *rma_number, const char *postcode_norm,
+                             json_t **out, struct err *err)
+{
+    const char *p[2] = {rma_number, postcode_norm};
+    return json_view(db, Q_TRACK_VIEW, p, out, err);
+}
+
+enum db_result db_label_content(struct db *db, const char *rma_number, int parcel_no,
+                                struct arena *a, struct label_content *lc, struct err *err)
+{
+    enum db_result kind;
+    char pno[16];
+
+    snprintf(pno, sizeof pno, "%d", parcel_no);
+    const char *p[2] = {rma_number, pno};
+    PGresult *r = db_run(db, Q_LABEL_CONTENT, p, &kind, err);
+    if (r == NULL)
+        return kind;
+    if (PQntuples(r) != 1) {
+        PQclear(r);
+        err_set(err, ERR_NOT_FOUND, "parcel", "no such parcel");
+        return DB_NONE;
+    }
+    memset(lc, 0, sizeof *lc);
+    lc->kind = LABEL_RETURN_TO_DEPOT;
+    lc->rma_number = db_field(a, r, 0, 0);
+    bool authorized = strcmp(PQgetvalue(r, 0, 1), "t") == 0;
+    bool closed = strcmp(PQgetvalue(r, 0, 2), "t") == 0;
+    lc->parcel_no = atoi(PQgetvalue(r, 0, 3));
+    lc->parcel_count = atoi(PQgetvalue(r, 0, 4));
+    lc->from.name = db_field(a, r, 0, 5);
+    lc->from.street = db_field(a, r, 0, 6);
+    lc->from.city = db_field(a, r, 0, 7);
+    lc->from.postcode = db_field(a, r, 0, 8);
+    lc->from.country = db_field(a, r, 0, 9);
+    lc->to.name = db_field(a, r, 0, 10);
+    lc->to.street = db_field(a, r, 0, 11);
+    lc->to.city = db_field(a, r, 0, 12);
+    lc->to.postcode = db_field(a, r, 0, 13);
+    lc->to.country = db_field(a, r, 0, 14);
+    char *marks = db_field(a, r, 0, 15);
+    PQclear(r);
+    size_t m = 0;
+    for (char *save = NULL, *t = marks ? strtok_r(marks, "|", &save) : NULL;
+         t != NULL && m + 1 < LABEL_MARKS_MAX; t = strtok_r(NULL, "|", &save))
+        lc->marks[m++] = t;
+    if (!authorized || closed) {
+        err_set(err, ERR_CONFLICT, "rma_number",
+                closed ? "the rma is closed" : "the rma is not authorized");
+        return DB_FAIL;
+    }
+    return DB_ONE;
+}
+
+static void read_ref(const PGresult *r, int row, struct parcel_ref *out)
+{
+    out->parcel_id = strtoll(PQgetvalue(r, row, 0), NULL, 10);
+    out->rma_id = strtoll(PQgetvalue(r, row, 1), NULL, 10);
+    snprintf(out->rma_number, sizeof out->rma_number, "%s", PQgetvalue(r, row, 2));
+    out->parcel_no = atoi(PQgetvalue(r, row, 3));
+    out->parcel_count = atoi(PQgetvalue(r, row, 4));
+    out->received = strcmp(PQgetvalue(r, row, 5), "t") == 0;
+    out->authorized = strcmp(PQgetvalue(r, row, 6), "t") == 0;
+    out->closed = strcmp(PQgetvalue(r, row, 7), "t") == 0;
+}
+
+enum db_result db_parcel_resolve(struct db *db, const struct scancode *sc, struct parcel_ref *out,
+                                 struct err *err)
+{
+    enum db_result kind;
+    PGresult *r = NULL;
+    char pno[16];
+
+    switch (sc->kind) {
+    case SCANCODE_QR_URL:
+    case SCANCODE_TOKEN: {
+        snprintf(pno, sizeof pno, "%d", sc->parcel);
+        const char *p[2] = {sc->rma, pno};
+        r = db_run(db, Q_PARCEL_BY_NO, p, &kind, err);
+        break;
+    }
+    case SCANCODE_RMA: {
+        const char *p[1] = {sc->rma};
+        r = db_run(db, Q_PARCEL_BY_RMA_OPEN, p, &kind, err);
+        break;
+    }
+    case SCANCODE_SSCC: {
+        const char *p[1] = {sc->sscc};
+        r = db_run(db, Q_PARCEL_BY_SSCC, p, &kind, err);
+        break;
+    }
+    case SCANCODE_TRACKING: {
+        const char *p[1] = {sc->tracking};
+        r = db_run(db, Q_PARCEL_BY_TRACKING, p, &kind, err);
+        break;
+    }
+    }
+    if (r == NULL)
+        return kind;
+    int n = PQntuples(r);
+    if (n == 0) {
+        PQclear(r);
+        err_set(err, ERR_NOT_FOUND, "code", "no parcel has this code");
+        return DB_NONE;
+    }
+    /* rows of a bare RMA number come not-received first */
+    if (sc->kind == SCANCODE_RMA && n > 1 && strcmp(PQgetvalue(r, 1, 5), "f") == 0) {
+        PQclear(r);
+        err_set(err, ERR_CONFLICT, "code",
+                "this rma has several parcels on their way: scan the parcel's label");
+        return DB_FAIL;
+    }
+    if (sc->kind == SCANCODE_TRACKING && n > 1) {
+        PQclear(r);
+        err_set(err, ERR_CONFLICT, "code", "several parcels have this tracking number");
+        return DB_FAIL;
+    }
+    read_ref(r, 0, out);
+    PQclear(r);
+    return DB_ONE;
+}
+
+enum db_result db_scan_receive(struct db *db, const struct parcel_ref *p, const char *station,
+                               const char *code, const struct principal *actor,
+                               const char **outcome, struct err *err)
+{
+    enum db_result kind;
+    const char *sources[8];
+    char from[160] = "{";
+    char pid[24];
+    char tid[24];
+    const char *to = NULL;
+
+    /* the states a receive may start from come from core's transition table */
+    size_t n = leg_sources(LEG_INBOUND, LEG_EV_RECEIVE, sources, 8);
+    for (size_t i = 0; i < n; i++) {
+        strncat(from, sources[i], sizeof from - strlen(from) - 2);
+        if (i + 1 < n)
+            strncat(from, ",", sizeof from - strlen(from) - 2);
+    }
+    strcat(from, "}");
+    if (leg_next(LEG_INBOUND, sources[0], LEG_EV_RECEIVE, &to, err) != 0)
+        return DB_FAIL;
+    snprintf(pid, sizeof pid, "%lld", (long long)p->parcel_id);
+    snprintf(tid, sizeof tid, "%lld", (long long)actor->token_id);
+    const char *params[7] = {pid, from, to, station, actor->name, tid, code};
+    PGresult *r = db_run(db, Q_RECEIVE_PARCEL, params, &kind, err);
+    if (r == NULL)
+        return kind;
+    *outcome = strcmp(PQgetvalue(r, 0, 0), "received") == 0 ? "received" : "duplicate";
+    PQclear(r);
+    return DB_ONE;
+}
+
+enum db_result db_scan_log(struct db *db, const char *station, const char *code,
+                           const char *outcome, const struct principal *actor, struct err *err)
+{
+    enum db_result kind;
+    char tid[24];
+
+    snprintf(tid, sizeof tid, "%lld", (long long)actor->token_id);
+    const char *p[4] = {code, station, outcome, tid};
+    PGresult *r = db_run(db, Q_SCAN_LOG, p, &kind, err);
+    if (r == NULL)
+        return kind;
+    PQclear(r);
+    return DB_ONE;
+}

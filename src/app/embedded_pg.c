@@ -637,12 +637,9 @@ out:
 
 int embedded_pg_stop(const char *var_dir, struct err *err)
 {
-    const char *const args[] = {"stop", "-D", NULL, "-m", "fast", "-w", "-t", "60", NULL};
-    const char *argv[sizeof args / sizeof args[0]];
     struct epg pg;
     int rc = -1;
 
-    memcpy(argv, args, sizeof args);
     if (var_dir == NULL || access(var_dir, F_OK) != 0)
         return 0; /* no var directory, no cluster */
     if (epg_open(&pg, var_dir, false, err) != 0)
@@ -651,11 +648,13 @@ int embedded_pg_stop(const char *var_dir, struct err *err)
     if (!exists(pg.data, "PG_VERSION"))
         goto out;
     switch (cluster_status(&pg)) {
-    case 0:
-        argv[2] = pg.data;
-        if (run_pg(&pg, "pg_ctl", argv, NULL, 0) != 0)
+    case 0: {
+        const char *const args[] = {"stop", "-D", pg.data, "-m", "fast", "-w", "-t", "60", NULL};
+
+        if (run_pg(&pg, "pg_ctl", args, NULL, 0) != 0)
             rc = fail(err, "cannot stop the embedded postgresql (see %s)", pg.log);
         break;
+    }
     case 1:
         break;
     default:

@@ -1,0 +1,94 @@
+/*
+ * label: the code printed on a label, decided in core; see include/core/label.h.
+ *
+ * The QR payload must stay inside the QR alphanumeric set (0-9 A-Z space $ % * + - . / :) so the
+ * symbol uses alphanumeric mode and stays small:
+ *
+ *     public_url "http://127.0.0.1:8080/"  rma "R00000017K"  parcel 1  tag "Z9BAV11B"
+ *     qr_payload "HTTP://127.0.0.1:8080/P/R00000017K/1/Z9BAV11B"
+ *     token      "R00000017K-1-Z9BAV11B"
+ *
+ * Nothing is written to lc unless the whole code is valid.
+ */
+#include "core/label.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static bool is_qr_alnum_char(char c)
+{
+    return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') ||
+           (c != '\0' && strchr(" $%*+-./:", c));
+}
+
+bool label_is_qr_alnum(const char *s)
+{
+    if (s == NULL)
+        return false;
+    for (; *s != '\0'; s++)
+        if (!is_qr_alnum_char(*s))
+            return false;
+    return true;
+}
+
+/* True when s is 1 to max characters of [0-9A-Z]. */
+static bool is_code_part(const char *s, size_t max)
+{
+    size_t len;
+
+    if (s == NULL)
+        return false;
+    len = strlen(s);
+    if (len == 0 || len > max)
+        return false;
+    for (size_t i = 0; i < len; i++)
+        if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'A' && s[i] <= 'Z')))
+            return false;
+    return true;
+}
+
+int label_set_code(struct label_content *lc, const char *public_url, const char *tag,
+                   struct err *err)
+{
+    char url[LABEL_PAYLOAD_MAX];
+    char payload[LABEL_PAYLOAD_MAX];
+    char token[LABEL_TOKEN_MAX];
+    const char *host;
+    size_t len;
+    int n;
+
+    if (!is_code_part(lc->rma_number, 24))
+        return err_set(err, ERR_INVALID, "rma_number", "must be 1 to 24 letters and digits");
+    if (lc->parcel_no < 1 || lc->parcel_count < lc->parcel_no || lc->parcel_count > 999)
+        return err_set(err, ERR_INVALID, "parcel_no", "must be between 1 and the parcel count");
+    if (!is_code_part(tag, 16))
+        return err_set(err, ERR_INVALID, "tag", "must be 1 to 16 letters and digits");
+    if (public_url == NULL)
+        return err_set(err, ERR_INVALID, "public_url", "is missing");
+    len = strlen(public_url);
+    while (len > 0 && public_url[len - 1] == '/')
+        len--;
+    if (len >= sizeof url)
+        return err_set(err, ERR_INVALID, "public_url", "is too long for a qr code");
+    for (size_t i = 0; i < len; i++) {
+        char c = public_url[i];
+
+        url[i] = (c >= 'a' && c <= 'z') ? (char)(c - 'a' + 'A') : c;
+    }
+    url[len] = '\0';
+    host = strstr(url, "://");
+    if (host == NULL || host == url || host[3] == '\0' || host[3] == '/')
+        return err_set(err, ERR_INVALID, "public_url", "must be scheme://host[:port][/path]");
+    if (!label_is_qr_alnum(url) || strchr(url, ' ') != NULL)
+        return err_set(err, ERR_INVALID, "public_url",
+                       "must use only letters, digits and $%%*+-./: for a qr code");
+    n = snprintf(payload, sizeof payload, "%s/P/%s/%d/%s", url, lc->rma_number, lc->parcel_no, tag);
+    if (n < 0 || (size_t)n >= sizeof payload)
+        return err_set(err, ERR_INVALID, "public_url", "is too long for a qr code");
+    n = snprintf(token, sizeof token, "%s-%d-%s", lc->rma_number, lc->parcel_no, tag);
+    if (n < 0 || (size_t)n >= sizeof token)
+        return err_set(err, ERR_INVALID, "rma_number", "is too long for a label token");
+    memcpy(lc->qr_payload, payload, sizeof payload);
+    memcpy(lc->token, token, sizeof token);
+    return 0;
+}

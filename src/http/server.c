@@ -1,1 +1,423 @@
-/* server.c: being written */
+/*
+ * server: libmicrohttpd glue.
+ *
+ * The access handler is called several times per request: first with no request state (we route,
+ * check the declared size and create the state), then once per piece of body (appended to a
+ * bounded buffer), then once more with no data: only then do we authenticate, run the handler
+ * and queue its answer.  The request state, arena included, is freed in the "request completed"
+ * callback and nowhere else.  Each pool thread keeps one database connection of its own.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <jansson.h>
+#include <microhttpd.h>
+#include <signal.h>
+#include <sodium.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "app/log.h"
+#include "core/xalloc.h"
+#include "request.h"
+
+static _Thread_local struct db *thread_db;
+static atomic_ullong request_counter;
+
+static int64_t now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+struct db *request_db(struct request *req, struct err *err)
+{
+    if (thread_db == NULL)
+        thread_db = db_new(req->cfg->conninfo);
+    if (db_ready(thread_db, err) != DB_ONE)
+        return NULL;
+    req->db = thread_db;
+    return thread_db;
+}
+
+const char *request_header(struct request *req, const char *name)
+{
+    return MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, name);
+}
+
+const char *request_query(struct request *req, const char *name)
+{
+    return MHD_lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND, name);
+}
+
+json_t *request_json(struct request *req, struct err *err)
+{
+    json_error_t jerr;
+    json_t *j;
+
+    if (req->body == NULL || req->body_len == 0) {
+        err_set(err, ERR_BAD_REQUEST, "body", "a json object is required");
+        return NULL;
+    }
+    j = json_loadb(req->body, req->body_len, JSON_REJECT_DUPLICATES, &jerr);
+    if (j == NULL) {
+        err_set(err, ERR_BAD_REQUEST, "body", "malformed json at line %d column %d", jerr.line,
+                jerr.column);
+        return NULL;
+    }
+    if (!json_is_object(j)) {
+        json_decref(j);
+        err_set(err, ERR_BAD_REQUEST, "body", "must be a json object");
+        return NULL;
+    }
+    return j;
+}
+
+static enum MHD_Result count_header(void *cls, enum MHD_ValueKind kind, const char *key,
+                                    const char *value)
+{
+    (void)kind;
+    (void)value;
+    if (strcasecmp(key, MHD_HTTP_HEADER_CONTENT_LENGTH) == 0)
+        (*(int *)cls)++;
+    return MHD_YES;
+}
+
+/* Queues the answer held in req. */
+static enum MHD_Result send_answer(struct request *req)
+{
+    struct MHD_Response *resp;
+    enum MHD_Result ret;
+
+    if (!req->answered) {
+        struct err err = {0};
+        err_set(&err, ERR_INTERNAL, NULL, "no answer");
+        reply_error(req, &err);
+    }
+    resp = MHD_create_response_from_buffer(req->resp_len, req->resp, MHD_RESPMEM_MUST_COPY);
+    if (resp == NULL)
+        return MHD_NO;
+    MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, req->content_type);
+    MHD_add_response_header(resp, "X-Request-Id", req->id);
+    MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+    MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+    if (req->extra_header != NULL)
+        MHD_add_response_header(resp, req->extra_header, req->extra_value);
+    if (req->status == 503)
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_RETRY_AFTER, "5");
+    if (req->status == 401)
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_WWW_AUTHENTICATE, "Bearer realm=\"rmad\"");
+    ret = MHD_queue_response(req->conn, (unsigned)req->status, resp);
+    MHD_destroy_response(resp);
+    log_debug("%s %s -> %d", req->method, req->route ? req->route->pattern : req->url,
+              req->status);
+    return ret;
+}
+
+static enum MHD_Result fail_now(struct request *req, enum err_kind kind, const char *field,
+                                const char *msg)
+{
+    struct err err = {0};
+    err_set(&err, kind, field, "%s", msg);
+    reply_error(req, &err);
+    req->failed = true;
+    return send_answer(req);
+}
+
+static bool media_type_is(const char *header, const char *want)
+{
+    size_t n = strlen(want);
+    if (header == NULL)
+        return false;
+    while (*header == ' ')
+        header++;
+    return strncasecmp(header, want, n) == 0 && (header[n] == '\0' || header[n] == ';' ||
+                                                 header[n] == ' ');
+}
+
+static bool content_type_ok(const struct route *route, const char *ct)
+{
+    if (strcmp(route->content_type, "application/xml") == 0)
+        return media_type_is(ct, "application/xml") || media_type_is(ct, "text/xml");
+    return media_type_is(ct, route->content_type);
+}
+
+/* First call: route, size checks, state. Returns the request or NULL after queueing an error. */
+static struct request *start(const struct server_config *cfg, struct MHD_Connection *conn,
+                             const char *url, const char *method)
+{
+    struct request *req = xcalloc(1, sizeof *req);
+    int status = 404;
+
+    req->conn = conn;
+    req->cfg = cfg;
+    req->started_ms = now_ms();
+    arena_init(&req->arena);
+    req->method = arena_strdup(&req->arena, method);
+    req->url = arena_strdup(&req->arena, url);
+    snprintf(req->id, sizeof req->id, "%llx-%llu", (unsigned long long)(time(NULL) & 0xffffff),
+             (unsigned long long)atomic_fetch_add(&request_counter, 1));
+    log_set_request_id(req->id);
+    req->route = router_match(method, url, req, &status);
+    return req;
+}
+
+static int64_t declared_length(struct request *req, bool *bad)
+{
+    const char *cl = request_header(req, MHD_HTTP_HEADER_CONTENT_LENGTH);
+    char *end;
+    *bad = false;
+    if (cl == NULL)
+        return -1;
+    errno = 0;
+    long long v = strtoll(cl, &end, 10);
+    if (errno || *end != '\0' || v < 0 || end == cl)
+        *bad = true;
+    return v;
+}
+
+/* Authentication and the role check of the route. */
+static int authorize(struct request *req, struct err *err)
+{
+    const struct route *route = req->route;
+    const char *auth;
+
+    if (route->roles == 0)
+        return 0;
+    auth = request_header(req, MHD_HTTP_HEADER_AUTHORIZATION);
+    if (auth == NULL || strncasecmp(auth, "Bearer ", 7) != 0 || auth[7] == '\0')
+        return err_set(err, ERR_UNAUTHORIZED, "authorization", "a bearer token is required");
+    if (strlen(auth + 7) > 200)
+        return err_set(err, ERR_UNAUTHORIZED, "authorization", "unknown or revoked token");
+    if (request_db(req, err) == NULL)
+        return -1;
+    enum db_result r = db_token_lookup(req->db, auth + 7, &req->who, err);
+    switch (r) {
+    case DB_ONE:
+        break;
+    case DB_NONE:
+    case DB_RETRY:
+    case DB_FAIL:
+        return -1;
+    }
+    req->authenticated = true;
+    if ((route->roles & ROLE_BIT(req->who.role)) == 0)
+        return err_set(err, ERR_FORBIDDEN, "authorization", "the %s role may not do this",
+                       role_name(req->who.role));
+    return 0;
+}
+
+static void run_handler(struct request *req)
+{
+    struct err err = {0};
+    const char *key = NULL;
+    unsigned char sha[crypto_hash_sha256_BYTES];
+
+    if (authorize(req, &err) != 0) {
+        reply_error(req, &err);
+        return;
+    }
+    if (strcmp(req->method, "POST") == 0 && req->authenticated)
+        key = request_header(req, "Idempotency-Key");
+    if (key != NULL) {
+        int status = 0;
+        char *ctype = NULL;
+        char *body = NULL;
+        size_t blen = 0;
+        if (strlen(key) == 0 || strlen(key) > 200) {
+            err_set(&err, ERR_BAD_REQUEST, "Idempotency-Key", "must be 1 to 200 characters");
+            reply_error(req, &err);
+            return;
+        }
+        crypto_hash_sha256(sha, (const unsigned char *)(req->body ? req->body : ""),
+                           req->body_len);
+        enum db_result r = db_idem_begin(req->db, req->who.token_id, key, req->method, req->url,
+                                         sha, &req->arena, &status, &ctype, &body, &blen, &err);
+        switch (r) {
+        case DB_ONE:
+            break;
+        case DB_NONE:
+            reply_bytes(req, status, ctype ? ctype : "application/json", body, blen);
+            req->extra_header = "Idempotent-Replayed";
+            req->extra_value = "true";
+            return;
+        case DB_RETRY:
+        case DB_FAIL:
+            reply_db_error(req, r, &err);
+            return;
+        }
+        req->idem_key = key;
+    }
+    req->route->handler(req);
+    if (req->idem_key != NULL) {
+        struct err ferr = {0};
+        if (req->status >= 500 ||
+            db_idem_finish(req->db, req->who.token_id, req->idem_key, req->status,
+                           req->content_type, req->resp, req->resp_len, &ferr) != DB_ONE)
+            db_idem_abandon(req->db, req->who.token_id, req->idem_key);
+    }
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
+                                  const char *method, const char *version,
+                                  const char *upload_data, size_t *upload_data_size,
+                                  void **con_cls)
+{
+    const struct server_config *cfg = cls;
+    struct request *req = *con_cls;
+
+    (void)version;
+    if (req == NULL) {
+        req = start(cfg, conn, url, method);
+        *con_cls = req;
+        if (req->route == NULL)
+            return MHD_YES; /* answered on the last call (404/405) */
+        int n_cl = 0;
+        MHD_get_connection_values(conn, MHD_HEADER_KIND, count_header, &n_cl);
+        if (n_cl > 1)
+            return fail_now(req, ERR_BAD_REQUEST, "Content-Length",
+                            "more than one content-length header");
+        bool bad;
+        int64_t declared = declared_length(req, &bad);
+        if (bad)
+            return fail_now(req, ERR_BAD_REQUEST, "Content-Length", "malformed content-length");
+        const char *te = request_header(req, MHD_HTTP_HEADER_TRANSFER_ENCODING);
+        bool has_body = declared > 0 || te != NULL;
+        if (has_body && req->route->body_max == 0)
+            return fail_now(req, ERR_TOO_LARGE, "body", "this request takes no body");
+        if (declared > (int64_t)req->route->body_max)
+            return fail_now(req, ERR_TOO_LARGE, "body", "the body is too large for this request");
+        if (has_body && req->route->content_type != NULL &&
+            !content_type_ok(req->route, request_header(req, MHD_HTTP_HEADER_CONTENT_TYPE)))
+            return fail_now(req, ERR_UNSUPPORTED, "Content-Type",
+                            strcmp(req->route->content_type, "application/xml") == 0 ?
+                                "must be application/xml" :
+                                "must be application/json");
+        req->body_max = req->route->body_max;
+        if (req->body_max > 0) {
+            size_t first = declared > 0 ? (size_t)declared : 4096;
+            if (first > req->body_max)
+                first = req->body_max;
+            req->body = arena_alloc(&req->arena, req->body_max + 1);
+            (void)first;
+        }
+        return MHD_YES;
+    }
+    log_set_request_id(req->id);
+    if (*upload_data_size > 0) {
+        size_t n = *upload_data_size;
+        *upload_data_size = 0;
+        if (req->failed)
+            return MHD_YES;
+        if (now_ms() - req->started_ms > (int64_t)cfg->request_deadline_s * 1000) {
+            log_warnx("request deadline passed while reading the body");
+            return MHD_NO;
+        }
+        if (req->body == NULL || req->body_len + n > req->body_max)
+            return fail_now(req, ERR_TOO_LARGE, "body", "the body is too large for this request");
+        memcpy(req->body + req->body_len, upload_data, n);
+        req->body_len += n;
+        req->body[req->body_len] = '\0';
+        return MHD_YES;
+    }
+    if (req->failed)
+        return MHD_YES;
+    if (req->route == NULL) {
+        int status = 404;
+        router_match(method, url, req, &status);
+        struct err err = {0};
+        if (status == 405)
+            err_set(&err, ERR_BAD_REQUEST, "method", "method not allowed");
+        else
+            err_set(&err, ERR_NOT_FOUND, "path", "no such resource");
+        reply_error(req, &err);
+        if (status == 405)
+            req->status = 405;
+        return send_answer(req);
+    }
+    run_handler(req);
+    return send_answer(req);
+}
+
+static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+                         enum MHD_RequestTerminationCode toe)
+{
+    struct request *req = *con_cls;
+
+    (void)cls;
+    (void)conn;
+    (void)toe;
+    if (req == NULL)
+        return;
+    arena_release(&req->arena);
+    free(req);
+    *con_cls = NULL;
+    log_set_request_id(NULL);
+}
+
+static void on_mhd_error(void *cls, const char *fmt, va_list ap)
+{
+    char msg[512];
+    (void)cls;
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    log_warnx("http: %s", msg);
+}
+
+int server_run(const struct server_config *cfg, struct err *err)
+{
+    struct sockaddr_storage ss;
+    socklen_t sslen;
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG;
+    sigset_t set;
+    int sig;
+
+    memset(&ss, 0, sizeof ss);
+    struct sockaddr_in *s4 = (struct sockaddr_in *)&ss;
+    struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&ss;
+    if (inet_pton(AF_INET, cfg->listen_host, &s4->sin_addr) == 1) {
+        s4->sin_family = AF_INET;
+        s4->sin_port = htons((uint16_t)cfg->port);
+        sslen = sizeof *s4;
+    } else if (inet_pton(AF_INET6, cfg->listen_host, &s6->sin6_addr) == 1) {
+        s6->sin6_family = AF_INET6;
+        s6->sin6_port = htons((uint16_t)cfg->port);
+        sslen = sizeof *s6;
+        flags |= MHD_USE_IPv6;
+    } else {
+        return err_set(err, ERR_INVALID, "RMAD_LISTEN", "the listen address must be numeric");
+    }
+    (void)sslen;
+
+    /* Signals are taken synchronously by this thread; the pool threads inherit the mask. */
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &set, NULL);
+    signal(SIGPIPE, SIG_IGN);
+
+    struct MHD_Daemon *d = MHD_start_daemon(
+        flags, (uint16_t)cfg->port, NULL, NULL, on_request, (void *)cfg,
+        MHD_OPTION_EXTERNAL_LOGGER, on_mhd_error, NULL,
+        MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
+        MHD_OPTION_THREAD_POOL_SIZE, cfg->threads,
+        MHD_OPTION_CONNECTION_LIMIT, cfg->max_connections,
+        MHD_OPTION_PER_IP_CONNECTION_LIMIT, cfg->per_ip_connections,
+        MHD_OPTION_CONNECTION_TIMEOUT, cfg->idle_timeout_s,
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)64 * 1024,
+        MHD_OPTION_LISTENING_ADDRESS_REUSE, 1,
+        MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
+        MHD_OPTION_END);
+    if (d == NULL)
+        return err_set(err, ERR_INTERNAL, "RMAD_LISTEN", "cannot listen on %s port %d",
+                       cfg->listen_host, cfg->port);
+    log_info("rmad listening on %s port %d with %u threads", cfg->listen_host, cfg->port,
+             cfg->threads);
+    sigwait(&set, &sig);
+    log_info("signal %d: stopping", sig);
+    MHD_stop_daemon(d);
+    return 0;
+}

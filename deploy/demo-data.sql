@@ -1,0 +1,42 @@
+-- Demo data for trying rmad: one depot, two carriers, a small catalog with easy-install parts,
+-- and an install base of serials with ship dates and warranty ends.  Idempotent: loading it
+-- again changes nothing.  Not a migration: production databases do not get it.
+BEGIN;
+
+INSERT INTO depot (code, name, street, city, postcode, country, is_default)
+VALUES ('DEP-FRA', 'rmad Demo Depot Frankfurt', 'Hanauer Landstrasse 200', 'Frankfurt am Main',
+        '60314', 'DE', true)
+ON CONFLICT (code) DO NOTHING;
+
+INSERT INTO carrier (code, name, account, time_zone) VALUES
+    ('UPS', 'UPS', 'A1B2C3', 'Europe/Berlin'),
+    ('DHL', 'DHL Express', '950000001', 'Europe/Berlin')
+ON CONFLICT (code) DO NOTHING;
+
+INSERT INTO product_model (code, name, product_line, serialised, easy_install, sold_separately,
+                           handling_marks) VALUES
+    ('SRV-R740', 'Rack server R740', 'servers', true, false, false, '{FRAGILE,ESD}'),
+    ('NB-X13', 'Notebook X13', 'notebooks', true, false, false, '{FRAGILE,LITHIUM BATTERY}'),
+    ('SSD-960', 'Hot-swap SSD 960 GB', 'storage', true, true, true, '{ESD}'),
+    ('PSU-750', 'Hot-swap power supply 750 W', 'servers', true, true, true, '{ESD}'),
+    ('MEM-32G', 'Memory module 32 GB', 'servers', true, true, true, '{ESD}'),
+    ('KB-US', 'Keyboard US', 'accessories', false, true, true, '{}'),
+    ('MOUSE-OPT', 'Optical mouse', 'accessories', false, true, true, '{}'),
+    ('CBL-PWR', 'Power cable C13', 'accessories', false, true, true, '{}')
+ON CONFLICT (code) DO NOTHING;
+
+INSERT INTO install_base (serial_number, product_model, ship_date, warranty_end, contract) VALUES
+    ('SRV7400001', 'SRV-R740', '2025-03-14', '2028-03-13', 'ProSupport 3Y NBD'),
+    ('SRV7400002', 'SRV-R740', '2025-03-14', '2028-03-13', 'ProSupport 3Y NBD'),
+    ('SRV7400003', 'SRV-R740', '2021-06-01', '2024-05-31', NULL),
+    ('NBX130001', 'NB-X13', '2026-01-20', '2027-01-19', NULL),
+    ('NBX130002', 'NB-X13', '2026-02-02', '2027-02-01', NULL),
+    ('NBX130003', 'NB-X13', '2023-09-09', '2024-09-08', NULL),
+    ('SSD9600001', 'SSD-960', '2025-11-11', '2030-11-10', 'Keep Your Drive'),
+    ('SSD9600002', 'SSD-960', '2025-11-11', '2030-11-10', 'Keep Your Drive'),
+    ('PSU7500001', 'PSU-750', '2025-03-14', '2028-03-13', NULL),
+    ('PSU7500002', 'PSU-750', '2025-03-14', '2028-03-13', NULL),
+    ('MEM32G0001', 'MEM-32G', '2025-03-14', '2030-03-13', NULL)
+ON CONFLICT (serial_number) DO NOTHING;
+
+COMMIT;

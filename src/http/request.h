@@ -1,0 +1,106 @@
+/*
+ * request: the state of one HTTP request, from the first call of the access handler to the
+ * "request completed" callback, which frees it (arena included) and nothing else does.
+ * Handlers fill the response fields through reply.c; server.c queues it.
+ */
+#ifndef HTTP_REQUEST_H
+#define HTTP_REQUEST_H
+
+#include <microhttpd.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core/arena.h"
+#include "core/err.h"
+#include "db/db.h"
+#include "http/server.h"
+
+#define ROUTE_MAX_PARAMS 4
+
+struct route;
+
+struct request {
+    struct MHD_Connection *conn;
+    const struct server_config *cfg;
+    const char *method;
+    const char *url;
+    char id[24]; /* request id, in logs and the X-Request-Id header */
+    struct arena arena;
+    int64_t started_ms;
+
+    const struct route *route;
+    const char *params[ROUTE_MAX_PARAMS]; /* path captures, in order */
+    size_t n_params;
+
+    char *body; /* NUL-terminated, at most route->body_max bytes */
+    size_t body_len;
+    size_t body_max;
+    bool failed; /* a response was queued early (413, 400): ignore the rest */
+
+    struct db *db;
+    struct principal who;
+    bool authenticated;
+    const char *idem_key;
+
+    /* the answer */
+    int status;
+    const char *content_type;
+    char *resp; /* from the arena */
+    size_t resp_len;
+    const char *extra_header; /* "Name: value" or NULL */
+    const char *extra_value;
+    bool answered;
+};
+
+typedef int (*route_handler)(struct request *req);
+
+struct route {
+    const char *method;
+    const char *pattern; /* "/api/v1/rmas/{rma}/parcels/{n}/label.png" */
+    size_t body_max;     /* 0 for no body */
+    unsigned roles;      /* ROLE_BIT()s allowed; 0 = public */
+    const char *content_type; /* required request media type for bodies, or NULL */
+    route_handler handler;
+};
+
+/* Finds the route for method and path; fills params.  NULL and *status 404 or 405. */
+const struct route *router_match(const char *method, const char *path, struct request *req,
+                                 int *status);
+/* All routes, for the OpenAPI check. */
+const struct route *router_routes(size_t *n);
+
+/* reply.c: set the answer.  Each returns 0. */
+int reply_json(struct request *req, int status, json_t *body); /* steals body */
+int reply_bytes(struct request *req, int status, const char *content_type, const void *data,
+                size_t len);
+int reply_error(struct request *req, const struct err *err);
+int reply_db_error(struct request *req, enum db_result r, const struct err *err);
+int status_of(enum err_kind kind);
+
+/* Request helpers. */
+const char *request_header(struct request *req, const char *name);
+const char *request_query(struct request *req, const char *name);
+/* Parses the body as a JSON object; ERR_BAD_REQUEST on malformed JSON. Caller decrefs. */
+json_t *request_json(struct request *req, struct err *err);
+/* The request's database connection, ready; NULL and err (503) when the database is down. */
+struct db *request_db(struct request *req, struct err *err);
+
+/* Route handlers (routes_<area>.c). */
+int route_system_healthz(struct request *req);
+int route_system_readyz(struct request *req);
+int route_system_openapi(struct request *req);
+int route_cases_create(struct request *req);
+int route_rmas_create(struct request *req);
+int route_rmas_get(struct request *req);
+int route_rmas_label_png(struct request *req);
+int route_rmas_label_pdf(struct request *req);
+int route_rmas_label_zpl(struct request *req);
+int route_rmas_receipt_advice(struct request *req);
+int route_scans_create(struct request *req);
+int route_track_get(struct request *req);
+int route_documents_create(struct request *req);
+
+/* ratelimit.c: true when the client may make another public tracking request. */
+bool ratelimit_allow(const struct sockaddr *addr, unsigned per_min, int64_t now_ms);
+
+#endif

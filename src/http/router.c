@@ -1,0 +1,95 @@
+/*
+ * router: the route table.  Each row: method, path pattern ("{name}" captures one segment),
+ * body limit, roles allowed (none = public), request media type, handler.
+ * api/openapi.json describes the same routes; tests/http/test_openapi.sh keeps them in step.
+ */
+#include <string.h>
+
+#include "request.h"
+
+#define STAFF (ROLE_BIT(ROLE_ADMIN) | ROLE_BIT(ROLE_AGENT) | ROLE_BIT(ROLE_ENGINEER))
+#define ANY_STAFF (STAFF | ROLE_BIT(ROLE_DEPOT))
+#define JSON "application/json"
+#define XML "application/xml"
+
+static const struct route routes[] = {
+    {"GET", "/healthz", 0, 0, NULL, route_system_healthz},
+    {"GET", "/readyz", 0, 0, NULL, route_system_readyz},
+    {"GET", "/api/v1/openapi.json", 0, 0, NULL, route_system_openapi},
+    {"POST", "/api/v1/cases", 64 * 1024, STAFF, JSON, route_cases_create},
+    {"POST", "/api/v1/rmas", 64 * 1024, STAFF, JSON, route_rmas_create},
+    {"GET", "/api/v1/rmas/{rma}", 0, ANY_STAFF, NULL, route_rmas_get},
+    {"GET", "/api/v1/rmas/{rma}/parcels/{parcel}/label.png", 0, ANY_STAFF, NULL,
+     route_rmas_label_png},
+    {"GET", "/api/v1/rmas/{rma}/parcels/{parcel}/label.pdf", 0, ANY_STAFF, NULL,
+     route_rmas_label_pdf},
+    {"GET", "/api/v1/rmas/{rma}/parcels/{parcel}/label.zpl", 0, ANY_STAFF, NULL,
+     route_rmas_label_zpl},
+    {"GET", "/api/v1/rmas/{rma}/receipt-advice.xml", 0, ANY_STAFF, NULL,
+     route_rmas_receipt_advice},
+    {"POST", "/api/v1/scans", 4 * 1024, ROLE_BIT(ROLE_ADMIN) | ROLE_BIT(ROLE_DEPOT), JSON,
+     route_scans_create},
+    {"GET", "/api/v1/track/{rma}", 0, 0, NULL, route_track_get},
+    {"POST", "/api/v1/documents", 4 * 1024 * 1024,
+     ROLE_BIT(ROLE_ADMIN) | ROLE_BIT(ROLE_CARRIER) | ROLE_BIT(ROLE_AGENT), XML,
+     route_documents_create},
+};
+
+const struct route *router_routes(size_t *n)
+{
+    *n = sizeof routes / sizeof routes[0];
+    return routes;
+}
+
+/* Matches path against pattern; captures point into the arena. */
+static bool match(const char *pattern, const char *path, struct request *req)
+{
+    const char *p = pattern;
+    const char *s = path;
+
+    req->n_params = 0;
+    while (*p && *s) {
+        if (*p == '{') {
+            const char *close = strchr(p, '}');
+            size_t n = strcspn(s, "/");
+            /* a capture is followed by '/' or the end, or by a literal suffix in the segment */
+            const char *after = close + 1;
+            size_t lit = strcspn(after, "/");
+            if (lit > 0 && n > lit && strncmp(s + n - lit, after, lit) == 0)
+                n -= lit;
+            if (n == 0 || req->n_params == ROUTE_MAX_PARAMS)
+                return false;
+            req->params[req->n_params++] = arena_strndup(&req->arena, s, n);
+            s += n;
+            p = after;
+            continue;
+        }
+        if (*p != *s)
+            return false;
+        p++;
+        s++;
+    }
+    return *p == '\0' && *s == '\0';
+}
+
+const struct route *router_match(const char *method, const char *path, struct request *req,
+                                 int *status)
+{
+    bool path_known = false;
+
+    *status = 404;
+    for (size_t i = 0; i < sizeof routes / sizeof routes[0]; i++) {
+        if (!match(routes[i].pattern, path, req))
+            continue;
+        path_known = true;
+        if (strcmp(routes[i].method, method) == 0 ||
+            (strcmp(method, "HEAD") == 0 && strcmp(routes[i].method, "GET") == 0)) {
+            *status = 200;
+            return &routes[i];
+        }
+    }
+    if (path_known)
+        *status = 405;
+    req->n_params = 0;
+    return NULL;
+}

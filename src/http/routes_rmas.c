@@ -1,0 +1,297 @@
+/*
+ * routes_rmas: RMAs: authorize (with the screening decision), the staff view, labels and the
+ * receipt advice.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/intake.h"
+#include "core/rmanum.h"
+#include "json_in.h"
+#include "label/qrtag.h"
+#include "label/render.h"
+#include "request.h"
+#include "xml/xml.h"
+
+#define RMA_LINES_MAX 100
+#define RMA_QUANTITY_MAX 100000
+
+/* Adds label links to the inbound parcels of a view. */
+static void add_links(json_t *view)
+{
+    const char *rma = json_string_value(json_object_get(view, "rma_number"));
+    json_t *parcels = json_object_get(view, "parcels");
+    size_t i;
+    json_t *p;
+
+    json_array_foreach(parcels, i, p)
+    {
+        if (strcmp(json_string_value(json_object_get(p, "direction")), "inbound") != 0)
+            continue;
+        json_int_t n = json_integer_value(json_object_get(p, "parcel_no"));
+        json_t *links = json_object();
+        static const char *const exts[] = {"png", "pdf", "zpl"};
+        for (size_t k = 0; k < 3; k++) {
+            char url[128];
+            snprintf(url, sizeof url, "/api/v1/rmas/%s/parcels/%lld/label.%s", rma, (long long)n,
+                     exts[k]);
+            json_object_set_new(links, exts[k], json_string(url));
+        }
+        json_object_set_new(p, "labels", links);
+    }
+}
+
+static int reply_view(struct request *req, int status, const char *rma_number)
+{
+    struct err err = {0};
+    json_t *view = NULL;
+    enum db_result r = db_rma_view(req->db, rma_number, &view, &err);
+
+    switch (r) {
+    case DB_ONE:
+        break;
+    case DB_NONE:
+    case DB_RETRY:
+    case DB_FAIL:
+        return reply_db_error(req, r, &err);
+    }
+    add_links(view);
+    if (status == 201) {
+        req->extra_header = "Location";
+        req->extra_value = arena_printf(&req->arena, "/api/v1/rmas/%s", rma_number);
+    }
+    return reply_json(req, status, view);
+}
+
+static int read_lines(struct request *req, json_t *body, struct rma_request *rr, struct err *err)
+{
+    json_t *lines = json_object_get(body, "lines");
+    size_t n;
+
+    if (lines == NULL || json_is_null(lines))
+        return err_set(err, ERR_INVALID, "lines", "is required");
+    if (!json_is_array(lines))
+        return err_set(err, ERR_INVALID, "lines", "must be a list");
+    n = json_array_size(lines);
+    if (n == 0 || n > RMA_LINES_MAX)
+        return err_set(err, ERR_INVALID, "lines", "must have 1 to %d lines", RMA_LINES_MAX);
+    struct rma_request_line *out = arena_alloc(&req->arena, n * sizeof *out);
+    for (size_t i = 0; i < n; i++) {
+        json_t *l = json_array_get(lines, i);
+        char f[64];
+        if (!json_is_object(l)) {
+            snprintf(f, sizeof f, "lines[%zu]", i);
+            return err_set(err, ERR_INVALID, f, "must be an object");
+        }
+        snprintf(f, sizeof f, "lines[%zu].serial_number", i);
+        out[i].serial_number = json_in_string(&req->arena, l, "serial_number", f, false, err);
+        if (out[i].serial_number != NULL)
+            intake_check_serial(out[i].serial_number, f, err);
+        for (size_t j = 0; j < i && out[i].serial_number != NULL; j++)
+            if (out[j].serial_number != NULL &&
+                strcmp(out[j].serial_number, out[i].serial_number) == 0)
+                err_set(err, ERR_INVALID, f, "the same serial number is on line %zu", j);
+        snprintf(f, sizeof f, "lines[%zu].product_model", i);
+        out[i].product_model = json_in_string(&req->arena, l, "product_model", f, true, err);
+        if (out[i].product_model != NULL)
+            intake_check_model(out[i].product_model, f, err);
+        snprintf(f, sizeof f, "lines[%zu].quantity", i);
+        json_t *q = json_object_get(l, "quantity");
+        out[i].quantity = 1;
+        if (q != NULL && !json_is_null(q)) {
+            if (!json_is_integer(q) || json_integer_value(q) < 1 ||
+                json_integer_value(q) > RMA_QUANTITY_MAX)
+                err_set(err, ERR_INVALID, f, "must be a whole number from 1 to %d",
+                        RMA_QUANTITY_MAX);
+            else
+                out[i].quantity = json_integer_value(q);
+        }
+        if (out[i].serial_number != NULL && out[i].quantity != 1)
+            err_set(err, ERR_INVALID, f, "a serialised unit has quantity 1");
+        if (err_is_set(err))
+            return -1;
+    }
+    rr->lines = out;
+    rr->n_lines = n;
+    return 0;
+}
+
+/* POST /api/v1/rmas  body: {"case_number", "type", "lines": [...], "screening": {...}} */
+int route_rmas_create(struct request *req)
+{
+    struct err err = {0};
+    struct rma_request rr = {0};
+    json_t *body = request_json(req, &err);
+
+    if (body == NULL)
+        return reply_error(req, &err);
+    rr.case_number = json_in_string(&req->arena, body, "case_number", "case_number", true, &err);
+    const char *type = json_in_string(&req->arena, body, "type", "type", true, &err);
+    if (type != NULL)
+        rma_type_parse(type, &rr.type, &err);
+    read_lines(req, body, &rr, &err);
+    json_t *scr = json_in_object(body, "screening", "screening", true, &err);
+    if (scr != NULL) {
+        const char *outcome =
+            json_in_string(&req->arena, scr, "outcome", "screening.outcome", true, &err);
+        if (outcome != NULL)
+            screening_outcome_parse(outcome, &rr.outcome, &err);
+        rr.reason = json_in_string(&req->arena, scr, "reason", "screening.reason", true, &err);
+        if (rr.reason != NULL)
+            intake_check_text(rr.reason, 2000, true, "screening.reason", &err);
+        json_t *ev = json_object_get(scr, "evidence");
+        if (ev != NULL && !json_is_null(ev)) {
+            if (!json_is_object(ev) && !json_is_array(ev) && !json_is_string(ev)) {
+                err_set(&err, ERR_INVALID, "screening.evidence",
+                        "must be an object, a list or a string");
+            } else {
+                json_t *wrapped = json_is_object(ev) ? json_incref(ev) :
+                                                       json_pack("{s:O}", "notes", ev);
+                char *text = json_dumps(wrapped, JSON_COMPACT);
+                json_decref(wrapped);
+                if (text != NULL && strlen(text) > 32768)
+                    err_set(&err, ERR_INVALID, "screening.evidence", "is too large");
+                else if (text != NULL)
+                    rr.evidence_json = arena_strdup(&req->arena, text);
+                free(text);
+            }
+        }
+    }
+    json_decref(body);
+    if (err_is_set(&err))
+        return reply_error(req, &err);
+
+    char *rma_number = NULL;
+    enum db_result r = db_rma_create(req->db, &rr, &req->who, &req->arena, &rma_number, &err);
+    switch (r) {
+    case DB_ONE:
+        break;
+    case DB_NONE:
+    case DB_RETRY:
+    case DB_FAIL:
+        return reply_db_error(req, r, &err);
+    }
+    return reply_view(req, 201, rma_number);
+}
+
+/* The {rma} path parameter; a malformed number is a 404 like an unknown one. */
+static const char *rma_param(struct request *req, struct err *err)
+{
+    char num[RMANUM_LEN + 1];
+    struct err perr = {0};
+
+    if (rmanum_parse(req->params[0], "rma_number", num, &perr) != 0) {
+        err_set(err, ERR_NOT_FOUND, "rma_number", "no such rma (%s)", perr.message);
+        return NULL;
+    }
+    return arena_strdup(&req->arena, num);
+}
+
+/* GET /api/v1/rmas/{rma} */
+int route_rmas_get(struct request *req)
+{
+    struct err err = {0};
+    const char *rma = rma_param(req, &err);
+
+    if (rma == NULL)
+        return reply_error(req, &err);
+    if (request_db(req, &err) == NULL)
+        return reply_error(req, &err);
+    return reply_view(req, 200, rma);
+}
+
+enum label_format { FMT_PNG, FMT_PDF, FMT_ZPL };
+
+static int label(struct request *req, enum label_format fmt)
+{
+    struct err err = {0};
+    struct label_content lc;
+    char tag[QRTAG_LEN + 1];
+    unsigned char *out = NULL;
+    size_t len = 0;
+    const char *rma = rma_param(req, &err);
+    char *end;
+    long parcel = strtol(req->params[1], &end, 10);
+
+    if (rma == NULL)
+        return reply_error(req, &err);
+    if (*end != '\0' || parcel < 1 || parcel > 9999) {
+        err_set(&err, ERR_NOT_FOUND, "parcel", "no such parcel");
+        return reply_error(req, &err);
+    }
+    if (request_db(req, &err) == NULL)
+        return reply_error(req, &err);
+    enum db_result r = db_label_content(req->db, rma, (int)parcel, &req->arena, &lc, &err);
+    switch (r) {
+    case DB_ONE:
+        break;
+    case DB_NONE:
+    case DB_RETRY:
+    case DB_FAIL:
+        return reply_db_error(req, r, &err);
+    }
+    if (qrtag_compute(req->cfg->label_key, sizeof req->cfg->label_key, lc.rma_number,
+                      lc.parcel_no, tag) != 0) {
+        err_set(&err, ERR_INTERNAL, NULL, "cannot sign the label");
+        return reply_error(req, &err);
+    }
+    if (label_set_code(&lc, req->cfg->public_url, tag, &err) != 0)
+        return reply_error(req, &err);
+    static const char *const types[] = {"image/png", "application/pdf",
+                                        "text/plain; charset=utf-8"};
+    static const char *const exts[] = {"png", "pdf", "zpl"};
+    int rc = fmt == FMT_PNG   ? label_render_png(&lc, &out, &len, &err) :
+             fmt == FMT_PDF   ? label_render_pdf(&lc, &out, &len, &err) :
+                                label_render_zpl(&lc, &out, &len, &err);
+    if (rc != 0)
+        return reply_error(req, &err);
+    reply_bytes(req, 200, types[fmt], out, len);
+    free(out);
+    req->extra_header = "Content-Disposition";
+    req->extra_value = arena_printf(&req->arena, "inline; filename=\"%s-%ld.%s\"", rma, parcel,
+                                    exts[fmt]);
+    return 0;
+}
+
+int route_rmas_label_png(struct request *req)
+{
+    return label(req, FMT_PNG);
+}
+
+int route_rmas_label_pdf(struct request *req)
+{
+    return label(req, FMT_PDF);
+}
+
+int route_rmas_label_zpl(struct request *req)
+{
+    return label(req, FMT_ZPL);
+}
+
+/* GET /api/v1/rmas/{rma}/receipt-advice.xml: UBL ReceiptAdvice of what the depot received. */
+int route_rmas_receipt_advice(struct request *req)
+{
+    struct err err = {0};
+    struct receipt_advice ra;
+    char *xml = NULL;
+    size_t len = 0;
+    const char *rma = rma_param(req, &err);
+
+    if (rma == NULL || request_db(req, &err) == NULL)
+        return reply_error(req, &err);
+    enum db_result r = db_receipt_advice(req->db, rma, &req->arena, &ra, &err);
+    switch (r) {
+    case DB_ONE:
+        break;
+    case DB_NONE:
+    case DB_RETRY:
+    case DB_FAIL:
+        return reply_db_error(req, r, &err);
+    }
+    if (xml_write_receipt_advice(&ra, &xml, &len, &err) != 0)
+        return reply_error(req, &err);
+    reply_bytes(req, 200, "application/xml", xml, len);
+    free(xml);
+    return 0;
+}

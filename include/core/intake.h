@@ -37,7 +37,11 @@ int intake_validate(const struct intake *in, struct err *err);
 /* Checks shared with other modules. Each returns 0 or -1 with ERR_INVALID naming field. */
 int intake_check_serial(const char *s, const char *field, struct err *err);
 int intake_check_model(const char *s, const char *field, struct err *err);
-int intake_check_text(const char *s, size_t max, bool required, const char *field,
-                      struct err *err);
+/*
+ * s (NULL or blank is missing) must be at most max bytes of valid UTF-8 (RFC 3629: no overlong
+ * forms, surrogates or code points above U+10FFFF) without C0 or C1 control characters or DEL;
+ * \n, \r and \t are allowed only in long text (max > ADDRESS_FIELD_MAX).
+ */
+int intake_check_text(const char *s, size_t max, bool required, const char *field, struct err *err);
 
 #endif

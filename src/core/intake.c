@@ -10,8 +10,11 @@
 #include <stdio.h>
 #include <string.h>
 
-/* Length in bytes if s is valid UTF-8 with no control characters (except \n \r \t when
- * multiline); -1 otherwise. */
+/*
+ * Length in bytes if s is valid UTF-8 (RFC 3629: shortest form only, no UTF-16 surrogates, nothing
+ * above U+10FFFF) with no control characters: C0 controls except \n \r \t when multiline, DEL,
+ * and the C1 controls U+0080..U+009F.  -1 otherwise.
+ */
 static long utf8_text_len(const char *s, bool multiline)
 {
     const unsigned char *p = (const unsigned char *)s;
@@ -19,21 +22,41 @@ static long utf8_text_len(const char *s, bool multiline)
 
     while (*p) {
         unsigned char c = *p;
+        /* the range allowed for the second byte; the others are always 80..BF */
+        unsigned char lo = 0x80, hi = 0xbf;
         int extra;
+
         if (c < 0x80) {
             if ((c < 0x20 && !(multiline && (c == '\n' || c == '\r' || c == '\t'))) || c == 0x7f)
                 return -1;
             extra = 0;
-        } else if ((c & 0xe0) == 0xc0 && c >= 0xc2) {
+        } else if (c == 0xc2) {
+            lo = 0xa0; /* C2 80..C2 9F are the C1 controls */
             extra = 1;
-        } else if ((c & 0xf0) == 0xe0) {
+        } else if (c >= 0xc3 && c <= 0xdf) {
+            extra = 1;
+        } else if (c == 0xe0) {
+            lo = 0xa0; /* E0 80..E0 9F would be overlong */
             extra = 2;
-        } else if ((c & 0xf8) == 0xf0 && c <= 0xf4) {
+        } else if (c == 0xed) {
+            hi = 0x9f; /* ED A0..ED BF would be UTF-16 surrogates */
+            extra = 2;
+        } else if (c >= 0xe1 && c <= 0xef) {
+            extra = 2;
+        } else if (c == 0xf0) {
+            lo = 0x90; /* F0 80..F0 8F would be overlong */
+            extra = 3;
+        } else if (c >= 0xf1 && c <= 0xf3) {
+            extra = 3;
+        } else if (c == 0xf4) {
+            hi = 0x8f; /* F4 90 and up would be above U+10FFFF */
             extra = 3;
         } else {
-            return -1;
+            return -1; /* continuation byte, C0, C1 (overlong) or F5..FF */
         }
-        for (int i = 1; i <= extra; i++)
+        if (extra > 0 && (p[1] < lo || p[1] > hi))
+            return -1;
+        for (int i = 2; i <= extra; i++)
             if ((p[i] & 0xc0) != 0x80)
                 return -1;
         p += extra + 1;
@@ -50,8 +73,7 @@ static bool blank(const char *s)
     return true;
 }
 
-int intake_check_text(const char *s, size_t max, bool required, const char *field,
-                      struct err *err)
+int intake_check_text(const char *s, size_t max, bool required, const char *field, struct err *err)
 {
     if (s == NULL || blank(s))
         return required ? err_set(err, ERR_INVALID, field, "is required") : 0;
@@ -178,12 +200,12 @@ int intake_validate(const struct intake *in, struct err *err)
                        "must be one of hotline, email, designated_contact, web, api");
     if (intake_check_model(in->product_model, "product_model", err) ||
         intake_check_serial(in->serial_number, "serial_number", err) ||
-        intake_check_text(in->fault_description, INTAKE_TEXT_MAX, true, "fault_description",
-                          err) ||
+        intake_check_text(in->fault_description, INTAKE_TEXT_MAX, true, "fault_description", err) ||
         intake_check_text(in->contact.name, ADDRESS_FIELD_MAX, true, "contact.name", err))
         return -1;
     if (in->contact.phone == NULL && in->contact.email == NULL)
-        return err_set(err, ERR_INVALID, "contact.email", "a phone number or an e-mail is required");
+        return err_set(err, ERR_INVALID, "contact.email",
+                       "a phone number or an e-mail is required");
     if (in->contact.email != NULL && check_email(in->contact.email, err))
         return -1;
     if (in->contact.phone != NULL && check_phone(in->contact.phone, err))

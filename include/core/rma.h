@@ -42,10 +42,10 @@ enum screening_outcome {
 };
 
 enum leg_event {
-    LEG_EV_PICKUP,     /* carrier picked the parcel up */
-    LEG_EV_RECEIVE,    /* dock scan */
-    LEG_EV_HOLD,       /* serial mismatch at the dock */
-    LEG_EV_RELEASE,    /* hold decided */
+    LEG_EV_PICKUP,  /* carrier picked the parcel up */
+    LEG_EV_RECEIVE, /* dock scan */
+    LEG_EV_HOLD,    /* serial mismatch at the dock */
+    LEG_EV_RELEASE, /* hold decided */
     LEG_EV_INSPECT,
     LEG_EV_DISPOSITION,
     LEG_EV_LOSE,
@@ -100,7 +100,13 @@ struct rma_line_legs {
 /*
  * The RMA's status derived from its screening and its lines' legs: "not_authorized",
  * "awaiting_return", "in_transit", "on_hold", "received", "in_repair", "ready_to_ship",
- * "shipped", "complete", or "closed".  The least advanced line decides.
+ * "shipped", "complete", or "closed".  The least advanced line decides.  A line is "complete"
+ * only when its outbound leg is delivered (or absent) and its inbound leg is dispositioned (or
+ * absent).  Until then a line whose outbound is blocked or delivered (a spare that went out
+ * first) shows its inbound leg: label_issued | overdue -> "awaiting_return", in_transit | lost
+ * -> "in_transit", hold -> "on_hold", received -> "received", inspected -> "in_repair" (as does
+ * a repair leg past pending); a blocked outbound with a dispositioned inbound is "in_repair".  An
+ * authorized RMA with no lines yet is "awaiting_return".  Returns a static string.
  */
 const char *rma_status_derive(bool authorized, bool closed, const struct rma_line_legs *lines,
                               size_t n);

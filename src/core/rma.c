@@ -55,10 +55,8 @@ static const struct move moves[] = {
 };
 
 static const char *const type_names[] = {
-    [RMA_TYPE_REPAIR] = "repair",
-    [RMA_TYPE_ADVANCE_REPLACEMENT] = "advance_replacement",
-    [RMA_TYPE_EXCHANGE] = "exchange",
-    [RMA_TYPE_REPLACEMENT_NO_RETURN] = "replacement_no_return",
+    [RMA_TYPE_REPAIR] = "repair",     [RMA_TYPE_ADVANCE_REPLACEMENT] = "advance_replacement",
+    [RMA_TYPE_EXCHANGE] = "exchange", [RMA_TYPE_REPLACEMENT_NO_RETURN] = "replacement_no_return",
     [RMA_TYPE_FACTORY] = "factory",
 };
 
@@ -182,8 +180,7 @@ const char *leg_initial_state(enum rma_type t, enum leg_kind k)
     return "unknown";
 }
 
-int leg_next(enum leg_kind k, const char *from, enum leg_event ev, const char **to,
-             struct err *err)
+int leg_next(enum leg_kind k, const char *from, enum leg_event ev, const char **to, struct err *err)
 {
     for (size_t i = 0; i < COUNT(moves); i++) {
         if (moves[i].leg == k && moves[i].ev == ev && strcmp(moves[i].from, from) == 0) {
@@ -227,9 +224,8 @@ enum stage {
 };
 
 static const char *const stage_names[] = {
-    [ST_AWAITING] = "awaiting_return", [ST_IN_TRANSIT] = "in_transit",
-    [ST_ON_HOLD] = "on_hold",          [ST_RECEIVED] = "received",
-    [ST_IN_REPAIR] = "in_repair",      [ST_READY] = "ready_to_ship",
+    [ST_AWAITING] = "awaiting_return", [ST_IN_TRANSIT] = "in_transit", [ST_ON_HOLD] = "on_hold",
+    [ST_RECEIVED] = "received",        [ST_IN_REPAIR] = "in_repair",   [ST_READY] = "ready_to_ship",
     [ST_SHIPPED] = "shipped",          [ST_COMPLETE] = "complete",
 };
 
@@ -238,36 +234,44 @@ static bool is(const char *s, const char *v)
     return s != NULL && strcmp(s, v) == 0;
 }
 
+/* Stage of a line whose inbound leg exists and is not yet dispositioned. */
+static enum stage inbound_stage(const struct rma_line_legs *l)
+{
+    const char *in = l->inbound;
+
+    if (is(in, "label_issued") || is(in, "overdue"))
+        return ST_AWAITING;
+    if (is(in, "in_transit") || is(in, "lost"))
+        return ST_IN_TRANSIT;
+    if (is(in, "hold"))
+        return ST_ON_HOLD;
+    if (l->repair != NULL && !is(l->repair, "pending"))
+        return ST_IN_REPAIR;
+    if (is(in, "inspected"))
+        return ST_IN_REPAIR;
+    return ST_RECEIVED;
+}
+
 static enum stage line_stage(const struct rma_line_legs *l)
 {
     const char *out = l->outbound;
 
     if (out == NULL || is(out, "delivered")) {
-        /* a spare delivered while the core is still out: not complete */
-        if (l->inbound != NULL && (is(l->inbound, "label_issued") || is(l->inbound, "overdue")))
-            return ST_AWAITING;
-        if (l->inbound != NULL && (is(l->inbound, "in_transit") || is(l->inbound, "lost")))
-            return ST_IN_TRANSIT;
-        if (is(l->inbound, "hold"))
-            return ST_ON_HOLD;
-        return ST_COMPLETE;
+        /* a spare delivered while the core is still out or not yet dispositioned: not complete */
+        if (l->inbound == NULL || is(l->inbound, "dispositioned"))
+            return ST_COMPLETE;
+        return inbound_stage(l);
     }
     if (is(out, "shipped") || is(out, "delivery_exception") || is(out, "returned_to_sender"))
         return ST_SHIPPED;
     if (is(out, "ready") || is(out, "packed") || is(out, "manifested"))
         return ST_READY;
     /* outbound blocked: the unit is on its way in or in the depot */
-    if (l->inbound == NULL || is(l->inbound, "label_issued") || is(l->inbound, "overdue"))
+    if (l->inbound == NULL)
         return ST_AWAITING;
-    if (is(l->inbound, "in_transit") || is(l->inbound, "lost"))
-        return ST_IN_TRANSIT;
-    if (is(l->inbound, "hold"))
-        return ST_ON_HOLD;
-    if (l->repair != NULL && !is(l->repair, "pending"))
+    if (is(l->inbound, "dispositioned"))
         return ST_IN_REPAIR;
-    if (is(l->inbound, "inspected") || is(l->inbound, "dispositioned"))
-        return ST_IN_REPAIR;
-    return ST_RECEIVED;
+    return inbound_stage(l);
 }
 
 const char *rma_status_derive(bool authorized, bool closed, const struct rma_line_legs *lines,
@@ -279,6 +283,8 @@ const char *rma_status_derive(bool authorized, bool closed, const struct rma_lin
         return "closed";
     if (!authorized)
         return "not_authorized";
+    if (n == 0)
+        return stage_names[ST_AWAITING];
     for (size_t i = 0; i < n; i++) {
         enum stage s = line_stage(&lines[i]);
         if (s < least)

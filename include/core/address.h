@@ -9,7 +9,7 @@
 #define ADDRESS_FIELD_MAX 200
 
 struct address {
-    const char *name;    /* person or company */
+    const char *name; /* person or company */
     const char *street;
     const char *city;
     const char *postcode;

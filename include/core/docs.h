@@ -55,11 +55,11 @@ struct receipt_line {
 };
 
 struct receipt_advice {
-    const char *id;          /* unique per document, e.g. "<RMA>-R1" */
-    const char *issue_date;  /* YYYY-MM-DD */
-    const char *issue_time;  /* HH:MM:SS+00:00 */
-    const char *rma_number;  /* -> OrderReference/ID */
-    const char *depot_name;  /* DeliveryCustomerParty (the depot receives) */
+    const char *id;         /* unique per document, e.g. "<RMA>-R1" */
+    const char *issue_date; /* YYYY-MM-DD */
+    const char *issue_time; /* HH:MM:SS+00:00 */
+    const char *rma_number; /* -> OrderReference/ID */
+    const char *depot_name; /* DeliveryCustomerParty (the depot receives) */
     struct address depot;
     const char *customer_name; /* DespatchSupplierParty (the customer sent it) */
     const struct receipt_line *lines;

@@ -2,14 +2,16 @@
  * scancode: what a depot scanner typed, classified before any database look-up.
  *
  * A hand scanner types a code and Enter.  It may be:
- *   - the label's QR URL          HTTPS://RMA.EXAMPLE.COM/P/R00000017K/1/7QX4M2AB
- *   - the token under the QR       R00000017K-1-7QX4M2AB   (or with '/' between the parts)
- *   - an RMA number                R00000017K
- *   - an SSCC                      (00)340123450000000018, 00340123450000000018, ]C1003401..,
- *                                  a GS1 Digital Link .../00/340123450000000018, or 18 digits
+ *   - the label's QR URL          HTTPS://RMA.EXAMPLE.COM/P/R000000174/1/B7M8W1Z4
+ *   - the token under the QR       R000000174-1-B7M8W1Z4   (or with '/' between the parts)
+ *   - an RMA number                R000000174
+ *   - an SSCC                      (00)340123450000000017, 00340123450000000017, ]C1003401..,
+ *                                  a GS1 Digital Link .../00/340123450000000017, or 18 digits
  *   - a carrier tracking number    1Z999AA10123456784 (anything else alphanumeric, 6 to 40)
  * Letters are compared upper case; surrounding white space (the scanner's CR/LF) is ignored.
- * The tag is not checked here (that needs the server key); the RMA check character is.
+ * The tag is not checked here (that needs the server key); the RMA check digit is.  Ten
+ * characters "R", eight digits and any last one are taken for a mistyped RMA number, never for a
+ * tracking number.
  */
 #ifndef CORE_SCANCODE_H
 #define CORE_SCANCODE_H
@@ -43,8 +45,8 @@ struct scancode {
 
 /*
  * Classifies s (len bytes, need not be NUL-terminated).  Returns 0, or -1 with ERR_INVALID,
- * field "code": empty, too long, control characters, an RMA number with a wrong check
- * character, or nothing recognisable.
+ * field "code": empty, too long, control characters, an RMA number with a wrong check digit,
+ * or nothing recognisable.
  */
 int scancode_parse(const char *s, size_t len, struct scancode *out, struct err *err);
 

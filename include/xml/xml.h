@@ -15,7 +15,7 @@
  *   <DespatchAdvice xmlns="...:DespatchAdvice-2" xmlns:cac="..." xmlns:cbc="...">
  *     <cbc:ID>ASN-42</cbc:ID>
  *     <cbc:IssueDate>2024-03-18</cbc:IssueDate>
- *     <cac:OrderReference><cbc:ID>R00000017K</cbc:ID></cac:OrderReference>
+ *     <cac:OrderReference><cbc:ID>R000000174</cbc:ID></cac:OrderReference>
  *     <cac:DespatchSupplierParty>...</cac:DespatchSupplierParty>
  *     <cac:DeliveryCustomerParty>...</cac:DeliveryCustomerParty>
  *     <cac:DespatchLine>

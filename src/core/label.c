@@ -4,9 +4,9 @@
  * The QR payload must stay inside the QR alphanumeric set (0-9 A-Z space $ % * + - . / :) so the
  * symbol uses alphanumeric mode and stays small:
  *
- *     public_url "http://127.0.0.1:8080/"  rma "R00000017K"  parcel 1  tag "Z9BAV11B"
- *     qr_payload "HTTP://127.0.0.1:8080/P/R00000017K/1/Z9BAV11B"
- *     token      "R00000017K-1-Z9BAV11B"
+ *     public_url "http://127.0.0.1:8080/"  rma "R000000174"  parcel 1  tag "B7M8W1Z4"
+ *     qr_payload "HTTP://127.0.0.1:8080/P/R000000174/1/B7M8W1Z4"
+ *     token      "R000000174-1-B7M8W1Z4"
  *
  * Nothing is written to lc unless the whole code is valid.
  */

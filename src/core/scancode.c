@@ -79,7 +79,7 @@ static int take_token(const char *s, size_t n, char sep, struct scancode *out, s
     memcpy(out->rma, s, RMANUM_LEN);
     out->rma[RMANUM_LEN] = '\0';
     if (!rmanum_is_valid(out->rma))
-        return err_set(err, ERR_INVALID, "code", "rma number check character does not match");
+        return err_set(err, ERR_INVALID, "code", "rma number check digit does not match");
     char pbuf[5] = {0};
     memcpy(pbuf, p1 + 1, plen);
     out->parcel = atoi(pbuf);
@@ -180,7 +180,7 @@ int scancode_parse(const char *in, size_t len, struct scancode *out, struct err 
     }
     if (n == RMANUM_LEN && s[0] == 'R' && all_digits(s + 1, RMANUM_LEN - 2)) {
         if (!rmanum_is_valid(s))
-            return err_set(err, ERR_INVALID, "code", "rma number check character does not match");
+            return err_set(err, ERR_INVALID, "code", "rma number check digit does not match");
         out->kind = SCANCODE_RMA;
         memcpy(out->rma, s, RMANUM_LEN + 1);
         return 0;

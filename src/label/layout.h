@@ -8,7 +8,7 @@
  *     |--------------------------------------|  RMA    number, largest text
  *     | TO ...                               |  PARCEL n OF m
  *     |--------------------------------------|  marks  boxed, right of the QR
- *     | RMA R00000017K                       |  QR     whole dots per module, 4-module quiet
+ *     | RMA R000000174                       |  QR     whole dots per module, 4-module quiet
  *     | PARCEL 1 OF 2                        |         zone kept clear, token under it
  *     |--------------------------------------|
  *     | [QR]            [FRAGILE]            |

@@ -7,7 +7,7 @@
  *
  *     ^XA^CI28^PW812^LL1218^LH0,0
  *     ^FO24,46^A0N,24,24^FH^FD_5EXZ M_C3_BCller^FS
- *     ^FO56,754^BQN,2,8^FDMA,HTTP://127.0.0.1:8080/P/R00000017K/1/Z9BAV11B^FS
+ *     ^FO56,754^BQN,2,8^FDMA,HTTP://127.0.0.1:8080/P/R000000174/1/B7M8W1Z4^FS
  *     ^XZ
  *
  * The QR payload is checked to be in the QR alphanumeric set by layout_build(), so it holds no

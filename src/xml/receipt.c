@@ -8,10 +8,10 @@
  *
  *   <ReceiptAdvice xmlns="...:ReceiptAdvice-2" xmlns:cac="..." xmlns:cbc="...">
  *     <cbc:UBLVersionID>2.1</cbc:UBLVersionID>
- *     <cbc:ID>R00000017K-R1</cbc:ID>
+ *     <cbc:ID>R000000174-R1</cbc:ID>
  *     <cbc:IssueDate>2024-03-20</cbc:IssueDate>
  *     <cbc:IssueTime>09:15:00+00:00</cbc:IssueTime>
- *     <cac:OrderReference><cbc:ID>R00000017K</cbc:ID></cac:OrderReference>
+ *     <cac:OrderReference><cbc:ID>R000000174</cbc:ID></cac:OrderReference>
  *     <cac:DeliveryCustomerParty><cac:Party>name, PostalAddress</cac:Party></...>
  *     <cac:DespatchSupplierParty><cac:Party>name</cac:Party></...>
  *     <cac:ReceiptLine>

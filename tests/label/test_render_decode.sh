@@ -23,8 +23,8 @@ fi
 
 # Payloads computed independently (openssl dgst -sha256 -hmac / Python hmac, see test_qrtag.c).
 declare -A want=(
-    [hostile]="HTTP://127.0.0.1:8080/P/R00000017K/1/Z9BAV11B"
-    [plain]="HTTPS://RETURNS.DEPOT-WEST.EXAMPLE.COM/RMA/P/R00001234X/2/Y6JV3VW5"
+    [hostile]="HTTP://127.0.0.1:8080/P/R000000174/1/B7M8W1Z4"
+    [plain]="HTTPS://RETURNS.DEPOT-WEST.EXAMPLE.COM/RMA/P/R000012340/2/54GPGDS5"
 )
 
 for variant in hostile plain; do

@@ -52,7 +52,7 @@ int main(int argc, char **argv)
     lc.kind = LABEL_RETURN_TO_DEPOT;
     if (strcmp(argv[1], "hostile") == 0) {
         url = "http://127.0.0.1:8080/";
-        lc.rma_number = "R00000017K";
+        lc.rma_number = "R000000174";
         lc.parcel_no = 1;
         lc.parcel_count = 2;
         lc.from.name = "M\xc3\xbcller ^XZ^XA^FO0,0^FDPWNED~JR \\ _5E 東京 Ωμέγα";
@@ -70,7 +70,7 @@ int main(int argc, char **argv)
             lc.marks[i] = hostile_marks[i];
     } else if (strcmp(argv[1], "plain") == 0) {
         url = "https://returns.depot-west.example.com/rma";
-        lc.rma_number = "R00001234X";
+        lc.rma_number = "R000012340";
         lc.parcel_no = 2;
         lc.parcel_count = 3;
         lc.from.name = "Jane Smith";

@@ -14,7 +14,8 @@ static void first_error_is_kept(void **state)
     struct err err = {0};
 
     (void)state;
-    assert_int_equal(err_set(&err, ERR_INVALID, "serial", "must be %d to %d characters", 1, 64), -1);
+    assert_int_equal(err_set(&err, ERR_INVALID, "serial", "must be %d to %d characters", 1, 64),
+                     -1);
     assert_int_equal(err_set(&err, ERR_CONFLICT, "other", "later"), -1);
     assert_int_equal(err.kind, ERR_INVALID);
     assert_string_equal(err.field, "serial");

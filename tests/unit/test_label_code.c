@@ -15,7 +15,7 @@ static struct label_content sample(void)
 
     memset(&lc, 0, sizeof lc);
     lc.kind = LABEL_RETURN_TO_DEPOT;
-    lc.rma_number = "R00000017K";
+    lc.rma_number = "R000000174";
     lc.parcel_no = 1;
     lc.parcel_count = 2;
     return lc;
@@ -27,13 +27,13 @@ static void payload_and_token_are_exact(void **state)
         const char *url;
         const char *want;
     } cases[] = {
-        {"http://127.0.0.1:8080", "HTTP://127.0.0.1:8080/P/R00000017K/1/Z9BAV11B"},
-        {"http://127.0.0.1:8080/", "HTTP://127.0.0.1:8080/P/R00000017K/1/Z9BAV11B"},
-        {"https://rma.example.com", "HTTPS://RMA.EXAMPLE.COM/P/R00000017K/1/Z9BAV11B"},
-        {"HTTPS://Rma.Example.COM//", "HTTPS://RMA.EXAMPLE.COM/P/R00000017K/1/Z9BAV11B"},
-        {"https://example.com/rma/", "HTTPS://EXAMPLE.COM/RMA/P/R00000017K/1/Z9BAV11B"},
+        {"http://127.0.0.1:8080", "HTTP://127.0.0.1:8080/P/R000000174/1/B7M8W1Z4"},
+        {"http://127.0.0.1:8080/", "HTTP://127.0.0.1:8080/P/R000000174/1/B7M8W1Z4"},
+        {"https://rma.example.com", "HTTPS://RMA.EXAMPLE.COM/P/R000000174/1/B7M8W1Z4"},
+        {"HTTPS://Rma.Example.COM//", "HTTPS://RMA.EXAMPLE.COM/P/R000000174/1/B7M8W1Z4"},
+        {"https://example.com/rma/", "HTTPS://EXAMPLE.COM/RMA/P/R000000174/1/B7M8W1Z4"},
         {"https://depot-1.example.com:8443",
-         "HTTPS://DEPOT-1.EXAMPLE.COM:8443/P/R00000017K/1/Z9BAV11B"},
+         "HTTPS://DEPOT-1.EXAMPLE.COM:8443/P/R000000174/1/B7M8W1Z4"},
     };
 
     (void)state;
@@ -41,10 +41,10 @@ static void payload_and_token_are_exact(void **state)
         struct label_content lc = sample();
         struct err err = {0};
 
-        assert_int_equal(label_set_code(&lc, cases[i].url, "Z9BAV11B", &err), 0);
+        assert_int_equal(label_set_code(&lc, cases[i].url, "B7M8W1Z4", &err), 0);
         assert_int_equal(err.kind, ERR_NONE);
         assert_string_equal(lc.qr_payload, cases[i].want);
-        assert_string_equal(lc.token, "R00000017K-1-Z9BAV11B");
+        assert_string_equal(lc.token, "R000000174-1-B7M8W1Z4");
         assert_true(label_is_qr_alnum(lc.qr_payload));
     }
 }
@@ -74,7 +74,7 @@ static void bad_urls_are_refused(void **state)
         struct label_content lc = sample();
         struct err err = {0};
 
-        assert_int_equal(label_set_code(&lc, urls[i], "Z9BAV11B", &err), -1);
+        assert_int_equal(label_set_code(&lc, urls[i], "B7M8W1Z4", &err), -1);
         assert_int_equal(err.kind, ERR_INVALID);
         assert_string_equal(err.field, "public_url");
         assert_string_equal(lc.qr_payload, "");
@@ -90,13 +90,13 @@ static void bad_code_parts_are_refused(void **state)
         const char *tag;
         const char *field;
     } cases[] = {
-        {"", 1, 1, "Z9BAV11B", "rma_number"},
-        {"r00000017k", 1, 1, "Z9BAV11B", "rma_number"},
-        {"R0000/017K", 1, 1, "Z9BAV11B", "rma_number"},
-        {"R00000017K", 0, 1, "Z9BAV11B", "parcel_no"},
-        {"R00000017K", 3, 2, "Z9BAV11B", "parcel_no"},
-        {"R00000017K", 1, 1, "", "tag"},
-        {"R00000017K", 1, 1, "Z9BA-V11B", "tag"},
+        {"", 1, 1, "B7M8W1Z4", "rma_number"},
+        {"r000000174", 1, 1, "B7M8W1Z4", "rma_number"},
+        {"R0000/0174", 1, 1, "B7M8W1Z4", "rma_number"},
+        {"R000000174", 0, 1, "B7M8W1Z4", "parcel_no"},
+        {"R000000174", 3, 2, "B7M8W1Z4", "parcel_no"},
+        {"R000000174", 1, 1, "", "tag"},
+        {"R000000174", 1, 1, "B7M8-W1Z4", "tag"},
     };
 
     (void)state;

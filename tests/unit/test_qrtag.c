@@ -1,8 +1,8 @@
 /*
  * Unit tests of qrtag.  Known answers computed independently:
- *   printf 'v1|R00000017K|1' | openssl dgst -sha256 -hmac 'rmad-test-label-key-0123456789ab'
- *   -> fa56ad842b...  -> first 40 bits in Crockford base32: Z9BAV11B
- * and with Python's hmac module for parcel 2 -> 9K8DG1YA, and under a key of 100 'k' -> 6JK7V65J.
+ *   printf 'v1|R000000174|1' | openssl dgst -sha256 -hmac 'rmad-test-label-key-0123456789ab'
+ *   -> 59e88e07e4...  -> first 40 bits in Crockford base32: B7M8W1Z4
+ * and with Python's hmac module for parcel 2 -> F0KCDJY7, and under a key of 100 'k' -> CZCP5A7D.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -22,52 +22,52 @@ static void known_answers(void **state)
     char tag[QRTAG_LEN + 1];
 
     (void)state;
-    assert_int_equal(qrtag_compute(KEY, KEYLEN, "R00000017K", 1, tag), 0);
-    assert_string_equal(tag, "Z9BAV11B");
-    assert_int_equal(qrtag_compute(KEY, KEYLEN, "R00000017K", 2, tag), 0);
-    assert_string_equal(tag, "9K8DG1YA");
-    assert_true(qrtag_verify(KEY, KEYLEN, "R00000017K", 1, "Z9BAV11B"));
-    assert_true(qrtag_verify(KEY, KEYLEN, "R00000017K", 2, "9K8DG1YA"));
+    assert_int_equal(qrtag_compute(KEY, KEYLEN, "R000000174", 1, tag), 0);
+    assert_string_equal(tag, "B7M8W1Z4");
+    assert_int_equal(qrtag_compute(KEY, KEYLEN, "R000000174", 2, tag), 0);
+    assert_string_equal(tag, "F0KCDJY7");
+    assert_true(qrtag_verify(KEY, KEYLEN, "R000000174", 1, "B7M8W1Z4"));
+    assert_true(qrtag_verify(KEY, KEYLEN, "R000000174", 2, "F0KCDJY7"));
 }
 
 static void flipped_character_fails(void **state)
 {
     static const char *const bad[] = {
-        "Z9BAV11C", "X9BAV11B", "Z9BAV11", "Z9BAV11BB", "", "Z9BAU11B", "Z9BAV11B ", "Z9_AV11B",
+        "B7M8W1Z5", "C7M8W1Z4", "B7M8W1Z", "B7M8W1Z44", "", "B7M8U1Z4", "B7M8W1Z4 ", "B7_8W1Z4",
     };
 
     (void)state;
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
-        assert_false(qrtag_verify(KEY, KEYLEN, "R00000017K", 1, bad[i]));
-    assert_false(qrtag_verify(KEY, KEYLEN, "R00000017K", 1, NULL));
-    assert_false(qrtag_verify(KEY, KEYLEN, "R00000017K", 2, "Z9BAV11B"));
-    assert_false(qrtag_verify(KEY, KEYLEN, "R00000018H", 1, "Z9BAV11B"));
+        assert_false(qrtag_verify(KEY, KEYLEN, "R000000174", 1, bad[i]));
+    assert_false(qrtag_verify(KEY, KEYLEN, "R000000174", 1, NULL));
+    assert_false(qrtag_verify(KEY, KEYLEN, "R000000174", 2, "B7M8W1Z4"));
+    assert_false(qrtag_verify(KEY, KEYLEN, "R000000182", 1, "B7M8W1Z4"));
     assert_false(qrtag_verify((const unsigned char *)"another-key-0123456789abcdef", 28,
-                              "R00000017K", 1, "Z9BAV11B"));
+                              "R000000174", 1, "B7M8W1Z4"));
 }
 
 static void typed_input_verifies(void **state)
 {
     static const char *const typed[] = {
-        "z9bav11b", "Z9BAVIIB", "z9bavllb", "Z9BA-V11B", "z9ba-vi1b", "9k8dgiya",
+        "b7m8w1z4", "B7M8WIZ4", "b7m8wlz4", "B7M8-W1Z4", "b7m8-wiz4", "fokcdjy7",
     };
 
     (void)state;
     for (size_t i = 0; i < 5; i++)
-        assert_true(qrtag_verify(KEY, KEYLEN, "R00000017K", 1, typed[i]));
-    assert_true(qrtag_verify(KEY, KEYLEN, "R00000017K", 2, typed[5]));
-    assert_true(qrtag_verify(KEY, KEYLEN, "R00000017K", 2, "9K8DGIYA"));
+        assert_true(qrtag_verify(KEY, KEYLEN, "R000000174", 1, typed[i]));
+    assert_true(qrtag_verify(KEY, KEYLEN, "R000000174", 2, typed[5]));
+    assert_true(qrtag_verify(KEY, KEYLEN, "R000000174", 2, "FOKCDJY7"));
     /* O typed for 0: the tag of some other parcel with a 0 in it */
     {
         char tag[QRTAG_LEN + 1];
         int parcel = 0;
 
         for (int p = 1; p < 200 && parcel == 0; p++)
-            if (qrtag_compute(KEY, KEYLEN, "R00000017K", p, tag) == 0 && strchr(tag, '0'))
+            if (qrtag_compute(KEY, KEYLEN, "R000000174", p, tag) == 0 && strchr(tag, '0'))
                 parcel = p;
         assert_int_not_equal(parcel, 0);
         *strchr(tag, '0') = 'o';
-        assert_true(qrtag_verify(KEY, KEYLEN, "R00000017K", parcel, tag));
+        assert_true(qrtag_verify(KEY, KEYLEN, "R000000174", parcel, tag));
     }
 }
 
@@ -76,20 +76,20 @@ static void bad_arguments_are_refused(void **state)
     char tag[QRTAG_LEN + 1] = "x";
 
     (void)state;
-    assert_int_equal(qrtag_compute(KEY, QRTAG_KEY_MIN - 1, "R00000017K", 1, tag), -1);
+    assert_int_equal(qrtag_compute(KEY, QRTAG_KEY_MIN - 1, "R000000174", 1, tag), -1);
     assert_string_equal(tag, "");
-    assert_int_equal(qrtag_compute(NULL, 32, "R00000017K", 1, tag), -1);
+    assert_int_equal(qrtag_compute(NULL, 32, "R000000174", 1, tag), -1);
     assert_int_equal(qrtag_compute(KEY, KEYLEN, "", 1, tag), -1);
     assert_int_equal(qrtag_compute(KEY, KEYLEN, NULL, 1, tag), -1);
-    assert_int_equal(qrtag_compute(KEY, KEYLEN, "R00000017K", 0, tag), -1);
-    assert_false(qrtag_verify(KEY, 8, "R00000017K", 1, "Z9BAV11B"));
+    assert_int_equal(qrtag_compute(KEY, KEYLEN, "R000000174", 0, tag), -1);
+    assert_false(qrtag_verify(KEY, 8, "R000000174", 1, "B7M8W1Z4"));
     /* any key length works: a 100-byte key is hashed as HMAC says */
     {
         unsigned char longkey[100];
 
         memset(longkey, 'k', sizeof longkey);
-        assert_int_equal(qrtag_compute(longkey, sizeof longkey, "R00000017K", 1, tag), 0);
-        assert_string_equal(tag, "6JK7V65J");
+        assert_int_equal(qrtag_compute(longkey, sizeof longkey, "R000000174", 1, tag), 0);
+        assert_string_equal(tag, "CZCP5A7D");
     }
 }
 

@@ -18,13 +18,13 @@ static struct label_content sample(const char *payload)
     struct label_content lc;
 
     memset(&lc, 0, sizeof lc);
-    lc.rma_number = "R00000017K";
+    lc.rma_number = "R000000174";
     lc.parcel_no = 1;
     lc.parcel_count = 1;
     lc.from.name = "Bad \xff\xfe UTF-8 \xe6\x9d";
     lc.to.name = "Depot";
     snprintf(lc.qr_payload, sizeof lc.qr_payload, "%s", payload);
-    snprintf(lc.token, sizeof lc.token, "R00000017K-1-Z9BAV11B");
+    snprintf(lc.token, sizeof lc.token, "R000000174-1-B7M8W1Z4");
     return lc;
 }
 
@@ -53,7 +53,7 @@ static void bad_payloads_are_refused(void **state)
 
 static void outputs_are_well_formed(void **state)
 {
-    struct label_content lc = sample("HTTP://127.0.0.1:8080/P/R00000017K/1/Z9BAV11B");
+    struct label_content lc = sample("HTTP://127.0.0.1:8080/P/R000000174/1/B7M8W1Z4");
     struct err err = {0};
     unsigned char *out;
     size_t len;

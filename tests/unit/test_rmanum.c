@@ -1,10 +1,10 @@
 /*
- * Unit tests of rmanum: the ISO 7064 MOD 37,36 check character, formatting, parsing, and the
- * promise of include/core/rmanum.h that every single mistyped character and every swap of two
- * neighbours is caught.
+ * Unit tests of rmanum: the Damm check digit, formatting, parsing, and the promise of
+ * include/core/rmanum.h that every single mistyped character and every swap of two neighbours is
+ * caught.
  *
- * The expected check characters were computed outside this code base, with python-stdnum
- * (stdnum.iso7064.mod_37_36.calc_check_digit), and are hard-coded here.
+ * The expected check digits were computed outside this code base, with python-stdnum
+ * (stdnum.damm.calc_check_digit), and are hard-coded here.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -20,64 +20,69 @@
 #include "core/rmanum.h"
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
+#define MALFORMED "must be an rma number like R000000174"
+#define CHECK "check digit does not match"
 
-static void check_char_matches_reference(void **state)
+static void check_digit_matches_reference(void **state)
 {
     static const struct {
         const char *s;
-        char check;
+        int check;
     } cases[] = {
-        {"R00000001", 'C'},
-        {"R00000017", 'V'},
-        {"R00000042", 'V'},
-        {"R00001000", 'Z'},
-        {"R00314159", 'D'},
-        {"R12345678", '9'},
-        {"R27182818", 'N'},
-        {"R99999999", '4'},
-        {"R99999998", '6'},
-        {"R00000005", '4'},
-        {"A", 'H'},
-        {"0", '2'},
-        {"Z", '4'},
-        {"AB12CD", '8'},
-        {"ZZZZZZZZZ", 'H'},
-        {"RMAD", 'J'},
-        /* anything but upper-case letters and digits has no check character */
-        {"r00000017", '\0'},
-        {"R0000-017", '\0'},
-        {"R0000 017", '\0'},
-        {"R0000\xc3\x84", '\0'},
+        {"00000001", 3},
+        {"00000017", 4},
+        {"00000042", 7},
+        {"00001000", 8},
+        {"00314159", 1},
+        {"12345678", 6},
+        {"27182818", 9},
+        {"99999999", 9},
+        {"99999998", 5},
+        {"00000005", 9},
+        {"572", 4},
+        {"0", 0},
+        {"9", 2},
+        {"123456789", 4},
+        {"", 0},
+        /* a number followed by its check digit checks to 0 */
+        {"5724", 0},
+        {"000000174", 0},
+        /* anything but the digits 0-9 has no check digit */
+        {"R00000017", -1},
+        {"0000001a", -1},
+        {"0000-017", -1},
+        {"0000 017", -1},
+        {"0000\xc3\x84", -1},
     };
 
     (void)state;
     for (size_t i = 0; i < COUNT(cases); i++) {
-        char got = rmanum_check_char(cases[i].s, strlen(cases[i].s));
+        int got = rmanum_check_digit(cases[i].s, strlen(cases[i].s));
         if (got != cases[i].check)
-            fail_msg("check character of \"%s\": expected '%c' (%d), got '%c' (%d)", cases[i].s,
-                     cases[i].check ? cases[i].check : '?', cases[i].check, got ? got : '?', got);
+            fail_msg("check digit of \"%s\": expected %d, got %d", cases[i].s, cases[i].check, got);
     }
 }
 
-static void check_char_reads_only_len_bytes(void **state)
+static void check_digit_reads_only_len_bytes(void **state)
 {
     (void)state;
-    /* the tenth character (and anything after it) is not part of the input */
-    assert_int_equal(rmanum_check_char("R00000017V-and-more", 9), 'V');
-    assert_int_equal(rmanum_check_char("R00000017!", 9), 'V');
+    /* the ninth character (and anything after it) is not part of the input */
+    assert_int_equal(rmanum_check_digit("00000017-and-more", 8), 4);
+    assert_int_equal(rmanum_check_digit("000000174!", 8), 4);
+    assert_int_equal(rmanum_check_digit("R", 0), 0);
 }
 
-static void format_appends_check_char(void **state)
+static void format_appends_check_digit(void **state)
 {
     static const struct {
         int64_t seq;
         const char *want;
     } cases[] = {
-        {1, "R00000001C"},        {5, "R000000054"},
-        {17, "R00000017V"},       {42, "R00000042V"},
-        {1000, "R00001000Z"},     {314159, "R00314159D"},
-        {12345678, "R123456789"}, {27182818, "R27182818N"},
-        {99999998, "R999999986"}, {RMANUM_MAX_SEQ, "R999999994"},
+        {1, "R000000013"},        {5, "R000000059"},
+        {17, "R000000174"},       {42, "R000000427"},
+        {1000, "R000010008"},     {314159, "R003141591"},
+        {12345678, "R123456786"}, {27182818, "R271828189"},
+        {99999998, "R999999985"}, {RMANUM_MAX_SEQ, "R999999999"},
     };
 
     (void)state;
@@ -116,11 +121,26 @@ static void is_valid_table(void **state)
         const char *s;
         bool valid;
     } cases[] = {
-        {"R00000017V", true},  {"R00000001C", true},   {"R999999994", true},
-        {"R123456789", true},  {"R00000017K", false},  {"R00000017v", false},
-        {"r00000017V", false}, {"R00000017", false},   {"R00000017VV", false},
-        {"", false},           {"X00000017V", false},  {"R0000001AV", false},
-        {"R0000 017V", false}, {" R00000017V", false}, {"R00000017V\n", false},
+        {"R000000174", true},
+        {"R000000013", true},
+        {"R999999999", true},
+        {"R123456786", true},
+        /* wrong check digit; check digit swapped with its neighbour */
+        {"R000000175", false},
+        {"R000000147", false},
+        /* a letter where the check digit goes, as in the old MOD 37,36 numbers */
+        {"R00000017K", false},
+        {"R00000017V", false},
+        /* not upper case, wrong length, wrong prefix, not digits, white space */
+        {"r000000174", false},
+        {"R00000017", false},
+        {"R0000001744", false},
+        {"", false},
+        {"X000000174", false},
+        {"R0000001A4", false},
+        {"R0000 0174", false},
+        {" R000000174", false},
+        {"R000000174\n", false},
     };
 
     (void)state;
@@ -194,9 +214,9 @@ static void parse_trims_and_upper_cases(void **state)
         const char *in;
         const char *want;
     } cases[] = {
-        {"R00000017V", "R00000017V"},       {"r00000017v", "R00000017V"},
-        {"  r00000017v\r\n", "R00000017V"}, {"\tR00000017V ", "R00000017V"},
-        {"\nr123456789\n", "R123456789"},
+        {"R000000174", "R000000174"},       {"r000000174", "R000000174"},
+        {"  r000000174\r\n", "R000000174"}, {"\tR000000174 ", "R000000174"},
+        {"\nr123456786\n", "R123456786"},
     };
 
     (void)state;
@@ -213,20 +233,27 @@ static void parse_trims_and_upper_cases(void **state)
 
 static void parse_refuses_malformed_and_wrong_check(void **state)
 {
-    static const char *const cases[] = {
-        "R00000017K", /* wrong check character */
-        "r00000017k", /* wrong check character, lower case */
-        " R00000017W\n",
-        "R00000071V",  /* digits swapped */
-        "R0000001V",   /* too short */
-        "R00000017VX", /* too long */
-        "",
-        "   ",
-        "X00000017V",
-        "R0000A017V",
-        "R0000 017V",
-        "R-00000017",
-        "R00000017\xc3\x84",
+    static const struct {
+        const char *in;
+        const char *message;
+    } cases[] = {
+        {"R000000175", CHECK},     /* wrong check digit */
+        {"r000000175", CHECK},     /* wrong check digit, lower case */
+        {" R000000170\n", CHECK},  /* wrong check digit, trimmed */
+        {"R000000714", CHECK},     /* sequence digits swapped */
+        {"R000000147", CHECK},     /* check digit swapped with its neighbour */
+        {"R00000017K", MALFORMED}, /* a letter where the check digit goes */
+        {"R00000017V", MALFORMED},
+        {"R00000174", MALFORMED},   /* too short */
+        {"R0000001744", MALFORMED}, /* too long */
+        {"", MALFORMED},
+        {"   ", MALFORMED},
+        {"X000000174", MALFORMED},
+        {"0R00000174", MALFORMED},
+        {"R0000A0174", MALFORMED},
+        {"R0000 0174", MALFORMED},
+        {"R-00000017", MALFORMED},
+        {"R00000017\xc3\x84", MALFORMED},
     };
 
     (void)state;
@@ -234,11 +261,13 @@ static void parse_refuses_malformed_and_wrong_check(void **state)
         char out[RMANUM_LEN + 1];
         struct err err = {0};
 
-        if (rmanum_parse(cases[i], "rma_number", out, &err) != -1)
-            fail_msg("\"%s\" accepted as %s", cases[i], out);
+        if (rmanum_parse(cases[i].in, "rma_number", out, &err) != -1)
+            fail_msg("\"%s\" accepted as %s", cases[i].in, out);
         assert_int_equal(err.kind, ERR_INVALID);
         assert_string_equal(err.field, "rma_number");
-        assert_true(err.message[0] != '\0');
+        if (strcmp(err.message, cases[i].message) != 0)
+            fail_msg("\"%s\": message \"%s\", expected \"%s\"", cases[i].in, err.message,
+                     cases[i].message);
     }
 }
 
@@ -248,18 +277,30 @@ static void parse_names_the_callers_field(void **state)
     struct err err = {0};
 
     (void)state;
-    assert_int_equal(rmanum_parse("R00000017K", "lines[0].rma", out, &err), -1);
+    assert_int_equal(rmanum_parse("R000000175", "lines[0].rma", out, &err), -1);
     assert_int_equal(err.kind, ERR_INVALID);
     assert_string_equal(err.field, "lines[0].rma");
-    assert_string_equal(err.message, "check character does not match");
+    assert_string_equal(err.message, CHECK);
+}
+
+static void malformed_message_shows_a_valid_example(void **state)
+{
+    char out[RMANUM_LEN + 1];
+    struct err err = {0};
+
+    (void)state;
+    /* the example in the message is itself a valid rma number */
+    assert_true(rmanum_is_valid("R000000174"));
+    assert_int_equal(rmanum_parse("RMA-17", "rma_number", out, &err), -1);
+    assert_string_equal(err.message, MALFORMED);
 }
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(check_char_matches_reference),
-        cmocka_unit_test(check_char_reads_only_len_bytes),
-        cmocka_unit_test(format_appends_check_char),
+        cmocka_unit_test(check_digit_matches_reference),
+        cmocka_unit_test(check_digit_reads_only_len_bytes),
+        cmocka_unit_test(format_appends_check_digit),
         cmocka_unit_test(format_refuses_out_of_range_seq),
         cmocka_unit_test(is_valid_table),
         cmocka_unit_test(every_single_substitution_is_rejected),
@@ -267,6 +308,7 @@ int main(void)
         cmocka_unit_test(parse_trims_and_upper_cases),
         cmocka_unit_test(parse_refuses_malformed_and_wrong_check),
         cmocka_unit_test(parse_names_the_callers_field),
+        cmocka_unit_test(malformed_message_shows_a_valid_example),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

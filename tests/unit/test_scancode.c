@@ -1,10 +1,11 @@
 /*
  * Unit tests of scancode: every shape a depot scanner may type, and what must be refused.
  *
- * R00000017V is a valid RMA number (ISO 7064 MOD 37,36, computed with python-stdnum); R00000017K
- * is not.  340123450000000017, 006141411234567890 and 106141410000000019 are SSCCs whose GS1
- * check digit was computed with python-stdnum (stdnum.ean.calc_check_digit); the same numbers
- * ending in 8, 1 and 0 are not.
+ * R000000174 is a valid RMA number (Damm check digit, computed with python-stdnum's
+ * stdnum.damm.calc_check_digit); R000000175 (wrong check digit), R000000714 (digits swapped) and
+ * R00000017V (the old MOD 37,36 shape) are not.  340123450000000017, 006141411234567890 and
+ * 106141410000000019 are SSCCs whose GS1 check digit was computed with python-stdnum
+ * (stdnum.ean.calc_check_digit); the same numbers ending in 8, 1 and 0 are not.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -32,27 +33,27 @@ static void accepts_every_known_shape(void **state)
         const char *tracking;
     } cases[] = {
         /* the label's QR URL */
-        {"HTTPS://RMA.EXAMPLE.COM/P/R00000017V/1/7QX4M2AB", SCANCODE_QR_URL, "R00000017V", 1,
+        {"HTTPS://RMA.EXAMPLE.COM/P/R000000174/1/7QX4M2AB", SCANCODE_QR_URL, "R000000174", 1,
          "7QX4M2AB", "", ""},
-        {"https://rma.example.com/p/r00000017v/2/7qx4m2ab", SCANCODE_QR_URL, "R00000017V", 2,
+        {"https://rma.example.com/p/r000000174/2/7qx4m2ab", SCANCODE_QR_URL, "R000000174", 2,
          "7QX4M2AB", "", ""},
-        {"HTTPS://DEPOT.EXAMPLE.COM/RMAD/P/R123456789/12/7QX4M2AB", SCANCODE_QR_URL, "R123456789",
+        {"HTTPS://DEPOT.EXAMPLE.COM/RMAD/P/R123456786/12/7QX4M2AB", SCANCODE_QR_URL, "R123456786",
          12, "7QX4M2AB", "", ""},
-        {"https://depot.example.com/a/b/p/r00000017v/3/zz99\r\n", SCANCODE_QR_URL, "R00000017V", 3,
+        {"https://depot.example.com/a/b/p/r000000174/3/zz99\r\n", SCANCODE_QR_URL, "R000000174", 3,
          "ZZ99", "", ""},
-        {"HTTPS://RMA.EXAMPLE.COM/P/R00000017V/1/7QX4M2AB\n", SCANCODE_QR_URL, "R00000017V", 1,
+        {"HTTPS://RMA.EXAMPLE.COM/P/R000000174/1/7QX4M2AB\n", SCANCODE_QR_URL, "R000000174", 1,
          "7QX4M2AB", "", ""},
-        {"HTTP://RMA.EXAMPLE.COM/P/R00000017V/9999/0123456789ABCDEF", SCANCODE_QR_URL, "R00000017V",
+        {"HTTP://RMA.EXAMPLE.COM/P/R000000174/9999/0123456789ABCDEF", SCANCODE_QR_URL, "R000000174",
          9999, "0123456789ABCDEF", "", ""},
         /* the token printed under the QR */
-        {"R00000017V-1-7QX4M2AB", SCANCODE_TOKEN, "R00000017V", 1, "7QX4M2AB", "", ""},
-        {"R00000017V/4/7QX4M2AB", SCANCODE_TOKEN, "R00000017V", 4, "7QX4M2AB", "", ""},
-        {"r00000017v-1-7qx4m2ab\r\n", SCANCODE_TOKEN, "R00000017V", 1, "7QX4M2AB", "", ""},
-        {"  R999999994-15-A  ", SCANCODE_TOKEN, "R999999994", 15, "A", "", ""},
+        {"R000000174-1-7QX4M2AB", SCANCODE_TOKEN, "R000000174", 1, "7QX4M2AB", "", ""},
+        {"R000000174/4/7QX4M2AB", SCANCODE_TOKEN, "R000000174", 4, "7QX4M2AB", "", ""},
+        {"r000000174-1-7qx4m2ab\r\n", SCANCODE_TOKEN, "R000000174", 1, "7QX4M2AB", "", ""},
+        {"  R999999999-15-A  ", SCANCODE_TOKEN, "R999999999", 15, "A", "", ""},
         /* a bare RMA number */
-        {"R00000017V", SCANCODE_RMA, "R00000017V", 0, "", "", ""},
-        {" r00000017v\r\n", SCANCODE_RMA, "R00000017V", 0, "", "", ""},
-        {"R000000054", SCANCODE_RMA, "R000000054", 0, "", "", ""},
+        {"R000000174", SCANCODE_RMA, "R000000174", 0, "", "", ""},
+        {" r000000174\r\n", SCANCODE_RMA, "R000000174", 0, "", "", ""},
+        {"R000000059", SCANCODE_RMA, "R000000059", 0, "", "", ""},
         /* SSCC in every form */
         {"(00)340123450000000017", SCANCODE_SSCC, "", 0, "", "340123450000000017", ""},
         {"]C1(00)340123450000000017", SCANCODE_SSCC, "", 0, "", "340123450000000017", ""},
@@ -105,36 +106,39 @@ static void refuses_with_field_code(void **state)
         "\r\n",
         "\t \r\n",
         /* control characters */
-        "R00000017V\x01",
+        "R000000174\x01",
         "R0000\x07"
-        "0017V",
-        "R00000017V-1-7QX\x1b"
+        "0174",
+        "R000000174-1-7QX\x1b"
         "4M2AB",
-        "R00000017V-1-7QX4M2AB\x7f",
+        "R000000174-1-7QX4M2AB\x7f",
         "1Z999AA1\t0123456784",
         /* not ASCII */
-        "R00000017V-1-7QX4M2\xc3\x84"
+        "R000000174-1-7QX4M2\xc3\x84"
         "B",
         "\xc3\xa9tiquette",
-        "HTTPS://RMA.EXAMPLE.COM/P/R00000017V/1/7QX4M2AB\xe2\x80\x8b",
-        /* an RMA number with a bad check character, in every form */
-        "R00000017K",
-        "r00000017k",
-        "R00000071V",
-        "R00000017K-1-7QX4M2AB",
-        "R00000017K/1/7QX4M2AB",
-        "HTTPS://RMA.EXAMPLE.COM/P/R00000017K/1/7QX4M2AB",
+        "HTTPS://RMA.EXAMPLE.COM/P/R000000174/1/7QX4M2AB\xe2\x80\x8b",
+        /* an RMA number with a bad check digit, in every form */
+        "R000000175",
+        "r000000175",
+        "R000000714",
+        "R000000147",
+        /* the old shape with a check letter is a mistyped RMA number, not a tracking number */
+        "R00000017V",
+        "R000000175-1-7QX4M2AB",
+        "R000000175/1/7QX4M2AB",
+        "HTTPS://RMA.EXAMPLE.COM/P/R000000175/1/7QX4M2AB",
         /* a URL that is not a parcel URL */
-        "HTTPS://RMA.EXAMPLE.COM/X/R00000017V/1/7QX4M2AB",
-        "HTTPS://RMA.EXAMPLE.COM/R00000017V/1/7QX4M2AB",
+        "HTTPS://RMA.EXAMPLE.COM/X/R000000174/1/7QX4M2AB",
+        "HTTPS://RMA.EXAMPLE.COM/R000000174/1/7QX4M2AB",
         "HTTPS://RMA.EXAMPLE.COM",
-        "HTTPS://RMA.EXAMPLE.COM/P/R00000017V",
-        "HTTPS://RMA.EXAMPLE.COM/P/R00000017V/1",
-        "HTTPS://RMA.EXAMPLE.COM/P/R00000017V/X/7QX4M2AB",
-        "HTTPS://RMA.EXAMPLE.COM/P/R00000017V/1/0123456789ABCDEFG",
-        "FTP://RMA.EXAMPLE.COM/P/R00000017V/1/7QX4M2AB",
+        "HTTPS://RMA.EXAMPLE.COM/P/R000000174",
+        "HTTPS://RMA.EXAMPLE.COM/P/R000000174/1",
+        "HTTPS://RMA.EXAMPLE.COM/P/R000000174/X/7QX4M2AB",
+        "HTTPS://RMA.EXAMPLE.COM/P/R000000174/1/0123456789ABCDEFG",
+        "FTP://RMA.EXAMPLE.COM/P/R000000174/1/7QX4M2AB",
         /* parcel numbers start at 1 */
-        "R00000017V-0-7QX4M2AB",
+        "R000000174-0-7QX4M2AB",
         /* SSCCs with a wrong check digit or length */
         "(00)340123450000000018",
         "]C1(00)340123450000000018",
@@ -180,7 +184,7 @@ static void input_of_513_characters_is_too_long(void **state)
     (void)state;
     /* 513 characters that would otherwise be a valid token */
     memset(in, '0', sizeof in);
-    memcpy(in, "R00000017V-1-", 13);
+    memcpy(in, "R000000174-1-", 13);
     memcpy(in + sizeof in - 8, "7QX4M2AB", 8);
     assert_int_equal(scancode_parse(in, sizeof in, &sc, &err), -1);
     assert_int_equal(err.kind, ERR_INVALID);
@@ -188,12 +192,12 @@ static void input_of_513_characters_is_too_long(void **state)
     assert_string_equal(err.message, "must be at most 512 characters");
 }
 
-static void bad_check_character_is_named(void **state)
+static void bad_check_digit_is_named(void **state)
 {
     static const char *const cases[] = {
-        "R00000017K",
-        "R00000017K-1-7QX4M2AB",
-        "r00000017k/1/7qx4m2ab",
+        "R000000175",
+        "R000000175-1-7QX4M2AB",
+        "r000000175/1/7qx4m2ab",
     };
 
     (void)state;
@@ -204,20 +208,20 @@ static void bad_check_character_is_named(void **state)
         assert_int_equal(scancode_parse(cases[i], strlen(cases[i]), &sc, &err), -1);
         assert_int_equal(err.kind, ERR_INVALID);
         assert_string_equal(err.field, "code");
-        assert_string_equal(err.message, "rma number check character does not match");
+        assert_string_equal(err.message, "rma number check digit does not match");
     }
 }
 
 static void input_need_not_be_nul_terminated(void **state)
 {
-    static const char buf[] = "R00000017V-1-7QX4M2ABtrailing garbage";
+    static const char buf[] = "R000000174-1-7QX4M2ABtrailing garbage";
     struct scancode sc;
     struct err err = {0};
 
     (void)state;
     assert_int_equal(scancode_parse(buf, 10, &sc, &err), 0);
     assert_int_equal(sc.kind, SCANCODE_RMA);
-    assert_string_equal(sc.rma, "R00000017V");
+    assert_string_equal(sc.rma, "R000000174");
     assert_int_equal(scancode_parse(buf, 21, &sc, &err), 0);
     assert_int_equal(sc.kind, SCANCODE_TOKEN);
     assert_string_equal(sc.tag, "7QX4M2AB");
@@ -264,7 +268,7 @@ int main(void)
         cmocka_unit_test(accepts_every_known_shape),
         cmocka_unit_test(refuses_with_field_code),
         cmocka_unit_test(input_of_513_characters_is_too_long),
-        cmocka_unit_test(bad_check_character_is_named),
+        cmocka_unit_test(bad_check_digit_is_named),
         cmocka_unit_test(input_need_not_be_nul_terminated),
         cmocka_unit_test(gs1_check_digit_table),
         cmocka_unit_test(kind_names_are_stable),

@@ -39,7 +39,7 @@
     "<cbc:ID>A1</cbc:ID>\n"                                                                        \
     "<cbc:IssueDate>2024-03-18</cbc:IssueDate>\n"                                                  \
     "%s\n"                                                                                         \
-    "<cac:OrderReference><cbc:ID>R00000017K</cbc:ID></cac:OrderReference>\n"                       \
+    "<cac:OrderReference><cbc:ID>R000000174</cbc:ID></cac:OrderReference>\n"                       \
     "<cac:DespatchSupplierParty/>\n"                                                               \
     "<cac:DeliveryCustomerParty/>\n"                                                               \
     "<cac:DespatchLine><cbc:ID>1</cbc:ID><cac:OrderLineReference><cbc:LineID>1</cbc:LineID>"       \
@@ -50,7 +50,7 @@
 #define QUANTITY_TEMPLATE                                                                          \
     "<DespatchAdvice " NS_DECLS ">\n"                                                              \
     "<cbc:ID>A1</cbc:ID>\n"                                                                        \
-    "<cac:OrderReference><cbc:ID>R00000017K</cbc:ID></cac:OrderReference>\n"                       \
+    "<cac:OrderReference><cbc:ID>R000000174</cbc:ID></cac:OrderReference>\n"                       \
     "<cac:DespatchLine><cbc:ID>1</cbc:ID>\n"                                                       \
     "<cbc:DeliveredQuantity unitCode=\"C62\">%s</cbc:DeliveredQuantity>\n"                         \
     "</cac:DespatchLine></DespatchAdvice>\n"
@@ -125,14 +125,14 @@ static void check_returns_fixture(const struct despatch_advice *da)
     assert_int_equal(da->n_lines, 2);
 
     assert_string_equal(da->lines[0].line_id, "1");
-    assert_string_equal(da->lines[0].rma_number, "R00000017K");
+    assert_string_equal(da->lines[0].rma_number, "R000000174");
     assert_string_equal(da->lines[0].serial_number, "SN-HS200-000731");
     assert_string_equal(da->lines[0].sscc, "003401234567890128"); /* the document's shipment */
     assert_int_equal(da->lines[0].quantity, 1);
     assert_int_equal(da->lines[0].source_line, 41);
 
     assert_string_equal(da->lines[1].line_id, "2");
-    assert_string_equal(da->lines[1].rma_number, "R00000017K"); /* the document's reference */
+    assert_string_equal(da->lines[1].rma_number, "R000000174"); /* the document's reference */
     assert_string_equal(da->lines[1].serial_number, "SN-DS20-004410");
     assert_string_equal(da->lines[1].sscc, "003401234567890135"); /* the line's shipment */
     assert_int_equal(da->lines[1].quantity, 1);
@@ -189,18 +189,18 @@ static void prefixes_do_not_matter_namespaces_do(void **state)
         "DespatchAdvice-2\" xmlns:x=\"urn:oasis:names:specification:ubl:schema:xsd:"
         "CommonAggregateComponents-2\" xmlns:y=\"urn:oasis:names:specification:ubl:schema:xsd:"
         "CommonBasicComponents-2\"><y:ID>A1</y:ID><x:DespatchLine><y:ID>1</y:ID>"
-        "<x:OrderLineReference><y:LineID>1</y:LineID><x:OrderReference><y:ID> R00000017K </y:ID>"
+        "<x:OrderLineReference><y:LineID>1</y:LineID><x:OrderReference><y:ID> R000000174 </y:ID>"
         "</x:OrderReference></x:OrderLineReference></x:DespatchLine></d:DespatchAdvice>";
     const char *wrong_namespace =
         "<DespatchAdvice " NS_DECLS "><cbc:ID xmlns:cbc=\"urn:example:other\">A1</cbc:ID>"
-        "<cac:OrderReference><cbc:ID>R00000017K</cbc:ID></cac:OrderReference>"
+        "<cac:OrderReference><cbc:ID>R000000174</cbc:ID></cac:OrderReference>"
         "<cac:DespatchLine><cbc:ID>1</cbc:ID></cac:DespatchLine></DespatchAdvice>";
 
     (void)state;
     arena_init(&a);
     assert_int_equal(parse(other_prefixes, &a, &da, &err), 0);
     assert_string_equal(da.id, "A1");
-    assert_string_equal(da.lines[0].rma_number, "R00000017K");
+    assert_string_equal(da.lines[0].rma_number, "R000000174");
     assert_int_equal(da.lines[0].quantity, 1);
     arena_release(&a);
 
@@ -432,7 +432,7 @@ static void schema_accepts_valid_documents(void **state)
     arena_init(&a);
     snprintf(body, sizeof body, SCHEMA_TEMPLATE, "<cbc:Note>returns</cbc:Note>");
     assert_int_equal(parse(body, &a, &da, &err), 0);
-    assert_string_equal(da.lines[0].rma_number, "R00000017K");
+    assert_string_equal(da.lines[0].rma_number, "R000000174");
     assert_int_equal(xml_parse_despatch_advice(fixture, len, &a, &da, &err), 0);
     check_returns_fixture(&da);
     arena_release(&a);

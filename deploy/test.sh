@@ -18,6 +18,7 @@ cd "$root"
 
 # Sanitizers: stop at the first error, report leaks, print whole stacks.
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1:strict_string_checks=1:detect_stack_use_after_return=1:check_initialization_order=1:strict_init_order=1}
+export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$root/tests/lsan.supp:print_suppressions=0}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 export CTEST_OUTPUT_ON_FAILURE=1
 build_dir=${RMAD_BUILD_DIR:-build/dev}
@@ -77,7 +78,8 @@ db_tests() {
             unset "$name"
         done < <(compgen -e | grep '^PG' || true)
         unset RMAD_DATABASE_URL
-        pg_virtualenv -t -- ctest --test-dir "$build_dir" -L 'db|http|label|xml' --output-on-failure
+        # Each test script makes a database of its own, so two run at once.
+        pg_virtualenv -t -- ctest --test-dir "$build_dir" -L 'db|http|label|xml' --output-on-failure -j2
     )
 }
 

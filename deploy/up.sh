@@ -55,10 +55,10 @@ Admin token (kept in $token_file):
 
     $token
 
-Try it:
+Try it (README.md walks through a whole return):
 
     curl -s $url/readyz
-    curl -s -H "Authorization: Bearer \$(cat '$token_file')" $url/api/v1/rmas | jq .
+    curl -s $url/api/v1/openapi.json | jq '.paths | keys'
 
 MSG
 

@@ -199,7 +199,9 @@ enum db_result db_rma_create(struct db *db, const struct rma_request *req,
         char qty[24];
         snprintf(line_no, sizeof line_no, "%zu", i + 1);
         snprintf(qty, sizeof qty, "%lld", (long long)l->quantity);
-        const char *lp[5] = {rma_id, line_no, l->product_model, l->serial_number, qty};
+        /* a line that is not authorized does not hold its serial: it can be screened again */
+        const char *lp[6] = {rma_id, line_no, l->product_model, l->serial_number, qty,
+                             authorized ? "t" : "f"};
         r = db_run(db, Q_LINE_INSERT, lp, &kind, err);
         if (r == NULL) {
             db_rollback(db);

@@ -46,9 +46,9 @@ const struct statement db_statements[Q__COUNT] = {
     [Q_SCREENING_INSERT] = {"screening_insert", 6,
         "INSERT INTO screening (rma_id, outcome, reason, evidence, entitlement, decided_by) "
         "VALUES ($1, $2, $3, coalesce($4::jsonb, '{}'), $5::jsonb, $6)"},
-    [Q_LINE_INSERT] = {"line_insert", 5,
-        "INSERT INTO rma_line (rma_id, line_no, product_model, serial_number, quantity) "
-        "VALUES ($1, $2, $3, $4, $5) RETURNING id"},
+    [Q_LINE_INSERT] = {"line_insert", 6,
+        "INSERT INTO rma_line (rma_id, line_no, product_model, serial_number, quantity, open) "
+        "VALUES ($1, $2, $3, $4, $5, $6) RETURNING id"},
     [Q_LEG_INSERT] = {"leg_insert", 3,
         "INSERT INTO leg (line_id, kind, state) VALUES ($1, $2, $3)"},
     [Q_PARCEL_INSERT] = {"parcel_insert", 6,

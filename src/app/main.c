@@ -301,6 +301,8 @@ int main(int argc, char **argv)
         fputs("rmad: libsodium cannot start\n", stderr);
         return 1;
     }
+    /* a database host that does not answer must not hang a worker for minutes */
+    setenv("PGCONNECT_TIMEOUT", "5", 0);
     log_set_debug(getenv("RMAD_DEBUG") != NULL && strcmp(getenv("RMAD_DEBUG"), "1") == 0);
     const char *cmd = argv[1];
     if (strcmp(cmd, "db-stop") == 0) {

@@ -1,7 +1,7 @@
 /*
  * db: connections, statement execution, error mapping, migrations, secrets and tokens.
  *
- * A connection is opened lazily and re-opened after it breaks, with a back-off of 1, 2, 4 .. 30
+ * A connection is opened lazily and re-opened after it breaks, with a back-off of 1, 2, 4
  * seconds between attempts so a down database is not hammered; meanwhile callers get DB_RETRY.
  * Errors are mapped here once: unique violations and our own RM409 are conflicts (409), a lost
  * connection is "unavailable" (503), the rest is internal (500, logged with the SQLSTATE).
@@ -59,7 +59,7 @@ enum db_result db_ready(struct db *db, struct err *err)
     if (PQstatus(db->conn) != CONNECTION_OK) {
         log_warnx("database connection failed: %s", PQerrorMessage(db->conn));
         drop(db);
-        db->backoff = db->backoff ? (db->backoff * 2 > 30 ? 30 : db->backoff * 2) : 1;
+        db->backoff = db->backoff ? (db->backoff * 2 > 4 ? 4 : db->backoff * 2) : 1;
         db->next_attempt = now + db->backoff;
         err_set(err, ERR_UNAVAILABLE, NULL, "database unavailable");
         return DB_RETRY;

@@ -70,13 +70,17 @@ int route_scans_create(struct request *req)
         err_set(&err, ERR_INVALID, "code", "is required");
     else if (!json_is_string(jc))
         err_set(&err, ERR_INVALID, "code", "must be a string");
-    const char *code = err_is_set(&err) ? NULL :
-                       arena_strndup(&req->arena, json_string_value(jc), json_string_length(jc));
+    size_t code_len = err_is_set(&err) ? 0 : json_string_length(jc);
+    const char *code =
+        err_is_set(&err) ? NULL : arena_strndup(&req->arena, json_string_value(jc), code_len);
     json_decref(body);
     if (station != NULL)
         intake_check_text(station, 64, true, "station", &err);
     if (err_is_set(&err))
         return reply_error(req, &err);
+    if (strlen(code) != code_len)
+        return err_set(&err, ERR_INVALID, "code", "must not contain nul characters"),
+               reply_error(req, &err);
     if (strlen(code) > SCANCODE_MAX_INPUT)
         return err_set(&err, ERR_INVALID, "code", "must be at most %d characters",
                        SCANCODE_MAX_INPUT),

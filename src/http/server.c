@@ -124,6 +124,8 @@ static enum MHD_Result fail_now(struct request *req, enum err_kind kind, const c
     struct err err = {0};
     err_set(&err, kind, field, "%s", msg);
     reply_error(req, &err);
+    if (strcmp(field, "method") == 0)
+        req->status = 405;
     req->failed = true;
     return send_answer(req);
 }
@@ -274,8 +276,14 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     if (req == NULL) {
         req = start(cfg, conn, url, method);
         *con_cls = req;
-        if (req->route == NULL)
-            return MHD_YES; /* answered on the last call (404/405) */
+        if (req->route == NULL) {
+            int status = 404;
+            router_match(method, url, req, &status);
+            enum MHD_Result ret = status == 405 ?
+                fail_now(req, ERR_BAD_REQUEST, "method", "method not allowed") :
+                fail_now(req, ERR_NOT_FOUND, "path", "no such resource");
+            return ret;
+        }
         int n_cl = 0;
         MHD_get_connection_values(conn, MHD_HEADER_KIND, count_header, &n_cl);
         if (n_cl > 1)
@@ -299,11 +307,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
                                 "must be application/json");
         req->body_max = req->route->body_max;
         if (req->body_max > 0) {
-            size_t first = declared > 0 ? (size_t)declared : 4096;
-            if (first > req->body_max)
-                first = req->body_max;
-            req->body = arena_alloc(&req->arena, req->body_max + 1);
-            (void)first;
+            /* the declared length when there is one, else the route's cap */
+            size_t cap = declared > 0 ? (size_t)declared : req->body_max;
+            req->body = arena_alloc(&req->arena, cap + 1);
+            req->body_max = cap;
         }
         return MHD_YES;
     }
@@ -326,19 +333,6 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     }
     if (req->failed)
         return MHD_YES;
-    if (req->route == NULL) {
-        int status = 404;
-        router_match(method, url, req, &status);
-        struct err err = {0};
-        if (status == 405)
-            err_set(&err, ERR_BAD_REQUEST, "method", "method not allowed");
-        else
-            err_set(&err, ERR_NOT_FOUND, "path", "no such resource");
-        reply_error(req, &err);
-        if (status == 405)
-            req->status = 405;
-        return send_answer(req);
-    }
     run_handler(req);
     return send_answer(req);
 }

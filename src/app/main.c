@@ -2,7 +2,7 @@
  * rmad: the after-sales returns and depot repair service.
  *
  *   rmad serve | migrate | demo-data | token create --role ROLE --name NAME [--carrier CODE]
- *   rmad db-stop | --help | --version
+ *   rmad routes [--roles] | db-stop | --help | --version
  *
  * Configuration comes from the environment (see usage()).  With no database configured, rmad
  * runs on an embedded PostgreSQL cluster under var/ that it creates and starts itself.
@@ -46,6 +46,8 @@ static void usage(FILE *f)
         "                        make an API token; prints it alone on stdout (stored hashed);\n"
         "                        ROLE is admin, agent, engineer, depot or carrier (which needs\n"
         "                        --carrier with the carrier's code)\n"
+        "  routes [--roles]      print the route table, one \"METHOD PATTERN\" line per route;\n"
+        "                        --roles adds the roles allowed (or public); needs no database\n"
         "  db-stop               stop the embedded PostgreSQL cluster under var/\n"
         "  --help, --version\n"
         "\n"
@@ -295,6 +297,15 @@ int main(int argc, char **argv)
     }
     if (strcmp(argv[1], "--version") == 0) {
         printf("rmad %s\n", RMAD_VERSION);
+        return 0;
+    }
+    if (strcmp(argv[1], "routes") == 0) {
+        bool with_roles = argc == 3 && strcmp(argv[2], "--roles") == 0;
+        if (argc > 3 || (argc == 3 && !with_roles)) {
+            fputs("usage: rmad routes [--roles]\n", stderr);
+            return 2;
+        }
+        server_print_routes(stdout, with_roles);
         return 0;
     }
     if (sodium_init() < 0) {

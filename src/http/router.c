@@ -93,3 +93,22 @@ const struct route *router_match(const char *method, const char *path, struct re
     req->n_params = 0;
     return NULL;
 }
+
+void server_print_routes(FILE *f, bool with_roles)
+{
+    for (size_t i = 0; i < sizeof routes / sizeof routes[0]; i++) {
+        fprintf(f, "%s %s", routes[i].method, routes[i].pattern);
+        if (with_roles) {
+            const char *sep = " ";
+            if (routes[i].roles == 0)
+                fputs(" public", f);
+            for (int r = ROLE_ADMIN; r <= ROLE_CARRIER; r++) {
+                if (routes[i].roles & ROLE_BIT(r)) {
+                    fprintf(f, "%s%s", sep, role_name((enum role)r));
+                    sep = ",";
+                }
+            }
+        }
+        fputc('\n', f);
+    }
+}

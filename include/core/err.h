@@ -17,6 +17,7 @@ enum err_kind {
     ERR_UNAUTHORIZED, /* no or unknown credentials: 401 */
     ERR_FORBIDDEN,    /* role may not do this: 403 */
     ERR_NOT_FOUND,    /* 404 */
+    ERR_NOT_ALLOWED,  /* method not allowed on this path: 405 */
     ERR_CONFLICT,     /* state or uniqueness conflict, lost race: 409 */
     ERR_TOO_LARGE,    /* 413 */
     ERR_UNSUPPORTED,  /* media type: 415 */

@@ -51,6 +51,8 @@ const char *err_kind_name(enum err_kind kind)
         return "forbidden";
     case ERR_NOT_FOUND:
         return "not_found";
+    case ERR_NOT_ALLOWED:
+        return "method_not_allowed";
     case ERR_CONFLICT:
         return "conflict";
     case ERR_TOO_LARGE:

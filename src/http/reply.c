@@ -23,6 +23,8 @@ int status_of(enum err_kind kind)
         return 403;
     case ERR_NOT_FOUND:
         return 404;
+    case ERR_NOT_ALLOWED:
+        return 405;
     case ERR_CONFLICT:
         return 409;
     case ERR_TOO_LARGE:

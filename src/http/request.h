@@ -66,6 +66,8 @@ struct route {
 /* Finds the route for method and path; fills params.  NULL and *status 404 or 405. */
 const struct route *router_match(const char *method, const char *path, struct request *req,
                                  int *status);
+/* "GET, POST": the methods of the routes matching path (for a 405's Allow header). */
+const char *router_allowed(const char *path, struct request *req);
 /* All routes, for the OpenAPI check. */
 const struct route *router_routes(size_t *n);
 

@@ -1,7 +1,8 @@
 /*
  * router: the route table.  Each row: method, path pattern ("{name}" captures one segment),
  * body limit, roles allowed (none = public), request media type, handler.
- * api/openapi.json describes the same routes; tests/http/test_openapi.sh keeps them in step.
+ * src/http/openapi.json describes the same routes; tests/http/test_openapi.sh keeps them in
+ * step.
  */
 #include <string.h>
 
@@ -70,6 +71,17 @@ static bool match(const char *pattern, const char *path, struct request *req)
         s++;
     }
     return *p == '\0' && *s == '\0';
+}
+
+const char *router_allowed(const char *path, struct request *req)
+{
+    char *out = arena_strdup(&req->arena, "");
+
+    for (size_t i = 0; i < sizeof routes / sizeof routes[0]; i++)
+        if (match(routes[i].pattern, path, req))
+            out = arena_printf(&req->arena, "%s%s%s", out, out[0] ? ", " : "", routes[i].method);
+    req->n_params = 0;
+    return out;
 }
 
 const struct route *router_match(const char *method, const char *path, struct request *req,

@@ -19,8 +19,7 @@ int route_system_readyz(struct request *req)
     struct err err = {0};
 
     if (request_db(req, &err) == NULL)
-        return reply_json(req, 503, json_pack("{s:s, s:s}", "status", "unavailable", "reason",
-                                              err.message));
+        return reply_error(req, &err);
     enum db_result r = db_migrations_current(req->db, req->cfg->migrations_dir, &err);
     switch (r) {
     case DB_ONE:
@@ -30,8 +29,11 @@ int route_system_readyz(struct request *req)
     case DB_FAIL:
         break;
     }
-    return reply_json(req, 503,
-                      json_pack("{s:s, s:s}", "status", "unavailable", "reason", err.message));
+    if (err.kind != ERR_UNAVAILABLE) {
+        err_clear(&err);
+        err_set(&err, ERR_UNAVAILABLE, "migrations", "the database schema is not current");
+    }
+    return reply_error(req, &err);
 }
 
 /* GET /api/v1/openapi.json */

@@ -124,8 +124,6 @@ static enum MHD_Result fail_now(struct request *req, enum err_kind kind, const c
     struct err err = {0};
     err_set(&err, kind, field, "%s", msg);
     reply_error(req, &err);
-    if (strcmp(field, "method") == 0)
-        req->status = 405;
     req->failed = true;
     return send_answer(req);
 }
@@ -257,7 +255,9 @@ static void run_handler(struct request *req)
     req->route->handler(req);
     if (req->idem_key != NULL) {
         struct err ferr = {0};
-        if (req->status >= 500 ||
+        /* Only answers of requests that did something are kept: after a refusal (4xx, 5xx) the
+         * client may correct the request and retry under the same key. */
+        if (req->status >= 400 ||
             db_idem_finish(req->db, req->who.token_id, req->idem_key, req->status,
                            req->content_type, req->resp, req->resp_len, &ferr) != DB_ONE)
             db_idem_abandon(req->db, req->who.token_id, req->idem_key);
@@ -279,10 +279,12 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         if (req->route == NULL) {
             int status = 404;
             router_match(method, url, req, &status);
-            enum MHD_Result ret = status == 405 ?
-                fail_now(req, ERR_BAD_REQUEST, "method", "method not allowed") :
-                fail_now(req, ERR_NOT_FOUND, "path", "no such resource");
-            return ret;
+            if (status == 405) {
+                req->extra_header = MHD_HTTP_HEADER_ALLOW;
+                req->extra_value = router_allowed(url, req);
+                return fail_now(req, ERR_NOT_ALLOWED, "method", "method not allowed here");
+            }
+            return fail_now(req, ERR_NOT_FOUND, "path", "no such resource");
         }
         int n_cl = 0;
         MHD_get_connection_values(conn, MHD_HEADER_KIND, count_header, &n_cl);

@@ -243,6 +243,12 @@ CREATE TRIGGER screening_append_only BEFORE UPDATE OR DELETE ON screening
     FOR EACH ROW EXECUTE FUNCTION rmad_append_only();
 CREATE TRIGGER scan_append_only BEFORE UPDATE OR DELETE ON scan
     FOR EACH ROW EXECUTE FUNCTION rmad_append_only();
+CREATE TRIGGER event_no_truncate BEFORE TRUNCATE ON event
+    FOR EACH STATEMENT EXECUTE FUNCTION rmad_append_only();
+CREATE TRIGGER screening_no_truncate BEFORE TRUNCATE ON screening
+    FOR EACH STATEMENT EXECUTE FUNCTION rmad_append_only();
+CREATE TRIGGER scan_no_truncate BEFORE TRUNCATE ON scan
+    FOR EACH STATEMENT EXECUTE FUNCTION rmad_append_only();
 
 -- The dock scan of an inbound parcel, in one round trip.  The first scan receives the parcel and
 -- moves its line's inbound leg from one of p_from (the states core's transition table allows) to

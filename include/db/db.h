@@ -135,8 +135,7 @@ enum db_result db_receipt_advice(struct db *db, const char *rma_number, struct a
 /* Imports an advance notice of returns, all or nothing and idempotent on (sender, type, ID):
  * the same body again returns the first answer (*status, *response), another body under the
  * same key is a conflict. */
-enum db_result db_despatch_import(struct db *db, const char *sender,
-                                  const unsigned char sha256[32],
+enum db_result db_despatch_import(struct db *db, const char *sender, const unsigned char sha256[32],
                                   const struct despatch_advice *da, const struct principal *actor,
                                   int *status, json_t **response, struct err *err);
 

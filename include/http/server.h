@@ -15,11 +15,11 @@
 #define SERVER_LABEL_KEY_LEN 32
 
 struct server_config {
-    const char *listen_host;  /* numeric IPv4 or IPv6 address */
+    const char *listen_host; /* numeric IPv4 or IPv6 address */
     int port;
-    unsigned threads;         /* pool threads = database connections */
-    const char *conninfo;     /* libpq conninfo; "" for the PG* variables */
-    const char *public_url;   /* base of QR URLs, e.g. https://rma.example.com */
+    unsigned threads;       /* pool threads = database connections */
+    const char *conninfo;   /* libpq conninfo; "" for the PG* variables */
+    const char *public_url; /* base of QR URLs, e.g. https://rma.example.com */
     const char *migrations_dir;
     unsigned char label_key[SERVER_LABEL_KEY_LEN];
     unsigned max_connections;

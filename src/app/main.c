@@ -102,8 +102,8 @@ static char conninfo_buf[1024];
 /* The database: RMAD_DATABASE_URL, else the PG* variables, else the embedded cluster. */
 static const char *database(void)
 {
-    static const char *const pgvars[] = {"PGHOST", "PGHOSTADDR", "PGPORT", "PGDATABASE",
-                                         "PGUSER", "PGSERVICE"};
+    static const char *const pgvars[] = {"PGHOST",     "PGHOSTADDR", "PGPORT",
+                                         "PGDATABASE", "PGUSER",     "PGSERVICE"};
     struct err err = {0};
 
     if (getenv("RMAD_DATABASE_URL") != NULL && getenv("RMAD_DATABASE_URL")[0] != '\0')
@@ -164,10 +164,10 @@ static int cmd_token(struct db *db, int argc, char **argv)
         return 2;
     }
     for (int i = 1; i < argc; i++) {
-        const char **slot = strcmp(argv[i], "--role") == 0      ? &role :
-                            strcmp(argv[i], "--name") == 0      ? &name :
-                            strcmp(argv[i], "--carrier") == 0   ? &carrier :
-                                                                  NULL;
+        const char **slot = strcmp(argv[i], "--role") == 0    ? &role :
+                            strcmp(argv[i], "--name") == 0    ? &name :
+                            strcmp(argv[i], "--carrier") == 0 ? &carrier :
+                                                                NULL;
         if (slot == NULL || i + 1 >= argc) {
             fprintf(stderr, "rmad: token create: unexpected argument %s\n", argv[i]);
             return 2;
@@ -242,8 +242,8 @@ static int cmd_serve(struct db *db, const char *conninfo)
         return 1;
     cfg.public_url = public_url;
     {
-        struct label_content probe = {.rma_number = "R000000010", .parcel_no = 1,
-                                      .parcel_count = 1};
+        struct label_content probe = {
+            .rma_number = "R000000010", .parcel_no = 1, .parcel_count = 1};
         if (label_set_code(&probe, cfg.public_url, "00000000", &err) != 0) {
             fprintf(stderr, "rmad: RMAD_PUBLIC_URL: %s\n", err.message);
             return 2;
@@ -260,8 +260,8 @@ static int cmd_serve(struct db *db, const char *conninfo)
         fprintf(stderr, "rmad: RMAD_UBL_XSD_DIR: %s\n", err.message);
         return 1;
     }
-    log_info("inbound documents %s", xsd ? "are validated against the UBL schemas" :
-                                           "are checked without the UBL schemas");
+    log_info("inbound documents %s",
+             xsd ? "are validated against the UBL schemas" : "are checked without the UBL schemas");
 
     if (cmd_migrate(db) != 0)
         return 1;
@@ -324,8 +324,8 @@ int main(int argc, char **argv)
         }
         return 0;
     }
-    if (strcmp(cmd, "serve") != 0 && strcmp(cmd, "migrate") != 0 &&
-        strcmp(cmd, "demo-data") != 0 && strcmp(cmd, "token") != 0) {
+    if (strcmp(cmd, "serve") != 0 && strcmp(cmd, "migrate") != 0 && strcmp(cmd, "demo-data") != 0 &&
+        strcmp(cmd, "token") != 0) {
         fprintf(stderr, "rmad: unknown command %s (rmad --help lists them)\n", cmd);
         return 2;
     }

@@ -8,12 +8,14 @@
  */
 #include "db_int.h"
 
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "app/log.h"
 #include "core/xalloc.h"
@@ -196,8 +198,7 @@ static int list_migrations(const char *dir, char ***names, size_t *n, struct err
 
     *n = 0;
     if (d == NULL)
-        return err_set(err, ERR_INTERNAL, "migrations", "cannot open migrations directory %s",
-                       dir);
+        return err_set(err, ERR_INTERNAL, "migrations", "cannot open migrations directory %s", dir);
     *names = xmalloc(cap * sizeof **names);
     while ((e = readdir(d)) != NULL) {
         size_t len = strlen(e->d_name);
@@ -280,13 +281,51 @@ static int exec_ok(PGconn *c, const char *sql, const char *what, struct err *err
     return 0;
 }
 
+/* Skips white space and SQL comments; returns the first other character. */
+static char *skip_blank(char *p)
+{
+    for (;;) {
+        while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')
+            p++;
+        if (p[0] == '-' && p[1] == '-') {
+            while (*p && *p != '\n')
+                p++;
+            continue;
+        }
+        return p;
+    }
+}
+
+/* Blanks a leading "BEGIN;" and a trailing "COMMIT;" of a migration file in place. */
+static void strip_transaction(char *sql)
+{
+    char *p = skip_blank(sql);
+    if (strncasecmp(p, "BEGIN", 5) == 0) {
+        char *q = skip_blank(p + 5);
+        if (*q == ';')
+            memset(p, ' ', (size_t)(q + 1 - p));
+    }
+    size_t n = strlen(sql);
+    while (n > 0 &&
+           (sql[n - 1] == ' ' || sql[n - 1] == '\n' || sql[n - 1] == '\r' || sql[n - 1] == '\t'))
+        n--;
+    if (n > 0 && sql[n - 1] == ';') {
+        size_t e = n - 1;
+        while (e > 0 && (sql[e - 1] == ' ' || sql[e - 1] == '\t' || sql[e - 1] == '\n'))
+            e--;
+        if (e >= 6 && strncasecmp(sql + e - 6, "COMMIT", 6) == 0 &&
+            (e == 6 || !isalnum((unsigned char)sql[e - 7])))
+            memset(sql + e - 6, ' ', n - (e - 6));
+    }
+}
+
 static bool applied(PGconn *c, int version)
 {
     char v[16];
     const char *p[1] = {v};
     snprintf(v, sizeof v, "%d", version);
-    PGresult *r = PQexecParams(c, "SELECT 1 FROM schema_migrations WHERE version = $1", 1, NULL,
-                               p, NULL, NULL, 0);
+    PGresult *r = PQexecParams(c, "SELECT 1 FROM schema_migrations WHERE version = $1", 1, NULL, p,
+                               NULL, NULL, 0);
     bool yes = PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1;
     PQclear(r);
     return yes;
@@ -322,11 +361,21 @@ int db_migrate(struct db *db, const char *dir, int *count, struct err *err)
             rc = -1;
             break;
         }
-        rc = exec_ok(c, sql, names[i], err);
+        /* The runner owns the transaction: the file's own BEGIN and COMMIT are taken off, and
+         * the version must be recorded before COMMIT, so a file that fails or forgets to
+         * record itself leaves nothing behind. */
+        strip_transaction(sql);
+        rc = exec_ok(c, "BEGIN", names[i], err);
+        if (rc == 0)
+            rc = exec_ok(c, sql, names[i], err);
         free(sql);
-        if (rc == 0 && !applied(c, version))
+        if (rc == 0 && !applied(c, version)) {
+            PQclear(PQexec(c, "ROLLBACK"));
             rc = err_set(err, ERR_INTERNAL, names[i],
                          "migration %s did not record itself in schema_migrations", names[i]);
+        }
+        if (rc == 0)
+            rc = exec_ok(c, "COMMIT", names[i], err);
         if (rc == 0) {
             log_info("applied migration %s", names[i]);
             (*count)++;
@@ -420,8 +469,8 @@ enum db_result db_secret(struct db *db, const char *name, unsigned char *out, si
 /* ---- roles and tokens ---- */
 
 static const char *const role_names[] = {
-    [ROLE_ADMIN] = "admin",   [ROLE_AGENT] = "agent",     [ROLE_ENGINEER] = "engineer",
-    [ROLE_DEPOT] = "depot",   [ROLE_CARRIER] = "carrier",
+    [ROLE_ADMIN] = "admin", [ROLE_AGENT] = "agent",     [ROLE_ENGINEER] = "engineer",
+    [ROLE_DEPOT] = "depot", [ROLE_CARRIER] = "carrier",
 };
 
 const char *role_name(enum role r)
@@ -437,7 +486,8 @@ int role_parse(const char *s, enum role *out, struct err *err)
             return 0;
         }
     }
-    return err_set(err, ERR_INVALID, "role", "must be one of admin, agent, engineer, depot, carrier");
+    return err_set(err, ERR_INVALID, "role",
+                   "must be one of admin, agent, engineer, depot, carrier");
 }
 
 static void token_hash(const char *token, unsigned char out[crypto_hash_sha256_BYTES])

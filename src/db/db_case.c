@@ -167,22 +167,24 @@ enum db_result db_rma_create(struct db *db, const struct rma_request *req,
     }
     *rma_number = arena_strdup(a, rnum);
 
-    const char *rp[6] = {rnum, case_id, rma_type_name(req->type), depot_id,
-                         authorized ? "t" : "f", token_id};
+    const char *rp[6] = {
+        rnum, case_id, rma_type_name(req->type), depot_id, authorized ? "t" : "f", token_id};
     if ((r = tx_run(db, Q_RMA_INSERT, rp, &kind, err)) == NULL)
         return kind;
     char *rma_id = db_field(a, r, 0, 0);
     PQclear(r);
 
-    const char *sp[6] = {rma_id, screening_outcome_name(req->outcome), req->reason,
-                         req->evidence_json, entitlement, token_id};
+    const char *sp[6] = {rma_id,      screening_outcome_name(req->outcome),
+                         req->reason, req->evidence_json,
+                         entitlement, token_id};
     if ((r = tx_run(db, Q_SCREENING_INSERT, sp, &kind, err)) == NULL)
         return kind;
     PQclear(r);
 
     const char *created_to = authorized ? "authorized" : "not_authorized";
-    const char *ev[13] = {case_id, rma_id, NULL, NULL, NULL, "rma_created", NULL, created_to,
-                          actor->name, token_id, "api", req->reason, NULL};
+    const char *ev[13] = {case_id,       rma_id,      NULL,       NULL,        NULL,
+                          "rma_created", NULL,        created_to, actor->name, token_id,
+                          "api",         req->reason, NULL};
     if ((r = tx_run(db, Q_EVENT_INSERT, ev, &kind, err)) == NULL)
         return kind;
     PQclear(r);
@@ -200,8 +202,8 @@ enum db_result db_rma_create(struct db *db, const struct rma_request *req,
         snprintf(line_no, sizeof line_no, "%zu", i + 1);
         snprintf(qty, sizeof qty, "%lld", (long long)l->quantity);
         /* a line that is not authorized does not hold its serial: it can be screened again */
-        const char *lp[6] = {rma_id, line_no, l->product_model, l->serial_number, qty,
-                             authorized ? "t" : "f"};
+        const char *lp[6] = {rma_id,           line_no, l->product_model,
+                             l->serial_number, qty,     authorized ? "t" : "f"};
         r = db_run(db, Q_LINE_INSERT, lp, &kind, err);
         if (r == NULL) {
             db_rollback(db);
@@ -226,9 +228,10 @@ enum db_result db_rma_create(struct db *db, const struct rma_request *req,
             if ((r = tx_run(db, Q_LEG_INSERT, gp, &kind, err)) == NULL)
                 return kind;
             PQclear(r);
-            const char *le[13] = {case_id, rma_id, line_id, NULL, leg_kind_name(kinds[k]),
-                                  "leg_opened", NULL, state, actor->name, token_id, "api",
-                                  NULL, NULL};
+            const char *le[13] = {
+                case_id,      rma_id, line_id, NULL,        leg_kind_name(kinds[k]),
+                "leg_opened", NULL,   state,   actor->name, token_id,
+                "api",        NULL,   NULL};
             if ((r = tx_run(db, Q_EVENT_INSERT, le, &kind, err)) == NULL)
                 return kind;
             PQclear(r);

@@ -75,8 +75,7 @@ static enum db_result line_fail(struct db *db, struct err *err, enum err_kind k,
     return DB_FAIL;
 }
 
-enum db_result db_despatch_import(struct db *db, const char *sender,
-                                  const unsigned char sha256[32],
+enum db_result db_despatch_import(struct db *db, const char *sender, const unsigned char sha256[32],
                                   const struct despatch_advice *da, const struct principal *actor,
                                   int *status, json_t **response, struct err *err)
 {
@@ -132,6 +131,13 @@ enum db_result db_despatch_import(struct db *db, const char *sender,
         const char *serial = l->serial_number[0] ? l->serial_number : NULL;
         const char *np[2] = {l->rma_number, serial};
 
+        if (l->sscc[0] && (strlen(l->sscc) != SCANCODE_SSCC_LEN ||
+                           scancode_gs1_check_digit(l->sscc, SCANCODE_SSCC_LEN - 1) !=
+                               l->sscc[SCANCODE_SSCC_LEN - 1] - '0')) {
+            kind = line_fail(db, err, ERR_INVALID, i, l, "TransportHandlingUnit",
+                             "not an sscc: 18 digits with a gs1 check digit");
+            goto out;
+        }
         r = db_run(db, Q_NOTICE_LINE, np, &kind, err);
         if (r == NULL) {
             db_rollback(db);
@@ -197,8 +203,18 @@ enum db_result db_despatch_import(struct db *db, const char *sender,
             goto out;
         }
         PQclear(r);
-        const char *ev[13] = {NULL, rma_id, line_id, parcel_id, NULL, "advance_notice", NULL,
-                              NULL, actor->name, tid, "xml", NULL,
+        const char *ev[13] = {NULL,
+                              rma_id,
+                              line_id,
+                              parcel_id,
+                              NULL,
+                              "advance_notice",
+                              NULL,
+                              NULL,
+                              actor->name,
+                              tid,
+                              "xml",
+                              NULL,
                               arena_printf(&a, "{\"document\": %s}", doc_id)};
         if ((r = db_run(db, Q_EVENT_INSERT, ev, &kind, err)) == NULL) {
             db_rollback(db);

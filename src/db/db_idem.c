@@ -44,8 +44,7 @@ enum db_result db_idem_begin(struct db *db, int64_t token_id, const char *key, c
     PQfreemem(h);
     if (!same) {
         PQclear(r);
-        err_set(err, ERR_INVALID, "Idempotency-Key",
-                "the key was used for a different request");
+        err_set(err, ERR_INVALID, "Idempotency-Key", "the key was used for a different request");
         return DB_FAIL;
     }
     if (PQgetisnull(r, 0, 3)) {
@@ -80,8 +79,7 @@ enum db_result db_idem_begin(struct db *db, int64_t token_id, const char *key, c
 }
 
 enum db_result db_idem_finish(struct db *db, int64_t token_id, const char *key, int status,
-                              const char *ctype, const char *body, size_t body_len,
-                              struct err *err)
+                              const char *ctype, const char *body, size_t body_len, struct err *err)
 {
     enum db_result kind;
     char tid[24];

@@ -15,7 +15,8 @@ static void add_status(json_t *view)
 
     for (size_t i = 0; i < n; i++) {
         json_t *lg = json_object_get(json_array_get(lines, i), "legs");
-        legs[i].inbound = json_string_value(json_object_get(json_object_get(lg, "inbound"), "state"));
+        legs[i].inbound =
+            json_string_value(json_object_get(json_object_get(lg, "inbound"), "state"));
         legs[i].repair = json_string_value(json_object_get(json_object_get(lg, "repair"), "state"));
         legs[i].outbound =
             json_string_value(json_object_get(json_object_get(lg, "outbound"), "state"));

@@ -54,3 +54,10 @@ json_t *json_in_object(json_t *obj, const char *name, const char *path, bool req
     }
     return v;
 }
+
+char *json_in_upper(char *s)
+{
+    for (char *p = s; p != NULL && *p; p++)
+        *p = (char)toupper((unsigned char)*p);
+    return s;
+}

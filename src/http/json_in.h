@@ -16,4 +16,8 @@ const char *json_in_string(struct arena *a, json_t *obj, const char *name, const
 json_t *json_in_object(json_t *obj, const char *name, const char *path, bool required,
                        struct err *err);
 
+/* Upper-cases s in place (serial numbers, country codes are compared in upper case); NULL stays
+ * NULL.  Returns s. */
+char *json_in_upper(char *s);
+
 #endif

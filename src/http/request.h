@@ -35,7 +35,8 @@ struct request {
     char *body; /* NUL-terminated, at most route->body_max bytes */
     size_t body_len;
     size_t body_max;
-    bool failed; /* a response was queued early (413, 400): ignore the rest */
+    bool failed;    /* a response was queued early (413, 400): ignore the rest */
+    bool too_large; /* a chunked body passed the cap: the rest is read and dropped, then 413 */
 
     struct db *db;
     struct principal who;
@@ -56,9 +57,9 @@ typedef int (*route_handler)(struct request *req);
 
 struct route {
     const char *method;
-    const char *pattern; /* "/api/v1/rmas/{rma}/parcels/{n}/label.png" */
-    size_t body_max;     /* 0 for no body */
-    unsigned roles;      /* ROLE_BIT()s allowed; 0 = public */
+    const char *pattern;      /* "/api/v1/rmas/{rma}/parcels/{n}/label.png" */
+    size_t body_max;          /* 0 for no body */
+    unsigned roles;           /* ROLE_BIT()s allowed; 0 = public */
     const char *content_type; /* required request media type for bodies, or NULL */
     route_handler handler;
 };

@@ -15,8 +15,7 @@ static char *read_configuration(struct request *req, json_t *body, struct err *e
     if (v == NULL || json_is_null(v))
         return NULL;
     if (json_is_string(v)) {
-        if (intake_check_text(json_string_value(v), INTAKE_TEXT_MAX, false, "configuration",
-                              err))
+        if (intake_check_text(json_string_value(v), INTAKE_TEXT_MAX, false, "configuration", err))
             return NULL;
     } else if (!json_is_object(v)) {
         err_set(err, ERR_INVALID, "configuration", "must be an object or a string");
@@ -81,7 +80,8 @@ int route_cases_create(struct request *req)
         return reply_error(req, &err);
     in.channel = json_in_string(a, body, "channel", "channel", true, &err);
     in.product_model = json_in_string(a, body, "product_model", "product_model", true, &err);
-    in.serial_number = json_in_string(a, body, "serial_number", "serial_number", true, &err);
+    in.serial_number = json_in_upper(
+        (char *)json_in_string(a, body, "serial_number", "serial_number", true, &err));
     in.fault_description =
         json_in_string(a, body, "fault_description", "fault_description", true, &err);
     char *configuration = read_configuration(req, body, &err);
@@ -98,13 +98,9 @@ int route_cases_create(struct request *req)
         sa->name = json_in_string(a, addr, "name", "service_address.name", true, &err);
         sa->street = json_in_string(a, addr, "street", "service_address.street", true, &err);
         sa->city = json_in_string(a, addr, "city", "service_address.city", true, &err);
-        sa->postcode =
-            json_in_string(a, addr, "postcode", "service_address.postcode", true, &err);
-        char *country =
-            (char *)json_in_string(a, addr, "country", "service_address.country", true, &err);
-        for (char *p = country; p && *p; p++)
-            *p = (char)toupper((unsigned char)*p);
-        sa->country = country;
+        sa->postcode = json_in_string(a, addr, "postcode", "service_address.postcode", true, &err);
+        sa->country = json_in_upper(
+            (char *)json_in_string(a, addr, "country", "service_address.country", true, &err));
     }
     json_decref(body);
     if (err_is_set(&err) || intake_validate(&in, &err) != 0)
@@ -121,6 +117,7 @@ int route_cases_create(struct request *req)
     case DB_FAIL:
         return reply_db_error(req, r, &err);
     }
-    return reply_json(req, 201, json_pack("{s:s, s:s, s:s}", "case_number", case_number,
-                                          "status", "new", "channel", in.channel));
+    return reply_json(req, 201,
+                      json_pack("{s:s, s:s, s:s}", "case_number", case_number, "status", "new",
+                                "channel", in.channel));
 }

@@ -85,7 +85,8 @@ static int read_lines(struct request *req, json_t *body, struct rma_request *rr,
             return err_set(err, ERR_INVALID, f, "must be an object");
         }
         snprintf(f, sizeof f, "lines[%zu].serial_number", i);
-        out[i].serial_number = json_in_string(&req->arena, l, "serial_number", f, false, err);
+        out[i].serial_number =
+            json_in_upper((char *)json_in_string(&req->arena, l, "serial_number", f, false, err));
         if (out[i].serial_number != NULL)
             intake_check_serial(out[i].serial_number, f, err);
         for (size_t j = 0; j < i && out[i].serial_number != NULL; j++)
@@ -146,8 +147,8 @@ int route_rmas_create(struct request *req)
                 err_set(&err, ERR_INVALID, "screening.evidence",
                         "must be an object, a list or a string");
             } else {
-                json_t *wrapped = json_is_object(ev) ? json_incref(ev) :
-                                                       json_pack("{s:O}", "notes", ev);
+                json_t *wrapped =
+                    json_is_object(ev) ? json_incref(ev) : json_pack("{s:O}", "notes", ev);
                 char *text = json_dumps(wrapped, JSON_COMPACT);
                 json_decref(wrapped);
                 if (text != NULL && strlen(text) > 32768)
@@ -231,8 +232,8 @@ static int label(struct request *req, enum label_format fmt)
     case DB_FAIL:
         return reply_db_error(req, r, &err);
     }
-    if (qrtag_compute(req->cfg->label_key, sizeof req->cfg->label_key, lc.rma_number,
-                      lc.parcel_no, tag) != 0) {
+    if (qrtag_compute(req->cfg->label_key, sizeof req->cfg->label_key, lc.rma_number, lc.parcel_no,
+                      tag) != 0) {
         err_set(&err, ERR_INTERNAL, NULL, "cannot sign the label");
         return reply_error(req, &err);
     }
@@ -241,16 +242,16 @@ static int label(struct request *req, enum label_format fmt)
     static const char *const types[] = {"image/png", "application/pdf",
                                         "text/plain; charset=utf-8"};
     static const char *const exts[] = {"png", "pdf", "zpl"};
-    int rc = fmt == FMT_PNG   ? label_render_png(&lc, &out, &len, &err) :
-             fmt == FMT_PDF   ? label_render_pdf(&lc, &out, &len, &err) :
-                                label_render_zpl(&lc, &out, &len, &err);
+    int rc = fmt == FMT_PNG ? label_render_png(&lc, &out, &len, &err) :
+             fmt == FMT_PDF ? label_render_pdf(&lc, &out, &len, &err) :
+                              label_render_zpl(&lc, &out, &len, &err);
     if (rc != 0)
         return reply_error(req, &err);
     reply_bytes(req, 200, types[fmt], out, len);
     free(out);
     req->extra_header = "Content-Disposition";
-    req->extra_value = arena_printf(&req->arena, "inline; filename=\"%s-%ld.%s\"", rma, parcel,
-                                    exts[fmt]);
+    req->extra_value =
+        arena_printf(&req->arena, "inline; filename=\"%s-%ld.%s\"", rma, parcel, exts[fmt]);
     return 0;
 }
 

@@ -104,8 +104,7 @@ int route_scans_create(struct request *req)
                               NULL);
     }
     if ((sc.kind == SCANCODE_QR_URL || sc.kind == SCANCODE_TOKEN) &&
-        !qrtag_verify(req->cfg->label_key, sizeof req->cfg->label_key, sc.rma, sc.parcel,
-                      sc.tag))
+        !qrtag_verify(req->cfg->label_key, sizeof req->cfg->label_key, sc.rma, sc.parcel, sc.tag))
         return log_and_answer(req, station, code, "forged", "quarantine",
                               "the label's tag does not match: set the parcel aside for a "
                               "supervisor",

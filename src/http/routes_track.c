@@ -64,8 +64,8 @@ int route_track_get(struct request *req)
         return reply_error(req, &err);
     json_t *view = NULL;
     /* a malformed number runs the same query, so that timing does not tell the cases apart */
-    enum db_result r = db_track_view(req->db, well_formed ? num : "R000000000", postcode, &view,
-                                     &err);
+    enum db_result r =
+        db_track_view(req->db, well_formed ? num : "R000000000", postcode, &view, &err);
     switch (r) {
     case DB_ONE:
         break;

@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <jansson.h>
 #include <microhttpd.h>
+#include <pthread.h>
 #include <signal.h>
 #include <sodium.h>
 #include <stdatomic.h>
@@ -18,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/socket.h>
 #include <time.h>
 
 #include "app/log.h"
@@ -113,8 +115,7 @@ static enum MHD_Result send_answer(struct request *req)
         MHD_add_response_header(resp, MHD_HTTP_HEADER_WWW_AUTHENTICATE, "Bearer realm=\"rmad\"");
     ret = MHD_queue_response(req->conn, (unsigned)req->status, resp);
     MHD_destroy_response(resp);
-    log_debug("%s %s -> %d", req->method, req->route ? req->route->pattern : req->url,
-              req->status);
+    log_debug("%s %s -> %d", req->method, req->route ? req->route->pattern : req->url, req->status);
     return ret;
 }
 
@@ -135,8 +136,8 @@ static bool media_type_is(const char *header, const char *want)
         return false;
     while (*header == ' ')
         header++;
-    return strncasecmp(header, want, n) == 0 && (header[n] == '\0' || header[n] == ';' ||
-                                                 header[n] == ' ');
+    return strncasecmp(header, want, n) == 0 &&
+           (header[n] == '\0' || header[n] == ';' || header[n] == ' ');
 }
 
 static bool content_type_ok(const struct route *route, const char *ct)
@@ -233,8 +234,7 @@ static void run_handler(struct request *req)
             reply_error(req, &err);
             return;
         }
-        crypto_hash_sha256(sha, (const unsigned char *)(req->body ? req->body : ""),
-                           req->body_len);
+        crypto_hash_sha256(sha, (const unsigned char *)(req->body ? req->body : ""), req->body_len);
         enum db_result r = db_idem_begin(req->db, req->who.token_id, key, req->method, req->url,
                                          sha, &req->arena, &status, &ctype, &body, &blen, &err);
         switch (r) {
@@ -265,9 +265,8 @@ static void run_handler(struct request *req)
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
-                                  const char *method, const char *version,
-                                  const char *upload_data, size_t *upload_data_size,
-                                  void **con_cls)
+                                  const char *method, const char *version, const char *upload_data,
+                                  size_t *upload_data_size, void **con_cls)
 {
     const struct server_config *cfg = cls;
     struct request *req = *con_cls;
@@ -326,8 +325,12 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
             log_warnx("request deadline passed while reading the body");
             return MHD_NO;
         }
-        if (req->body == NULL || req->body_len + n > req->body_max)
-            return fail_now(req, ERR_TOO_LARGE, "body", "the body is too large for this request");
+        /* libmicrohttpd cannot queue an answer in the middle of a body: drop the rest (the
+         * request deadline bounds how long that can take) and answer 413 at the end */
+        if (req->too_large || req->body == NULL || req->body_len + n > req->body_max) {
+            req->too_large = true;
+            return MHD_YES;
+        }
         memcpy(req->body + req->body_len, upload_data, n);
         req->body_len += n;
         req->body[req->body_len] = '\0';
@@ -335,17 +338,104 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     }
     if (req->failed)
         return MHD_YES;
+    if (req->too_large) {
+        struct err err = {0};
+        err_set(&err, ERR_TOO_LARGE, "body", "the body is too large for this request");
+        reply_error(req, &err);
+        return send_answer(req);
+    }
     run_handler(req);
     return send_answer(req);
+}
+
+/*
+ * The whole-request deadline.  libmicrohttpd's timeout only measures inactivity, so a client
+ * that sends one byte every few seconds (headers or body) would hold a connection forever.
+ * Every connection is watched from the moment it opens or its last request completed; a
+ * watchdog thread shuts down the socket of one that passes the deadline, and the library then
+ * closes it as it would any broken connection.
+ */
+struct watch {
+    int fd;
+    int64_t since_ms;
+    bool cut;
+    struct watch *prev;
+    struct watch *next;
+};
+
+static pthread_mutex_t watch_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct watch *watch_head;
+static atomic_bool watch_stop;
+
+static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
+                          enum MHD_ConnectionNotificationCode code)
+{
+    (void)cls;
+    if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+        struct watch *w = xcalloc(1, sizeof *w);
+        const union MHD_ConnectionInfo *ci =
+            MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+        w->fd = ci ? ci->connect_fd : -1;
+        w->since_ms = now_ms();
+        pthread_mutex_lock(&watch_lock);
+        w->next = watch_head;
+        if (watch_head)
+            watch_head->prev = w;
+        watch_head = w;
+        pthread_mutex_unlock(&watch_lock);
+        *socket_context = w;
+    } else if (code == MHD_CONNECTION_NOTIFY_CLOSED && *socket_context != NULL) {
+        struct watch *w = *socket_context;
+        pthread_mutex_lock(&watch_lock);
+        if (w->prev)
+            w->prev->next = w->next;
+        else
+            watch_head = w->next;
+        if (w->next)
+            w->next->prev = w->prev;
+        pthread_mutex_unlock(&watch_lock);
+        free(w);
+        *socket_context = NULL;
+    }
+}
+
+static void *watchdog(void *arg)
+{
+    const struct server_config *cfg = arg;
+    const int64_t limit = (int64_t)cfg->request_deadline_s * 1000;
+
+    while (!atomic_load(&watch_stop)) {
+        struct timespec pause = {0, 250 * 1000000L};
+        nanosleep(&pause, NULL);
+        int64_t now = now_ms();
+        pthread_mutex_lock(&watch_lock);
+        for (struct watch *w = watch_head; w != NULL; w = w->next) {
+            if (!w->cut && w->fd >= 0 && now - w->since_ms > limit) {
+                w->cut = true;
+                shutdown(w->fd, SHUT_RDWR);
+                log_warnx("a request took longer than %u s: connection closed",
+                          cfg->request_deadline_s);
+            }
+        }
+        pthread_mutex_unlock(&watch_lock);
+    }
+    return NULL;
 }
 
 static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
                          enum MHD_RequestTerminationCode toe)
 {
     struct request *req = *con_cls;
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
 
     (void)cls;
-    (void)conn;
+    if (ci != NULL && ci->socket_context != NULL) {
+        struct watch *w = ci->socket_context;
+        pthread_mutex_lock(&watch_lock);
+        w->since_ms = now_ms();
+        pthread_mutex_unlock(&watch_lock);
+    }
     (void)toe;
     if (req == NULL)
         return;
@@ -396,24 +486,28 @@ int server_run(const struct server_config *cfg, struct err *err)
     signal(SIGPIPE, SIG_IGN);
 
     struct MHD_Daemon *d = MHD_start_daemon(
-        flags, (uint16_t)cfg->port, NULL, NULL, on_request, (void *)cfg,
-        MHD_OPTION_EXTERNAL_LOGGER, on_mhd_error, NULL,
-        MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
-        MHD_OPTION_THREAD_POOL_SIZE, cfg->threads,
-        MHD_OPTION_CONNECTION_LIMIT, cfg->max_connections,
-        MHD_OPTION_PER_IP_CONNECTION_LIMIT, cfg->per_ip_connections,
-        MHD_OPTION_CONNECTION_TIMEOUT, cfg->idle_timeout_s,
-        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)64 * 1024,
-        MHD_OPTION_LISTENING_ADDRESS_REUSE, 1,
-        MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
-        MHD_OPTION_END);
+        flags, (uint16_t)cfg->port, NULL, NULL, on_request, (void *)cfg, MHD_OPTION_EXTERNAL_LOGGER,
+        on_mhd_error, NULL, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
+        MHD_OPTION_THREAD_POOL_SIZE, cfg->threads, MHD_OPTION_CONNECTION_LIMIT,
+        cfg->max_connections, MHD_OPTION_PER_IP_CONNECTION_LIMIT, cfg->per_ip_connections,
+        MHD_OPTION_CONNECTION_TIMEOUT, cfg->idle_timeout_s, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+        (size_t)64 * 1024, MHD_OPTION_LISTENING_ADDRESS_REUSE, 1, MHD_OPTION_NOTIFY_COMPLETED,
+        on_completed, NULL, MHD_OPTION_NOTIFY_CONNECTION, on_connection, NULL, MHD_OPTION_END);
     if (d == NULL)
         return err_set(err, ERR_INTERNAL, "RMAD_LISTEN", "cannot listen on %s port %d",
                        cfg->listen_host, cfg->port);
+    pthread_t dog;
+    atomic_store(&watch_stop, false);
+    if (pthread_create(&dog, NULL, watchdog, (void *)cfg) != 0) {
+        MHD_stop_daemon(d);
+        return err_set(err, ERR_INTERNAL, NULL, "cannot start the request watchdog");
+    }
     log_info("rmad listening on %s port %d with %u threads", cfg->listen_host, cfg->port,
              cfg->threads);
     sigwait(&set, &sig);
     log_info("signal %d: stopping", sig);
     MHD_stop_daemon(d);
+    atomic_store(&watch_stop, true);
+    pthread_join(dog, NULL);
     return 0;
 }

@@ -137,6 +137,9 @@ expect_status 409 "a second rma for SRV7400001"
 expect_error 409 "lines[0].serial_number" "second rma names the line's serial"
 expect_jq '.error.code == "conflict"' "second rma: conflict"
 unchanged "$C0" "second rma for the same serial"
+new_rma "$CASE_A" srv7400001 SRV-R740
+expect_error 409 "lines[0].serial_number" "the same serial in lower case"
+unchanged "$C0" "the same serial in lower case"
 check "still one open line for SRV7400001" test "$(psql_t -c "SELECT count(*) FROM rma_line WHERE serial_number = 'SRV7400001' AND open")" = 1
 # the serial on line 2 of a two-line request: names lines[1]
 api POST /api/v1/rmas "$AGENT" "$(rma_body "$CASE_A" repair '[{"serial_number":"PSU7500002","product_model":"PSU-750"},{"serial_number":"SRV7400001","product_model":"SRV-R740"}]' eligible)"

@@ -12,7 +12,7 @@ crlf() { printf '%s\r\n' "$@"; }
 
 # --- body caps --------------------------------------------------------------------------------
 # POST /api/v1/scans takes at most 4 KiB.
-printf '{"code": "R000000000", "station": "dock-1", "pad": "%s"}' "$(head -c 4940 /dev/zero | tr '\0' x)" \
+printf '{"code": "R000000000", "station": "dock-1", "pad": "%s"}' "$(head -c 4946 /dev/zero | tr '\0' x)" \
     >"$T_TMP/5000.json"
 check "the oversized scan body is 5000 bytes" test "$(stat -c %s "$T_TMP/5000.json")" = 5000
 scans_before=$(psql_t -c "SELECT count(*) FROM scan")

@@ -91,7 +91,9 @@ enum db_result db_rma_create(struct db *db, const struct rma_request *req,
     char token_id[24];
     char rnum[RMANUM_LEN + 1];
     bool authorized = req->outcome == SCREEN_ELIGIBLE;
-    const char *entitlement = "null";
+    /* the entitlement snapshot: one entry per line, the install base record when there is one */
+    char **records = arena_alloc(a, (req->n_lines ? req->n_lines : 1) * sizeof *records);
+    const char *entitlement = NULL;
 
     snprintf(token_id, sizeof token_id, "%lld", (long long)actor->token_id);
     if ((kind = db_begin(db, err)) != DB_ONE)
@@ -140,6 +142,7 @@ enum db_result db_rma_create(struct db *db, const struct rma_request *req,
             return fail(db, err, ERR_INVALID, field,
                         "must not be given for a part that has no serial numbers");
         }
+        records[i] = NULL;
         if (l->serial_number != NULL) {
             const char *sp[1] = {l->serial_number};
             if ((r = tx_run(db, Q_INSTALL_BASE_GET, sp, &kind, err)) == NULL)
@@ -150,11 +153,27 @@ enum db_result db_rma_create(struct db *db, const struct rma_request *req,
                     return fail(db, err, ERR_INVALID, field,
                                 "does not match the installed base record of this serial");
                 }
-                if (i == 0)
-                    entitlement = db_field(a, r, 0, 0);
+                records[i] = db_field(a, r, 0, 0);
             }
             PQclear(r);
         }
+    }
+    {
+        json_t *lines = json_array();
+        for (size_t i = 0; i < req->n_lines; i++) {
+            const struct rma_request_line *l = &req->lines[i];
+            json_t *rec = records[i] ? json_loads(records[i], 0, NULL) : NULL;
+            if (rec == NULL)
+                rec = json_pack("{s:s?, s:s, s:b}", "serial_number", l->serial_number,
+                                "product_model", l->product_model, "in_install_base", 0);
+            json_object_set_new(rec, "line_no", json_integer((json_int_t)i + 1));
+            json_array_append_new(lines, rec);
+        }
+        json_t *snapshot = json_pack("{s:o}", "lines", lines);
+        char *text = json_dumps(snapshot, JSON_COMPACT);
+        json_decref(snapshot);
+        entitlement = arena_strdup(a, text ? text : "{}");
+        free(text);
     }
 
     if ((r = tx_run(db, Q_RMA_SEQ, NULL, &kind, err)) == NULL)

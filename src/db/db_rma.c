@@ -85,14 +85,24 @@ enum db_result db_label_content(struct db *db, const char *rma_number, int parce
         return kind;
     if (PQntuples(r) != 1) {
         PQclear(r);
+        err_set(err, ERR_NOT_FOUND, "rma_number", "no such rma");
+        return DB_NONE;
+    }
+    if (strcmp(PQgetvalue(r, 0, 1), "t") != 0 || strcmp(PQgetvalue(r, 0, 2), "t") == 0) {
+        bool closed = strcmp(PQgetvalue(r, 0, 2), "t") == 0;
+        PQclear(r);
+        err_set(err, ERR_CONFLICT, "rma_number",
+                closed ? "the rma is closed" : "the rma is not authorized: it has no label");
+        return DB_FAIL;
+    }
+    if (PQgetisnull(r, 0, 3)) {
+        PQclear(r);
         err_set(err, ERR_NOT_FOUND, "parcel", "no such parcel");
         return DB_NONE;
     }
     memset(lc, 0, sizeof *lc);
     lc->kind = LABEL_RETURN_TO_DEPOT;
     lc->rma_number = db_field(a, r, 0, 0);
-    bool authorized = strcmp(PQgetvalue(r, 0, 1), "t") == 0;
-    bool closed = strcmp(PQgetvalue(r, 0, 2), "t") == 0;
     lc->parcel_no = atoi(PQgetvalue(r, 0, 3));
     lc->parcel_count = atoi(PQgetvalue(r, 0, 4));
     lc->from.name = db_field(a, r, 0, 5);
@@ -111,11 +121,6 @@ enum db_result db_label_content(struct db *db, const char *rma_number, int parce
     for (char *save = NULL, *t = marks ? strtok_r(marks, "|", &save) : NULL;
          t != NULL && m + 1 < LABEL_MARKS_MAX; t = strtok_r(NULL, "|", &save))
         lc->marks[m++] = t;
-    if (!authorized || closed) {
-        err_set(err, ERR_CONFLICT, "rma_number",
-                closed ? "the rma is closed" : "the rma is not authorized");
-        return DB_FAIL;
-    }
     return DB_ONE;
 }
 

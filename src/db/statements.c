@@ -135,7 +135,8 @@ const struct statement db_statements[Q__COUNT] = {
          " (SELECT array_to_string(pm.handling_marks, '|') FROM rma_line l"
          "   JOIN product_model pm ON pm.code = l.product_model WHERE l.id = p.line_id)"
          " FROM rma r JOIN service_case c ON c.id = r.case_id JOIN depot d ON d.id = r.depot_id"
-         " JOIN parcel p ON p.rma_id = r.id AND p.direction = 'inbound' AND p.parcel_no = $2"
+         " LEFT JOIN parcel p ON p.rma_id = r.id AND p.direction = 'inbound'"
+         " AND p.parcel_no = $2"
          " WHERE r.rma_number = $1"},
 #define PARCEL_REF                                                                                 \
     "SELECT p.id, r.id, r.rma_number, p.parcel_no, p.parcel_count, p.received_at IS NOT NULL,"     \

@@ -75,13 +75,13 @@ expect_jq '.parcels[0].labels == {png: "/api/v1/rmas/'"$RMA_A"'/parcels/1/label.
 expect_jq '(.lines | length) == 1 and .lines[0].serial_number == "SRV7400001" and .lines[0].quantity == 1 and .lines[0].received_quantity == 0 and .lines[0].open == true' "one open line for the serial"
 expect_jq '.lines[0].legs.inbound.state == "label_issued" and .lines[0].legs.repair.state == "pending" and .lines[0].legs.outbound.state == "blocked"' "legs: inbound label_issued, repair pending, outbound blocked"
 expect_jq '(.screening | length) == 1 and .screening[0].outcome == "eligible" and .screening[0].reason == "in warranty, no misuse" and .screening[0].evidence.notes == "ok"' "the screening decision is in the answer"
-expect_jq '.screening[0].entitlement | .serial_number == "SRV7400001" and .product_model == "SRV-R740" and .warranty_end == "2028-03-13" and .ship_date == "2025-03-14" and .contract == "ProSupport 3Y NBD"' "entitlement snapshot from the install base"
+expect_jq '.screening[0].entitlement.lines[0] | .line_no == 1 and .serial_number == "SRV7400001" and .product_model == "SRV-R740" and .warranty_end == "2028-03-13" and .ship_date == "2025-03-14" and .contract == "ProSupport 3Y NBD"' "entitlement snapshot from the install base"
 expect_jq '.screening[0].decided_by == "test agent"' "the screening names the engineer/agent who decided"
 check "Location header names the rma" grep -qi "^Location: /api/v1/rmas/$RMA_A" <<<"$HEADERS"
 check "one screening row with the warranty snapshot" test "$(psql_t -c "
     SELECT count(*) FROM screening s JOIN rma r ON r.id = s.rma_id
      WHERE r.rma_number = '$RMA_A' AND s.outcome = 'eligible'
-       AND s.entitlement->>'warranty_end' = '2028-03-13' AND s.evidence->>'notes' = 'ok'
+       AND s.entitlement->'lines'->0->>'warranty_end' = '2028-03-13' AND s.evidence->>'notes' = 'ok'
        AND s.decided_by IS NOT NULL")" = 1
 check "rma row authorized" test "$(psql_t -c "SELECT authorized FROM rma WHERE rma_number = '$RMA_A'")" = t
 check "three legs in the database" test "$(psql_t -c "
@@ -101,7 +101,7 @@ expect_jq '.lines[0].legs.inbound.state == "label_issued" and .lines[0].legs.rep
 expect_jq '(.events | length) == 4 and all(.events[]; (.actor | type == "string" and length > 0))' "staff view: 4 events, each with an actor"
 expect_jq '[.events[].kind] == ["rma_created", "leg_opened", "leg_opened", "leg_opened"]' "staff view: event kinds in order"
 expect_jq '.case.contact.name == "Anna Schmidt" and .case.service_address.postcode == "60329"' "staff view shows the contact to staff"
-expect_jq '.screening[0].entitlement.warranty_end == "2028-03-13"' "staff view: the screening record"
+expect_jq '.screening[0].entitlement.lines[0].warranty_end == "2028-03-13"' "staff view: the screening record"
 api GET "/api/v1/rmas/$(tr 'R' 'r' <<<"$RMA_A")" "$AGENT"
 expect_status 200 "a lower-case rma number finds the rma"
 api GET "/api/v1/rmas/$RMA_A" "$DEPOT"
@@ -258,7 +258,7 @@ api POST /api/v1/rmas "$AGENT" "$(rma_body "$CASE_C" repair '[{"product_model":"
 expect_status 201 "a non-serialised part (KB-US) with quantity 5"
 expect_jq '.lines[0].quantity == 5 and .lines[0].serial_number == null and .lines[0].product_model == "KB-US"' "KB-US line: quantity 5, no serial"
 expect_jq '.status == "awaiting_return" and (.parcels | length) == 1' "KB-US: authorized with one parcel"
-expect_jq '.screening[0].entitlement == null' "no install-base entitlement for a part without a serial"
+expect_jq '.screening[0].entitlement.lines[0] | .in_install_base == false and .serial_number == null' "no install-base entitlement for a part without a serial"
 api POST /api/v1/rmas "$AGENT" "$(rma_body "$CASE_C" repair '[{"product_model":"KB-US","quantity":2}]' eligible)"
 expect_status 201 "non-serialised parts do not block each other"
 api POST /api/v1/rmas "$ADMIN" "$B"

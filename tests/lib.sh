@@ -10,6 +10,9 @@
 #   expect_status 201 "case created"
 #   expect_jq '.case_number | test("^C[0-9]{8}$")' "case number shape"
 #   finish                           # prints "N passed, M failed", exits non-zero on failures
+#
+# rmad runs as a background job of the test script: wait for the PIDs you started, never a bare
+# `wait` (it would wait for rmad too).
 set -u
 
 RMAD_SRC=${RMAD_SRC:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}
@@ -64,6 +67,7 @@ expect_error() {
 api() {
     local method=$1 path=$2 token=$3 data=${4-} ctype=${5:-application/json}
     shift 5 2>/dev/null || shift $#
+    rm -f "$T_TMP/body" "$T_TMP/headers"
     local args=(-s -S -o "$T_TMP/body" -D "$T_TMP/headers" -w '%{http_code}' -X "$method" --max-time 30)
     [ -n "$token" ] && args+=(-H "Authorization: Bearer $token")
     if [ -n "$data" ]; then

@@ -125,8 +125,20 @@ PGresult *db_run_bin(struct db *db, enum stmt q, const char *const *params, cons
     if (*kind != DB_ONE)
         return NULL;
     const struct statement *s = &db_statements[q];
+    bool idle = PQtransactionStatus(db->conn) == PQTRANS_IDLE;
     PGresult *r = PQexecPrepared(db->conn, s->name, s->nparams, params, lengths, formats, 0);
     ExecStatusType st = PQresultStatus(r);
+    if (st == PGRES_FATAL_ERROR && idle && PQstatus(db->conn) != CONNECTION_OK) {
+        /* The server went away since this connection's last use (a restart, a fail-over).
+         * Outside a transaction nothing was done: connect again and run it once more. */
+        PQclear(r);
+        drop(db);
+        *kind = db_ready(db, err);
+        if (*kind != DB_ONE)
+            return NULL;
+        r = PQexecPrepared(db->conn, s->name, s->nparams, params, lengths, formats, 0);
+        st = PQresultStatus(r);
+    }
     if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK) {
         *kind = DB_ONE;
         return r;

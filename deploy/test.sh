@@ -71,8 +71,8 @@ unit_tests() {
 }
 
 db_tests() {
-    # Serial: the tests share the one throw-away database.  Database settings of the caller must
-    # not leak in (PGSERVICE, RMAD_DATABASE_URL, ...): pg_virtualenv exports its own PG* variables.
+    # One throw-away cluster for all.  Database settings of the caller must not leak in
+    # (PGSERVICE, RMAD_DATABASE_URL, ...): pg_virtualenv exports its own PG* variables.
     (
         while IFS= read -r name; do
             unset "$name"

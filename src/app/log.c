@@ -31,9 +31,9 @@ static void emit(const char *level, const char *fmt, va_list ap, int errnum)
     gmtime_r(&now.tv_sec, &tm);
     strftime(ts, sizeof ts, "%Y-%m-%dT%H:%M:%S", &tm);
     vsnprintf(msg, sizeof msg, fmt, ap);
-    /* one line per event: fold new lines */
+    /* one line per event, and nothing a terminal would act on: fold every control character */
     for (char *p = msg; *p; p++)
-        if (*p == '\n' || *p == '\r')
+        if ((unsigned char)*p < 0x20 || *p == 0x7f)
             *p = ' ';
     if (errnum)
         fprintf(stderr, "%s.%03ldZ %s [%s] %s: %s\n", ts, now.tv_nsec / 1000000, level,

@@ -71,6 +71,9 @@ static void usage(FILE *f)
         "  RMAD_TRACK_RATE       public tracking requests per client and minute (default 60;\n"
         "                        0 turns the limit off)\n"
         "  RMAD_MAX_CONNECTIONS  (default 1000)   RMAD_PER_IP_CONNECTIONS (default 200)\n"
+        "  RMAD_IDLE_TIMEOUT     seconds a connection may stay silent (default 30)\n"
+        "  RMAD_REQUEST_DEADLINE seconds a whole request may take, slow clients included\n"
+        "                        (default 60)\n"
         "  RMAD_DEBUG            1 logs every request\n",
         f);
 }
@@ -116,6 +119,7 @@ static const char *database(void)
         fprintf(stderr, "rmad: embedded database: %s\n", err.message);
         exit(1);
     }
+    log_info("database: the embedded PostgreSQL cluster under %s (running)", var);
     return conninfo_buf;
 }
 
@@ -318,10 +322,12 @@ int main(int argc, char **argv)
     const char *cmd = argv[1];
     if (strcmp(cmd, "db-stop") == 0) {
         struct err err = {0};
-        if (embedded_pg_stop(env("RMAD_VAR_DIR", RMAD_SOURCE_DIR "/var"), &err) != 0) {
+        const char *var = env("RMAD_VAR_DIR", RMAD_SOURCE_DIR "/var");
+        if (embedded_pg_stop(var, &err) != 0) {
             fprintf(stderr, "rmad: db-stop: %s\n", err.message);
             return 1;
         }
+        fprintf(stderr, "rmad: the embedded database under %s is stopped\n", var);
         return 0;
     }
     if (strcmp(cmd, "serve") != 0 && strcmp(cmd, "migrate") != 0 && strcmp(cmd, "demo-data") != 0 &&

@@ -65,21 +65,78 @@ static long utf8_text_len(const char *s, bool multiline)
     return n;
 }
 
+/* The code point at *p of valid UTF-8; advances *p. */
+static unsigned long next_cp(const unsigned char **p)
+{
+    const unsigned char *q = *p;
+    unsigned long cp;
+    int extra;
+
+    if (q[0] < 0x80) {
+        cp = q[0];
+        extra = 0;
+    } else if (q[0] < 0xe0) {
+        cp = q[0] & 0x1f;
+        extra = 1;
+    } else if (q[0] < 0xf0) {
+        cp = q[0] & 0x0f;
+        extra = 2;
+    } else {
+        cp = q[0] & 0x07;
+        extra = 3;
+    }
+    for (int i = 1; i <= extra && q[i]; i++)
+        cp = (cp << 6) | (q[i] & 0x3f);
+    *p = q + extra + 1;
+    return cp;
+}
+
+/* Spaces and characters that print nothing: a field of only these is empty. */
+static bool invisible(unsigned long cp)
+{
+    return cp == ' ' || cp == '\t' || cp == '\n' || cp == '\r' || cp == 0xa0 || cp == 0x1680 ||
+           (cp >= 0x2000 && cp <= 0x200f) || (cp >= 0x2028 && cp <= 0x202f) ||
+           (cp >= 0x205f && cp <= 0x2064) || cp == 0x3000 || cp == 0xfeff || cp == 0x180e;
+}
+
+/* Bidirectional embeddings, overrides and isolates: they can make printed text read other
+ * than it is stored (a label spoofed by U+202E), so customer text may not carry them. */
+static bool bidi_control(unsigned long cp)
+{
+    return (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069);
+}
+
+/* s is valid UTF-8 here. */
 static bool blank(const char *s)
 {
-    for (; *s; s++)
-        if (!isspace((unsigned char)*s))
+    const unsigned char *p = (const unsigned char *)s;
+    while (*p)
+        if (!invisible(next_cp(&p)))
             return false;
     return true;
 }
 
+static bool has_bidi_control(const char *s)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    while (*p)
+        if (bidi_control(next_cp(&p)))
+            return true;
+    return false;
+}
+
 int intake_check_text(const char *s, size_t max, bool required, const char *field, struct err *err)
 {
-    if (s == NULL || blank(s))
+    if (s == NULL)
         return required ? err_set(err, ERR_INVALID, field, "is required") : 0;
     long n = utf8_text_len(s, max > ADDRESS_FIELD_MAX);
     if (n < 0)
         return err_set(err, ERR_INVALID, field, "must be utf-8 text without control characters");
+    if (blank(s))
+        return required ? err_set(err, ERR_INVALID, field, "is required") : 0;
+    if (has_bidi_control(s))
+        return err_set(err, ERR_INVALID, field,
+                       "must not contain bidirectional override characters");
     if ((size_t)n > max)
         return err_set(err, ERR_INVALID, field, "must be at most %zu bytes", max);
     return 0;

@@ -258,6 +258,13 @@ static char *read_file(const char *path, struct err *err)
     return buf;
 }
 
+/* NOTICEs ("relation already exists, skipping") are not news for the operator. */
+static void quiet_notice(void *arg, const char *message)
+{
+    (void)arg;
+    (void)message;
+}
+
 /* Raw connection for the migration runner and file loader (before statements can prepare). */
 static PGconn *raw_connect(struct db *db, struct err *err)
 {
@@ -272,7 +279,7 @@ static PGconn *raw_connect(struct db *db, struct err *err)
         PQfinish(c);
         return NULL;
     }
-    PQsetNoticeProcessor(c, NULL, NULL);
+    PQsetNoticeProcessor(c, quiet_notice, NULL);
     return c;
 }
 

@@ -125,6 +125,7 @@ enum db_result db_despatch_import(struct db *db, const char *sender, const unsig
     PQclear(r);
 
     arena_init(&a);
+    int64_t *line_ids = arena_alloc(&a, sizeof *line_ids * (da->n_lines ? da->n_lines : 1));
     json_t *parcels = json_array();
     for (size_t i = 0; i < da->n_lines; i++) {
         const struct despatch_line *l = &da->lines[i];
@@ -163,10 +164,25 @@ enum db_result db_despatch_import(struct db *db, const char *sender, const unsig
                              "the rma is not expecting a return");
             goto out;
         }
-        if (l->quantity > strtoll(PQgetvalue(r, 0, 6), NULL, 10)) {
+        if (strcmp(PQgetvalue(r, 0, 10), "t") == 0) {
+            PQclear(r);
+            kind = line_fail(db, err, ERR_CONFLICT, i, l, "OrderReference",
+                             "this unit was already received at the depot");
+            goto out;
+        }
+        /* rule 3: what one document announces for a line, over all its DespatchLines, stays
+         * within what the line authorizes */
+        int64_t authorized = strtoll(PQgetvalue(r, 0, 6), NULL, 10);
+        int64_t id_of_line = strtoll(PQgetvalue(r, 0, 1), NULL, 10);
+        int64_t announced = l->quantity;
+        for (size_t k = 0; k < i; k++)
+            if (line_ids[k] == id_of_line)
+                announced += da->lines[k].quantity;
+        line_ids[i] = id_of_line;
+        if (announced > authorized) {
             PQclear(r);
             kind = line_fail(db, err, ERR_INVALID, i, l, "DeliveredQuantity",
-                             "more than the rma authorizes");
+                             "more than the rma authorizes for this line");
             goto out;
         }
         char *rma_id = db_field(&a, r, 0, 0);

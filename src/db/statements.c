@@ -189,7 +189,7 @@ const struct statement db_statements[Q__COUNT] = {
     [Q_NOTICE_LINE] =
         {"notice_line", 2,
          "SELECT r.id, l.id, p.id, r.authorized, r.closed_at IS NOT NULL, l.serial_number,"
-         " l.quantity, p.sscc, l.line_no, p.parcel_no"
+         " l.quantity, p.sscc, l.line_no, p.parcel_no, p.received_at IS NOT NULL"
          " FROM rma r JOIN rma_line l ON l.rma_id = r.id"
          " LEFT JOIN parcel p ON p.line_id = l.id AND p.direction = 'inbound'"
          " WHERE r.rma_number = $1 AND ($2::text IS NULL OR l.serial_number = $2)"

@@ -32,8 +32,9 @@ struct request {
     const char *params[ROUTE_MAX_PARAMS]; /* path captures, in order */
     size_t n_params;
 
-    char *body; /* NUL-terminated, at most route->body_max bytes */
+    char *body; /* malloc'd, NUL-terminated, at most body_max bytes; freed when completed */
     size_t body_len;
+    size_t body_cap;
     size_t body_max;
     bool failed;    /* a response was queued early (413, 400): ignore the rest */
     bool too_large; /* a chunked body passed the cap: the rest is read and dropped, then 413 */

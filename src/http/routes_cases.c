@@ -1,5 +1,6 @@
 /* routes_cases: intake of a service case (POST /api/v1/cases). */
 #include <ctype.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -7,7 +8,38 @@
 #include "json_in.h"
 #include "request.h"
 
-/* configuration: an object (hardware/software configuration) or free text. */
+/* Every key and string inside a configuration object obeys the rules of customer text. */
+static int check_config_value(json_t *v, const char *path, int depth, struct err *err)
+{
+    const char *key;
+    json_t *item;
+    size_t i;
+    char sub[64];
+
+    if (depth > 8)
+        return err_set(err, ERR_INVALID, path, "is nested too deeply");
+    if (json_is_string(v))
+        return intake_check_text(json_string_value(v), INTAKE_TEXT_MAX, false, path, err);
+    if (json_is_object(v)) {
+        json_object_foreach(v, key, item)
+        {
+            snprintf(sub, sizeof sub, "%s.%.40s", path, key);
+            if (intake_check_text(key, 200, true, path, err) ||
+                check_config_value(item, sub, depth + 1, err))
+                return -1;
+        }
+    } else if (json_is_array(v)) {
+        json_array_foreach(v, i, item)
+        {
+            snprintf(sub, sizeof sub, "%s[%zu]", path, i);
+            if (check_config_value(item, sub, depth + 1, err))
+                return -1;
+        }
+    }
+    return 0;
+}
+
+/* configuration: an object (hardware/software configuration) or free text; "" is none. */
 static char *read_configuration(struct request *req, json_t *body, struct err *err)
 {
     json_t *v = json_object_get(body, "configuration");
@@ -15,9 +47,19 @@ static char *read_configuration(struct request *req, json_t *body, struct err *e
     if (v == NULL || json_is_null(v))
         return NULL;
     if (json_is_string(v)) {
-        if (intake_check_text(json_string_value(v), INTAKE_TEXT_MAX, false, "configuration", err))
+        const char *text = json_string_value(v);
+        if (intake_check_text(text, INTAKE_TEXT_MAX, false, "configuration", err))
             return NULL;
-    } else if (!json_is_object(v)) {
+        bool empty = true;
+        for (const char *c = text; *c; c++)
+            if (!isspace((unsigned char)*c))
+                empty = false;
+        if (empty)
+            return NULL;
+    } else if (json_is_object(v)) {
+        if (check_config_value(v, "configuration", 0, err))
+            return NULL;
+    } else {
         err_set(err, ERR_INVALID, "configuration", "must be an object or a string");
         return NULL;
     }

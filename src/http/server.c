@@ -27,6 +27,19 @@
 #include "request.h"
 
 static _Thread_local struct db *thread_db;
+static pthread_key_t thread_db_key;
+static pthread_once_t thread_db_once = PTHREAD_ONCE_INIT;
+
+/* Closes a pool thread's database connection when the thread ends. */
+static void thread_db_free(void *db)
+{
+    db_free(db);
+}
+
+static void thread_db_key_make(void)
+{
+    pthread_key_create(&thread_db_key, thread_db_free);
+}
 static atomic_ullong request_counter;
 
 static int64_t now_ms(void)
@@ -38,8 +51,11 @@ static int64_t now_ms(void)
 
 struct db *request_db(struct request *req, struct err *err)
 {
-    if (thread_db == NULL)
+    if (thread_db == NULL) {
         thread_db = db_new(req->cfg->conninfo);
+        pthread_once(&thread_db_once, thread_db_key_make);
+        pthread_setspecific(thread_db_key, thread_db);
+    }
     if (db_ready(thread_db, err) != DB_ONE)
         return NULL;
     req->db = thread_db;
@@ -218,10 +234,6 @@ static void run_handler(struct request *req)
     const char *key = NULL;
     unsigned char sha[crypto_hash_sha256_BYTES];
 
-    if (authorize(req, &err) != 0) {
-        reply_error(req, &err);
-        return;
-    }
     if (strcmp(req->method, "POST") == 0 && req->authenticated)
         key = request_header(req, "Idempotency-Key");
     if (key != NULL) {
@@ -229,8 +241,13 @@ static void run_handler(struct request *req)
         char *ctype = NULL;
         char *body = NULL;
         size_t blen = 0;
-        if (strlen(key) == 0 || strlen(key) > 200) {
-            err_set(&err, ERR_BAD_REQUEST, "Idempotency-Key", "must be 1 to 200 characters");
+        bool printable = true;
+        for (const char *c = key; *c; c++)
+            if (*c < 0x21 || *c > 0x7e)
+                printable = false;
+        if (strlen(key) == 0 || strlen(key) > 200 || !printable) {
+            err_set(&err, ERR_BAD_REQUEST, "Idempotency-Key",
+                    "must be 1 to 200 printable ascii characters");
             reply_error(req, &err);
             return;
         }
@@ -306,13 +323,20 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
                             strcmp(req->route->content_type, "application/xml") == 0 ?
                                 "must be application/xml" :
                                 "must be application/json");
-        req->body_max = req->route->body_max;
-        if (req->body_max > 0) {
-            /* the declared length when there is one, else the route's cap */
-            size_t cap = declared > 0 ? (size_t)declared : req->body_max;
-            req->body = arena_alloc(&req->arena, cap + 1);
-            req->body_max = cap;
+        if (te != NULL && declared >= 0)
+            return fail_now(req, ERR_BAD_REQUEST, "Transfer-Encoding",
+                            "content-length and transfer-encoding together");
+        /* Credentials are checked before any body is read, so a stranger cannot make us hold
+         * megabytes; the buffer then grows with what arrives, up to the route's cap. */
+        struct err err = {0};
+        if (authorize(req, &err) != 0) {
+            reply_error(req, &err);
+            req->failed = true;
+            return send_answer(req);
         }
+        req->body_max = req->route->body_max;
+        if (declared >= 0 && (size_t)declared < req->body_max)
+            req->body_max = (size_t)declared;
         return MHD_YES;
     }
     log_set_request_id(req->id);
@@ -327,9 +351,18 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         }
         /* libmicrohttpd cannot queue an answer in the middle of a body: drop the rest (the
          * request deadline bounds how long that can take) and answer 413 at the end */
-        if (req->too_large || req->body == NULL || req->body_len + n > req->body_max) {
+        if (req->too_large || req->body_len + n > req->body_max) {
             req->too_large = true;
             return MHD_YES;
+        }
+        if (req->body_len + n + 1 > req->body_cap) {
+            size_t cap = req->body_cap ? req->body_cap : 1024;
+            while (cap < req->body_len + n + 1)
+                cap *= 2;
+            if (cap > req->body_max + 1)
+                cap = req->body_max + 1;
+            req->body = xrealloc(req->body, cap);
+            req->body_cap = cap;
         }
         memcpy(req->body + req->body_len, upload_data, n);
         req->body_len += n;
@@ -440,9 +473,50 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     if (req == NULL)
         return;
     arena_release(&req->arena);
+    free(req->body);
     free(req);
     *con_cls = NULL;
     log_set_request_id(NULL);
+}
+
+static int hex_value(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+/*
+ * Percent-decoding of the path and the query.  An encoded '/' or NUL is left as it was
+ * ("%2F"), so it can never split a path segment or cut a string short: such a path matches no
+ * route (404) and such a value fails its check.
+ */
+static size_t on_unescape(void *cls, struct MHD_Connection *conn, char *s)
+{
+    char *r = s;
+    char *w = s;
+
+    (void)cls;
+    (void)conn;
+    while (*r) {
+        int hi;
+        int lo;
+        if (r[0] == '%' && (hi = hex_value(r[1])) >= 0 && (lo = hex_value(r[2])) >= 0) {
+            char c = (char)(hi * 16 + lo);
+            if (c != '/' && c != '\0') {
+                *w++ = c;
+                r += 3;
+                continue;
+            }
+        }
+        *w++ = *r++;
+    }
+    *w = '\0';
+    return (size_t)(w - s);
 }
 
 static void on_mhd_error(void *cls, const char *fmt, va_list ap)
@@ -492,7 +566,8 @@ int server_run(const struct server_config *cfg, struct err *err)
         cfg->max_connections, MHD_OPTION_PER_IP_CONNECTION_LIMIT, cfg->per_ip_connections,
         MHD_OPTION_CONNECTION_TIMEOUT, cfg->idle_timeout_s, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
         (size_t)64 * 1024, MHD_OPTION_LISTENING_ADDRESS_REUSE, 1, MHD_OPTION_NOTIFY_COMPLETED,
-        on_completed, NULL, MHD_OPTION_NOTIFY_CONNECTION, on_connection, NULL, MHD_OPTION_END);
+        on_completed, NULL, MHD_OPTION_NOTIFY_CONNECTION, on_connection, NULL,
+        MHD_OPTION_UNESCAPE_CALLBACK, on_unescape, NULL, MHD_OPTION_END);
     if (d == NULL)
         return err_set(err, ERR_INTERNAL, "RMAD_LISTEN", "cannot listen on %s port %d",
                        cfg->listen_host, cfg->port);

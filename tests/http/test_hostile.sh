@@ -1,0 +1,122 @@
+#!/usr/bin/env bash
+# Hostile input found by an adversarial review, each kept as a test: credentials before bodies,
+# encoded separators in paths, header and text abuse, and over-announcing in advance notices.
+source "$(dirname "$0")/../lib.sh"
+FIX="$RMAD_SRC/tests/fixtures/http"
+RAW="$FIX/rawhttp.py"
+rmad_setup
+port() { printf '%s' "${BASE##*:}"; }
+crlf() { printf '%s\r\n' "$@"; }
+
+# --- no body is read for a request without valid credentials --------------------------------
+# A stranger declares 4 MiB and sends none of it: the answer is an immediate 401.
+{ crlf "POST /api/v1/documents HTTP/1.1" "Host: x" "Content-Type: application/xml" \
+    "Content-Length: 4194304" ""; } >"$T_TMP/nobody.http"
+start=$(date +%s%N)
+STATUS=$(python3 "$RAW" send "$(port)" "$T_TMP/nobody.http")
+ms=$((($(date +%s%N) - start) / 1000000))
+check "4 MiB declared without a token: 401 before any body" test "$STATUS" = 401
+check "...answered at once, not after a body timeout (${ms} ms)" test "$ms" -lt 3000
+{ crlf "POST /api/v1/documents HTTP/1.1" "Host: x" "Content-Type: application/xml" \
+    "Authorization: Bearer rmad_not_a_token" "Content-Length: 4194304" ""; } >"$T_TMP/bad.http"
+STATUS=$(python3 "$RAW" send "$(port)" "$T_TMP/bad.http")
+check "4 MiB declared with an unknown token: 401" test "$STATUS" = 401
+{ crlf "POST /api/v1/documents HTTP/1.1" "Host: x" "Content-Type: application/xml" \
+    "Authorization: Bearer $DEPOT" "Content-Length: 4194304" ""; } >"$T_TMP/depot.http"
+STATUS=$(python3 "$RAW" send "$(port)" "$T_TMP/depot.http")
+check "4 MiB declared with a role that may not post documents: 403" test "$STATUS" = 403
+
+# --- Content-Length together with Transfer-Encoding ------------------------------------------
+{ crlf "POST /api/v1/scans HTTP/1.1" "Host: x" "Content-Type: application/json" \
+    "Authorization: Bearer $DEPOT" "Content-Length: 5" "Transfer-Encoding: chunked" "" \
+    "5" "hello" "0" ""; } >"$T_TMP/clte.http"
+STATUS=$(python3 "$RAW" send "$(port)" "$T_TMP/clte.http")
+check "Content-Length and Transfer-Encoding together: 400" test "$STATUS" = 400
+
+# --- encoded separators never split or cut a path --------------------------------------------
+new_case HOST0001 NB-X13
+new_rma "$CASE" HOST0001 NB-X13
+expect_status 201 "an rma to probe paths with"
+api GET "/api/v1/rmas/$RMA%2Fparcels%2F1%2Flabel.png" "$AGENT"
+expect_status 404 "an encoded / does not reach the label route"
+api GET "/api/v1/rmas/$RMA%00" "$AGENT"
+expect_status 404 "an encoded NUL does not cut the rma number short"
+api GET "/api/v1/track/$RMA%00?postcode=60329" ""
+expect_status 404 "an encoded NUL in the tracking path: 404"
+api GET "/api/v1/track/$RMA?postcode=60329%00junk" ""
+expect_status 404 "an encoded NUL in the postcode does not match"
+api GET "/api/v1/rmas/$RMA" "$AGENT"
+expect_status 200 "the plain path still works"
+
+# --- Idempotency-Key must be printable ASCII -------------------------------------------------
+case_json=$(jq -nc '{channel: "hotline", product_model: "NB-X13", serial_number: "HOST0002",
+    fault_description: "no boot", contact: {name: "A B", email: "a@example.com"},
+    service_address: {name: "A", street: "S 1", city: "C", postcode: "12345", country: "DE"}}')
+before=$(psql_t -c "SELECT count(*) FROM service_case")
+api POST /api/v1/cases "$AGENT" "$case_json" application/json -H $'Idempotency-Key: \xff\xfe'
+expect_error 400 Idempotency-Key "a key that is not ascii"
+api POST /api/v1/cases "$AGENT" "$case_json" application/json -H $'Idempotency-Key: a\x01b'
+expect_error 400 Idempotency-Key "a key with a control character"
+check "refused keys store no case" test "$(psql_t -c 'SELECT count(*) FROM service_case')" = "$before"
+
+# --- customer text: control characters anywhere, invisible names, bidi overrides -------------
+post_case() { api POST /api/v1/cases "$AGENT" "$(printf '%s' "$case_json" | jq -c "$1")"; }
+post_case '.configuration = {"k": "\u0001\u001b[31m"}'
+expect_error 422 configuration.k "control characters inside a configuration value"
+post_case '.configuration = {"\u001b": "x"}'
+expect_error 422 configuration "control characters in a configuration key"
+post_case '.configuration = {"nested": [{"deep": "\u0085"}]}'
+expect_error 422 "configuration.nested[0].deep" "a C1 control deep inside the configuration"
+post_case '.contact.name = "\u200b"'
+expect_error 422 contact.name "a name of one zero-width space is empty"
+post_case '.contact.name = "\u00a0 \u3000"'
+expect_error 422 contact.name "a name of no-break and ideographic spaces is empty"
+post_case '.service_address.name = "ACME \u202eHGMBH"'
+expect_error 422 service_address.name "a right-to-left override in an address"
+post_case '.contact.name = "Ḿüller 東京 Ωμέγα שלום"'
+expect_status 201 "real names in any script are accepted"
+post_case '.serial_number = "HOST0003" | .configuration = "   "'
+expect_status 201 "a blank configuration is accepted"
+check "...and stored as none" test "$(psql_t -c "SELECT configuration IS NULL FROM service_case WHERE serial_number = 'HOST0003'")" = t
+
+# --- advance notices: totals per line and units already received -----------------------------
+sscc() {
+    local d=$1 sum=0 i w=3
+    for ((i = ${#d} - 1; i >= 0; i--)); do
+        sum=$((sum + ${d:i:1} * w))
+        w=$((4 - w))
+    done
+    printf '%s%d' "$d" $(((10 - sum % 10) % 10))
+}
+fill() {
+    local tpl=$1 out=$2 expr=() kv
+    shift 2
+    for kv in "$@"; do expr+=(-e "s|@${kv%%=*}@|${kv#*=}|g"); done
+    sed "${expr[@]}" "$tpl" >"$out"
+}
+post_doc() {
+    STATUS=$(curl -s -o "$T_TMP/body" -w '%{http_code}' -H "Authorization: Bearer $AGENT" \
+        -H "Content-Type: application/xml" --data-binary "@$1" "$BASE/api/v1/documents")
+    BODY=$(cat "$T_TMP/body")
+}
+new_case HOST0010 NB-X13
+new_rma "$CASE" HOST0010 NB-X13
+R10=$RMA
+S10=$(sscc "0040123459$((1000000 + $$ % 8999999))")
+fill "$FIX/despatch-advice-two-lines.xml.in" "$T_TMP/twice.xml" DOC_ID="TWICE-$$" RMA1="$R10" \
+    SERIAL1=HOST0010 SSCC1="$S10" RMA2="$R10" SERIAL2=HOST0010 SSCC2="$S10"
+before=$(psql_t -c "SELECT count(*) FROM advance_notice")
+post_doc "$T_TMP/twice.xml"
+expect_error 422 "DespatchLine[2].DeliveredQuantity" "one unit announced on two lines is more than authorized"
+check "...and nothing is stored" test "$(psql_t -c 'SELECT count(*) FROM advance_notice')" = "$before"
+
+api POST /api/v1/scans "$DEPOT" "{\"code\": \"$R10\", \"station\": \"dock-9\"}"
+expect_jq '.outcome == "received"' "the unit is received at the dock"
+fill "$FIX/despatch-advice-one-line.xml.in" "$T_TMP/late.xml" DOC_ID="LATE-$$" RMA="$R10" \
+    SERIAL=HOST0010 SSCC="$S10"
+post_doc "$T_TMP/late.xml"
+expect_error 409 "DespatchLine[1].OrderReference" "a notice for a unit already received"
+
+api GET /healthz ""
+expect_status 200 "the service is still up"
+finish

@@ -395,6 +395,43 @@ static void address_prefix_names_the_object(void **state)
     assert_false(err_is_set(&err));
 }
 
+/* Text that prints nothing is empty; bidi overrides could make a label read other than stored. */
+static void invisible_and_bidi_text(void **state)
+{
+    static const struct {
+        const char *text;
+        int rc;
+        const char *message;
+    } cases[] = {
+        {"\xe2\x80\x8b", -1, "is required"},          /* U+200B zero width space */
+        {"\xc2\xa0 \xe3\x80\x80", -1, "is required"}, /* no-break, ideographic space */
+        {"\xef\xbb\xbf", -1, "is required"},          /* U+FEFF */
+        {"ACME \xe2\x80\xae"
+         "HGMBH",
+         -1, "must not contain bidirectional override characters"},
+        {"a\xe2\x81\xa6"
+         "b",
+         -1, "must not contain bidirectional override characters"},
+        {"\xd7\xa9\xd7\x9c\xd7\x95\xd7\x9d", 0, NULL}, /* Hebrew is fine */
+        {"\xe2\x80\x8b"
+         "A",
+         0, NULL}, /* visible text with a ZWSP */
+        {"M\xc3\xbcller \xe6\x9d\xb1\xe4\xba\xac", 0, NULL},
+    };
+
+    (void)state;
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct err err = {0};
+        int rc = intake_check_text(cases[i].text, 200, true, "contact.name", &err);
+        assert_int_equal(rc, cases[i].rc);
+        if (rc != 0) {
+            assert_int_equal(err.kind, ERR_INVALID);
+            assert_string_equal(err.field, "contact.name");
+            assert_string_equal(err.message, cases[i].message);
+        }
+    }
+}
+
 static void postcode_normalize_table(void **state)
 {
     static const struct {
@@ -436,6 +473,7 @@ int main(void)
         cmocka_unit_test(optional_text_may_be_missing),
         cmocka_unit_test(serial_and_model_checks),
         cmocka_unit_test(address_prefix_names_the_object),
+        cmocka_unit_test(invisible_and_bidi_text),
         cmocka_unit_test(postcode_normalize_table),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -79,6 +79,24 @@ api() {
     HEADERS=$(cat "$T_TMP/headers" 2>/dev/null)
 }
 
+# sscc PREFIX17: the 18-digit SSCC with its GS1 mod-10 check digit.
+sscc() {
+    local d=$1 sum=0 i w=3
+    for ((i = ${#d} - 1; i >= 0; i--)); do
+        sum=$((sum + ${d:i:1} * w))
+        w=$((4 - w))
+    done
+    printf '%s%d' "$d" $(((10 - sum % 10) % 10))
+}
+
+# fill TEMPLATE OUT NAME=VALUE...: writes TEMPLATE to OUT with each @NAME@ replaced.
+fill() {
+    local tpl=$1 out=$2 expr=() kv
+    shift 2
+    for kv in "$@"; do expr+=(-e "s|@${kv%%=*}@|${kv#*=}|g"); done
+    sed "${expr[@]}" "$tpl" >"$out"
+}
+
 psql_t() { psql -X -q -At -v ON_ERROR_STOP=1 -d "$DB" "$@"; }
 
 # Starts rmad on a free port with the environment given; waits for /healthz.

@@ -9,25 +9,9 @@ OASIS_DA="$RMAD_SHARED/standards/oasis-ubl-2.1/xml/UBL-DespatchAdvice-2.0-Exampl
 command -v xmllint >/dev/null || { echo "xmllint is required"; exit 1; }
 rmad_setup
 
-# sscc PREFIX17: the 18-digit SSCC with its GS1 mod-10 check digit.
-sscc() {
-    local d=$1 sum=0 i w=3
-    for ((i = ${#d} - 1; i >= 0; i--)); do
-        sum=$((sum + ${d:i:1} * w))
-        w=$((4 - w))
-    done
-    printf '%s%d' "$d" $(((10 - sum % 10) % 10))
-}
 check "sscc helper matches the GS1 example (00)106141411234567897" \
     test "$(sscc 10614141123456789)" = 106141411234567897
 
-# fill TEMPLATE OUT NAME=VALUE...: substitutes @NAME@ placeholders.
-fill() {
-    local tpl=$1 out=$2 expr=() kv
-    shift 2
-    for kv in "$@"; do expr+=(-e "s|@${kv%%=*}@|${kv#*=}|g"); done
-    sed "${expr[@]}" "$tpl" >"$out"
-}
 valid_xml() { xmllint --nonet --noout --schema "$XSD_DA" "$1" >"$T_TMP/xmllint.out" 2>&1; }
 
 # post_doc FILE TOKEN [CONTENT-TYPE]: POST the file as is; sets STATUS, BODY, HEADERS.

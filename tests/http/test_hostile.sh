@@ -80,20 +80,6 @@ expect_status 201 "a blank configuration is accepted"
 check "...and stored as none" test "$(psql_t -c "SELECT configuration IS NULL FROM service_case WHERE serial_number = 'HOST0003'")" = t
 
 # --- advance notices: totals per line and units already received -----------------------------
-sscc() {
-    local d=$1 sum=0 i w=3
-    for ((i = ${#d} - 1; i >= 0; i--)); do
-        sum=$((sum + ${d:i:1} * w))
-        w=$((4 - w))
-    done
-    printf '%s%d' "$d" $(((10 - sum % 10) % 10))
-}
-fill() {
-    local tpl=$1 out=$2 expr=() kv
-    shift 2
-    for kv in "$@"; do expr+=(-e "s|@${kv%%=*}@|${kv#*=}|g"); done
-    sed "${expr[@]}" "$tpl" >"$out"
-}
 post_doc() {
     STATUS=$(curl -s -o "$T_TMP/body" -w '%{http_code}' -H "Authorization: Bearer $AGENT" \
         -H "Content-Type: application/xml" --data-binary "@$1" "$BASE/api/v1/documents")

@@ -39,4 +39,33 @@ INSERT INTO install_base (serial_number, product_model, ship_date, warranty_end,
     ('MEM32G0001', 'MEM-32G', '2025-03-14', '2030-03-13', NULL)
 ON CONFLICT (serial_number) DO NOTHING;
 
+-- Prices for quotes and charges, install guides for spares, data-bearing drives (schema 2).
+UPDATE product_model SET repair_price_cents = v.repair, part_price_cents = v.part,
+       data_bearing = v.data_bearing, install_guide = v.guide
+  FROM (VALUES
+    ('SRV-R740', 45000, 0, false, NULL),
+    ('NB-X13', 18000, 0, false, NULL),
+    ('SSD-960', 0, 29000, true,
+     'Press the release button, pull the carrier, insert the new drive until it clicks; the array rebuilds by itself.'),
+    ('PSU-750', 0, 21000, false,
+     'Unplug the power cord of the failed supply, press the tab and pull; slide the new supply in until it latches, plug in.'),
+    ('MEM-32G', 0, 15000, false,
+     'Power off and unplug; open the latches of the slot, press the new module in until both latches close.'),
+    ('KB-US', 0, 3500, false, 'Plug the keyboard into any USB port.'),
+    ('MOUSE-OPT', 0, 1500, false, 'Plug the mouse into any USB port.'),
+    ('CBL-PWR', 0, 900, false, NULL)) AS v(code, repair, part, data_bearing, guide)
+ WHERE product_model.code = v.code AND product_model.repair_price_cents = 0
+   AND product_model.part_price_cents = 0;
+
+INSERT INTO spare_unit (serial_number, product_model) VALUES
+    ('SPSU7500901', 'PSU-750'), ('SPSU7500902', 'PSU-750'), ('SPSU7500903', 'PSU-750'),
+    ('SSSD9600901', 'SSD-960'), ('SSSD9600902', 'SSD-960'),
+    ('SMEM32G0901', 'MEM-32G'), ('SMEM32G0902', 'MEM-32G'),
+    ('SNBX130901', 'NB-X13'), ('SSRV7400901', 'SRV-R740')
+ON CONFLICT (serial_number) DO NOTHING;
+
+INSERT INTO spare_bin (product_model, on_hand) VALUES
+    ('KB-US', 40), ('MOUSE-OPT', 60), ('CBL-PWR', 200)
+ON CONFLICT (product_model) DO NOTHING;
+
 COMMIT;

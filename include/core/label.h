@@ -1,14 +1,24 @@
 /*
- * label: what a shipping label says.  Decided here, drawn by src/label/.
+ * label: what a shipping label says.  Decided here, drawn by src/label/ from labels/*.label.
  *
- * A 4x6 in return label shows: from (the customer's service address), to (the depot, large), the
- * RMA number (largest), "parcel n of m", handling marks, and the QR code with its human-readable
- * token printed under it.  The QR payload is an upper-case URL so that the symbol uses QR
- * alphanumeric mode:  HTTPS://<HOST>/P/<RMA>/<PARCEL>/<TAG>.  The token is <RMA>-<PARCEL>-<TAG>.
+ * A 4x6 in label shows: from, to (large), the RMA number (largest), "parcel n of m", handling
+ * marks, the QR code with its human-readable token printed under it, the carrier's tracking
+ * number as Code 128 and the parcel's SSCC as GS1-128 when it has them.  Kinds:
+ *
+ *     return    inbound parcel: from the customer's service address to the depot
+ *     outbound  outbound parcel: from the depot to the customer
+ *     spare     outbound parcel of an advance replacement: adds the core due date and the
+ *               instructions for sending the defective core back
+ *     tag       2x1 in part tag for a unit on the depot shelf: RMA, line, serial, model and the
+ *               QR of the inbound parcel it came in
+ *
+ * The QR payload is an upper-case URL so that the symbol uses QR alphanumeric mode:
+ * HTTPS://<HOST>/P/<RMA>/<PARCEL>/<TAG>.  The token is <RMA>-<PARCEL>-<TAG>.
  */
 #ifndef CORE_LABEL_H
 #define CORE_LABEL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "core/address.h"
@@ -20,7 +30,14 @@
 
 enum label_kind {
     LABEL_RETURN_TO_DEPOT, /* the customer ships the unit to the depot */
+    LABEL_OUTBOUND,        /* the depot ships to the customer */
+    LABEL_SPARE,           /* an advance-replacement spare, with the core return */
+    LABEL_PART_TAG,        /* 2x1 in shelf tag of a unit */
 };
+#define LABEL_KINDS 4
+
+/* QR error correction: M by default, Q for rough handling. */
+enum label_ec { LABEL_EC_M, LABEL_EC_Q };
 
 struct label_content {
     enum label_kind kind;
@@ -32,7 +49,28 @@ struct label_content {
     const char *marks[LABEL_MARKS_MAX]; /* handling marks such as "FRAGILE"; NULL-terminated */
     char qr_payload[LABEL_PAYLOAD_MAX]; /* upper case, QR alphanumeric set only */
     char token[LABEL_TOKEN_MAX];        /* human-readable token under the QR */
+    enum label_ec ec;                   /* zero: M */
+
+    /* optional: NULL or "" leaves the element out */
+    const char *carrier;           /* carrier name */
+    const char *tracking_number;   /* the carrier's, printed as Code 128 */
+    const char *sscc;              /* 18 digits with a valid check digit, printed as GS1-128 */
+    const char *core_due_date;     /* spare: YYYY-MM-DD */
+    const char *core_instructions; /* spare: how to send the core back */
+    int line_no;                   /* part tag: RMA line */
+    const char *serial_number;     /* part tag */
+    const char *product_model;     /* part tag */
 };
+
+/* "return", "outbound", "spare", "tag"; NULL for an unknown kind. */
+const char *label_kind_name(enum label_kind kind);
+
+/*
+ * Standard text for the core return of an advance replacement due on due_date (YYYY-MM-DD):
+ * writes it into out (n bytes) and returns out.
+ */
+const char *label_core_instructions(const char *rma_number, const char *due_date, char *out,
+                                    size_t n);
 
 /*
  * Fills qr_payload and token from the public base URL (scheme://host[:port][/path]), the RMA

@@ -9,9 +9,15 @@
  *                               ineligible
  *   inbound    label_issued -> in_transit -> received -> inspected -> dispositioned
  *              (label_issued | in_transit) -> received     only the depot's dock scan receives
- *              received -> hold (serial mismatch);  label_issued | in_transit -> lost | overdue
+ *              (label_issued | in_transit | overdue) -> partially_received -> received
+ *                                                          (whole-number parts, in pieces)
+ *              received -> hold (serial mismatch) -> received (decided)
+ *              label_issued | in_transit -> lost | overdue | refused
  *   repair     pending -> queued -> diagnosing -> in_repair <-> awaiting_parts -> testing ->
  *              repaired | unrepairable | no_fault_found
+ *              diagnosing -> quote_pending -> in_repair (approved) | unrepairable (declined)
+ *              (queued | diagnosing | in_repair) -> at_factory -> repaired | factory_replaced |
+ *              unrepairable
  *   outbound   blocked -> ready -> packed -> manifested -> shipped -> delivered
  *              shipped -> delivery_exception | returned_to_sender
  */
@@ -66,6 +72,15 @@ enum leg_event {
     LEG_EV_DELIVER,
     LEG_EV_DELIVERY_EXCEPTION,
     LEG_EV_RETURN_TO_SENDER,
+    LEG_EV_PARTIAL_RECEIVE, /* some of a whole-number quantity arrived */
+    LEG_EV_REFUSE,          /* the customer refused to send it back */
+    LEG_EV_QUOTE,           /* a chargeable repair needs the customer's approval */
+    LEG_EV_QUOTE_APPROVED,
+    LEG_EV_QUOTE_DECLINED,
+    LEG_EV_ESCALATE, /* to the factory */
+    LEG_EV_FACTORY_REPAIRED,
+    LEG_EV_FACTORY_REPLACED,
+    LEG_EV_FACTORY_UNREPAIRABLE,
 };
 
 /* Names as stored in the database and shown in the API ("label_issued", "received", ...). */
@@ -90,6 +105,19 @@ int leg_next(enum leg_kind k, const char *from, enum leg_event ev, const char **
 size_t leg_sources(enum leg_kind k, enum leg_event ev, const char **out, size_t max);
 bool leg_state_is_known(enum leg_kind k, const char *state);
 
+/* leg_event_parse: the event named s ("receive", "diagnose", ...). 0 or -1 (ERR_INVALID). */
+int leg_event_parse(const char *s, const char *field, enum leg_event *out, struct err *err);
+/* True for a state no event leaves (delivered, repaired, ...). */
+bool leg_state_is_final(enum leg_kind k, const char *state);
+
+/*
+ * Whether a line's outbound leg may leave "blocked" (DESIGN.md, repair types): repair and
+ * factory when the repair leg has finished (repaired, unrepairable, no_fault_found,
+ * factory_replaced); exchange when the inbound unit is inspected and no misuse was found;
+ * advance replacement and replacement without return at once (they start "ready").
+ */
+bool rma_outbound_unblocked(enum rma_type t, const char *inbound, const char *repair, bool misuse);
+
 /* One line's legs as read from the store; NULL for a leg the line does not have. */
 struct rma_line_legs {
     const char *inbound;
@@ -106,9 +134,12 @@ struct rma_line_legs {
  * first) shows its inbound leg: label_issued | overdue -> "awaiting_return", in_transit | lost
  * -> "in_transit", hold -> "on_hold", received -> "received", inspected -> "in_repair" (as does
  * a repair leg past pending); a blocked outbound with a dispositioned inbound is "in_repair".  An
- * authorized RMA with no lines yet is "awaiting_return".  Returns a static string.
+ * authorized RMA with no lines yet is "awaiting_return".  partially_received counts as
+ * "partially_received" (between in_transit and on_hold).  An RMA whose lines are all complete
+ * but that has an open charge is "awaiting_settlement": it cannot complete until the charge is
+ * settled or waived.  Returns a static string.
  */
-const char *rma_status_derive(bool authorized, bool closed, const struct rma_line_legs *lines,
-                              size_t n);
+const char *rma_status_derive(bool authorized, bool closed, bool charges_open,
+                              const struct rma_line_legs *lines, size_t n);
 
 #endif

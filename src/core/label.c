@@ -92,3 +92,28 @@ int label_set_code(struct label_content *lc, const char *public_url, const char 
     memcpy(lc->token, token, sizeof token);
     return 0;
 }
+
+const char *label_kind_name(enum label_kind kind)
+{
+    switch (kind) {
+    case LABEL_RETURN_TO_DEPOT:
+        return "return";
+    case LABEL_OUTBOUND:
+        return "outbound";
+    case LABEL_SPARE:
+        return "spare";
+    case LABEL_PART_TAG:
+        return "tag";
+    }
+    return NULL;
+}
+
+const char *label_core_instructions(const char *rma_number, const char *due_date, char *out,
+                                    size_t n)
+{
+    snprintf(out, n,
+             "Send the defective unit back in this box by %s. Put the return label of %s on "
+             "it. Unreturned cores are invoiced.",
+             due_date && due_date[0] ? due_date : "the due date", rma_number ? rma_number : "");
+    return out;
+}

@@ -29,6 +29,15 @@ static const struct move moves[] = {
     {LEG_INBOUND, "hold", LEG_EV_RELEASE, "received"},
     {LEG_INBOUND, "received", LEG_EV_INSPECT, "inspected"},
     {LEG_INBOUND, "inspected", LEG_EV_DISPOSITION, "dispositioned"},
+    {LEG_INBOUND, "label_issued", LEG_EV_PARTIAL_RECEIVE, "partially_received"},
+    {LEG_INBOUND, "in_transit", LEG_EV_PARTIAL_RECEIVE, "partially_received"},
+    {LEG_INBOUND, "overdue", LEG_EV_PARTIAL_RECEIVE, "partially_received"},
+    {LEG_INBOUND, "partially_received", LEG_EV_PARTIAL_RECEIVE, "partially_received"},
+    {LEG_INBOUND, "partially_received", LEG_EV_RECEIVE, "received"},
+    {LEG_INBOUND, "partially_received", LEG_EV_OVERDUE, "overdue"},
+    {LEG_INBOUND, "label_issued", LEG_EV_REFUSE, "refused"},
+    {LEG_INBOUND, "in_transit", LEG_EV_REFUSE, "refused"},
+    {LEG_INBOUND, "overdue", LEG_EV_REFUSE, "refused"},
 
     {LEG_REPAIR, "pending", LEG_EV_QUEUE, "queued"},
     {LEG_REPAIR, "queued", LEG_EV_DIAGNOSE, "diagnosing"},
@@ -41,6 +50,16 @@ static const struct move moves[] = {
     {LEG_REPAIR, "in_repair", LEG_EV_UNREPAIRABLE, "unrepairable"},
     {LEG_REPAIR, "testing", LEG_EV_START_REPAIR, "in_repair"},
     {LEG_REPAIR, "testing", LEG_EV_REPAIRED, "repaired"},
+    {LEG_REPAIR, "testing", LEG_EV_UNREPAIRABLE, "unrepairable"},
+    {LEG_REPAIR, "diagnosing", LEG_EV_QUOTE, "quote_pending"},
+    {LEG_REPAIR, "quote_pending", LEG_EV_QUOTE_APPROVED, "in_repair"},
+    {LEG_REPAIR, "quote_pending", LEG_EV_QUOTE_DECLINED, "unrepairable"},
+    {LEG_REPAIR, "queued", LEG_EV_ESCALATE, "at_factory"},
+    {LEG_REPAIR, "diagnosing", LEG_EV_ESCALATE, "at_factory"},
+    {LEG_REPAIR, "in_repair", LEG_EV_ESCALATE, "at_factory"},
+    {LEG_REPAIR, "at_factory", LEG_EV_FACTORY_REPAIRED, "repaired"},
+    {LEG_REPAIR, "at_factory", LEG_EV_FACTORY_REPLACED, "factory_replaced"},
+    {LEG_REPAIR, "at_factory", LEG_EV_FACTORY_UNREPAIRABLE, "unrepairable"},
 
     {LEG_OUTBOUND, "blocked", LEG_EV_UNBLOCK, "ready"},
     {LEG_OUTBOUND, "ready", LEG_EV_PACK, "packed"},
@@ -93,6 +112,15 @@ static const char *const event_names[] = {
     [LEG_EV_DELIVER] = "deliver",
     [LEG_EV_DELIVERY_EXCEPTION] = "delivery_exception",
     [LEG_EV_RETURN_TO_SENDER] = "return_to_sender",
+    [LEG_EV_PARTIAL_RECEIVE] = "partial_receive",
+    [LEG_EV_REFUSE] = "refuse",
+    [LEG_EV_QUOTE] = "quote",
+    [LEG_EV_QUOTE_APPROVED] = "quote_approved",
+    [LEG_EV_QUOTE_DECLINED] = "quote_declined",
+    [LEG_EV_ESCALATE] = "escalate",
+    [LEG_EV_FACTORY_REPAIRED] = "factory_repaired",
+    [LEG_EV_FACTORY_REPLACED] = "factory_replaced",
+    [LEG_EV_FACTORY_UNREPAIRABLE] = "factory_unrepairable",
 };
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
@@ -202,6 +230,49 @@ size_t leg_sources(enum leg_kind k, enum leg_event ev, const char **out, size_t 
     return n;
 }
 
+int leg_event_parse(const char *s, const char *field, enum leg_event *out, struct err *err)
+{
+    for (size_t i = 0; i < COUNT(event_names); i++) {
+        if (s != NULL && event_names[i] != NULL && strcmp(s, event_names[i]) == 0) {
+            *out = (enum leg_event)i;
+            return 0;
+        }
+    }
+    return err_set(err, ERR_INVALID, field, "is not an event rmad knows");
+}
+
+bool leg_state_is_final(enum leg_kind k, const char *state)
+{
+    if (!leg_state_is_known(k, state))
+        return false;
+    for (size_t i = 0; i < COUNT(moves); i++)
+        if (moves[i].leg == k && strcmp(moves[i].from, state) == 0)
+            return false;
+    return true;
+}
+
+bool rma_outbound_unblocked(enum rma_type t, const char *inbound, const char *repair, bool misuse)
+{
+    static const char *const finished[] = {"repaired", "unrepairable", "no_fault_found",
+                                           "factory_replaced"};
+
+    switch (t) {
+    case RMA_TYPE_ADVANCE_REPLACEMENT:
+    case RMA_TYPE_REPLACEMENT_NO_RETURN:
+        return true;
+    case RMA_TYPE_EXCHANGE:
+        return !misuse && inbound != NULL &&
+               (strcmp(inbound, "inspected") == 0 || strcmp(inbound, "dispositioned") == 0);
+    case RMA_TYPE_REPAIR:
+    case RMA_TYPE_FACTORY:
+        for (size_t i = 0; repair != NULL && i < COUNT(finished); i++)
+            if (strcmp(repair, finished[i]) == 0)
+                return true;
+        return false;
+    }
+    return false;
+}
+
 bool leg_state_is_known(enum leg_kind k, const char *state)
 {
     for (size_t i = 0; i < COUNT(moves); i++)
@@ -215,6 +286,7 @@ bool leg_state_is_known(enum leg_kind k, const char *state)
 enum stage {
     ST_AWAITING,
     ST_IN_TRANSIT,
+    ST_PARTIAL,
     ST_ON_HOLD,
     ST_RECEIVED,
     ST_IN_REPAIR,
@@ -224,9 +296,11 @@ enum stage {
 };
 
 static const char *const stage_names[] = {
-    [ST_AWAITING] = "awaiting_return", [ST_IN_TRANSIT] = "in_transit", [ST_ON_HOLD] = "on_hold",
-    [ST_RECEIVED] = "received",        [ST_IN_REPAIR] = "in_repair",   [ST_READY] = "ready_to_ship",
-    [ST_SHIPPED] = "shipped",          [ST_COMPLETE] = "complete",
+    [ST_AWAITING] = "awaiting_return",   [ST_IN_TRANSIT] = "in_transit",
+    [ST_PARTIAL] = "partially_received", [ST_ON_HOLD] = "on_hold",
+    [ST_RECEIVED] = "received",          [ST_IN_REPAIR] = "in_repair",
+    [ST_READY] = "ready_to_ship",        [ST_SHIPPED] = "shipped",
+    [ST_COMPLETE] = "complete",
 };
 
 static bool is(const char *s, const char *v)
@@ -243,6 +317,10 @@ static enum stage inbound_stage(const struct rma_line_legs *l)
         return ST_AWAITING;
     if (is(in, "in_transit") || is(in, "lost"))
         return ST_IN_TRANSIT;
+    if (is(in, "partially_received"))
+        return ST_PARTIAL;
+    if (is(in, "refused"))
+        return ST_ON_HOLD;
     if (is(in, "hold"))
         return ST_ON_HOLD;
     if (l->repair != NULL && !is(l->repair, "pending"))
@@ -274,8 +352,8 @@ static enum stage line_stage(const struct rma_line_legs *l)
     return inbound_stage(l);
 }
 
-const char *rma_status_derive(bool authorized, bool closed, const struct rma_line_legs *lines,
-                              size_t n)
+const char *rma_status_derive(bool authorized, bool closed, bool charges_open,
+                              const struct rma_line_legs *lines, size_t n)
 {
     enum stage least = ST_COMPLETE;
 
@@ -290,5 +368,7 @@ const char *rma_status_derive(bool authorized, bool closed, const struct rma_lin
         if (s < least)
             least = s;
     }
+    if (least == ST_COMPLETE && charges_open)
+        return "awaiting_settlement";
     return stage_names[least];
 }

@@ -22,11 +22,12 @@ static void add_status(json_t *view)
             json_string_value(json_object_get(json_object_get(lg, "outbound"), "state"));
     }
     bool authorized = json_is_true(json_object_get(view, "authorized"));
+    bool charges_open = json_integer_value(json_object_get(view, "open_charges")) > 0;
     bool closed = json_is_true(json_object_get(view, "closed")) ||
                   (json_object_get(view, "closed_at") != NULL &&
                    !json_is_null(json_object_get(view, "closed_at")));
     json_object_set_new(view, "status",
-                        json_string(rma_status_derive(authorized, closed, legs, n)));
+                        json_string(rma_status_derive(authorized, closed, charges_open, legs, n)));
 }
 
 static enum db_result json_view(struct db *db, enum stmt q, const char *const *p, json_t **out,
@@ -51,7 +52,8 @@ static enum db_result json_view(struct db *db, enum stmt q, const char *const *p
         return DB_FAIL;
     }
     /* json_agg of no rows is null: show empty lists */
-    static const char *const lists[] = {"lines", "parcels", "events", "screening"};
+    static const char *const lists[] = {"lines",  "parcels", "events", "screening",
+                                        "quotes", "charges", "tasks"};
     for (size_t i = 0; i < sizeof lists / sizeof lists[0]; i++)
         if (json_is_null(json_object_get(*out, lists[i])))
             json_object_set_new(*out, lists[i], json_array());

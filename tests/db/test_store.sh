@@ -5,6 +5,10 @@
 source "$(dirname "$0")/../lib.sh"
 unset RMAD_LABEL_KEY RMAD_MIGRATIONS_DIR
 rmad_setup
+# The migrations of the repository, and the number a test migration takes after them.
+ALL_VERSIONS=$(ls "$RMAD_SRC/migrations" | sed -n 's/^0*\([0-9][0-9]*\)_.*\.sql$/\1/p' | sort -n | paste -sd,)
+NEXT=$(( $(ls "$RMAD_SRC/migrations" | sed -n 's/^\([0-9]\{4\}\)_.*/\1/p' | sort | tail -1 | sed 's/^0*//') + 1 ))
+NEXT4=$(printf '%04d' "$NEXT")
 
 # sql_fails DESCRIPTION PATTERN SQL: the statement must fail with an error matching PATTERN.
 sql_fails() {
@@ -28,7 +32,7 @@ readyz_status() {
 
 # ---- migrations --------------------------------------------------------------------------------
 
-expect_eq "schema_migrations holds version 1 after setup" "1" \
+expect_eq "schema_migrations holds every repository migration after setup" "$ALL_VERSIONS" \
     "$(psql_t -c "SELECT string_agg(version::text, ',' ORDER BY version) FROM schema_migrations")"
 tables_before=$(psql_t -c "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'")
 if out=$("$RMAD_BIN" migrate 2>&1); then
@@ -41,7 +45,7 @@ if out=$("$RMAD_BIN" migrate 2>&1); then
 else
     fail "rmad migrate again exits 0" "$out"
 fi
-expect_eq "schema_migrations still holds only version 1" "1" \
+expect_eq "schema_migrations still holds the same versions" "$ALL_VERSIONS" \
     "$(psql_t -c "SELECT string_agg(version::text, ',' ORDER BY version) FROM schema_migrations")"
 expect_eq "migrate again creates no table" "$tables_before" \
     "$(psql_t -c "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'")"
@@ -52,19 +56,19 @@ broken_migration() { # broken_migration NAME BODY
     local dir=$T_TMP/mig_broken out rc
     rm -rf "$dir"
     cp -r "$RMAD_SRC/migrations" "$dir"
-    printf '%s\n' "$2" >"$dir/0002_broken.sql"
+    printf '%s\n' "$2" >"$dir/${NEXT4}_broken.sql"
     out=$(RMAD_MIGRATIONS_DIR=$dir "$RMAD_BIN" migrate 2>&1)
     rc=$?
     if [ "$rc" -ne 0 ]; then pass "$1: rmad migrate exits non-zero ($rc)"; else fail "$1: rmad migrate exits 0" "$out"; fi
-    if printf '%s' "$out" | grep -q "0002_broken.sql" && printf '%s' "$out" | grep -q "division by zero"; then
+    if printf '%s' "$out" | grep -q "${NEXT4}_broken.sql" && printf '%s' "$out" | grep -q "division by zero"; then
         pass "$1: the message names the file and the error"
     else
         fail "$1: the message names neither the file nor the error" "$out"
     fi
     expect_eq "$1: the table it created does not exist" "" \
         "$(psql_t -c "SELECT to_regclass('public.broken_probe')")"
-    expect_eq "$1: version 2 is not recorded" "0" \
-        "$(psql_t -c "SELECT count(*) FROM schema_migrations WHERE version = 2")"
+    expect_eq "$1: version $NEXT is not recorded" "0" \
+        "$(psql_t -c "SELECT count(*) FROM schema_migrations WHERE version = $NEXT")"
     expect_eq "$1: no advisory lock is left behind" "0" \
         "$(psql_t -c "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND objid = 7316001")"
 }
@@ -72,19 +76,19 @@ broken_migration "failing migration with BEGIN/COMMIT" \
 "BEGIN;
 CREATE TABLE broken_probe (id integer);
 INSERT INTO broken_probe VALUES (1);
-INSERT INTO schema_migrations (version) VALUES (2);
+INSERT INTO schema_migrations (version) VALUES ($NEXT);
 SELECT 1 / 0;
 COMMIT;"
 broken_migration "failing migration without BEGIN/COMMIT" \
 "CREATE TABLE broken_probe (id integer);
-INSERT INTO schema_migrations (version) VALUES (2);
+INSERT INTO schema_migrations (version) VALUES ($NEXT);
 SELECT 1 / 0;"
 
 # A migration that forgets to record itself is an error; it must not leave its changes behind
 # either (else every later start fails on "already exists" and the schema is half-known).
 dir=$T_TMP/mig_unrecorded
 cp -r "$RMAD_SRC/migrations" "$dir"
-printf 'CREATE TABLE broken_probe (id integer);\n' >"$dir/0002_unrecorded.sql"
+printf 'CREATE TABLE broken_probe (id integer);\n' >"$dir/${NEXT4}_unrecorded.sql"
 out=$(RMAD_MIGRATIONS_DIR=$dir "$RMAD_BIN" migrate 2>&1)
 rc=$?
 if [ "$rc" -ne 0 ] && printf '%s' "$out" | grep -q "did not record itself"; then
@@ -112,10 +116,10 @@ rmad_start
 expect_eq "readyz is 200 with every migration applied" "200" "$(readyz_status)"
 printf '%s\n' "BEGIN;
 CREATE TABLE ready_probe (id integer);
-INSERT INTO schema_migrations (version) VALUES (2);
-COMMIT;" >"$mig_ready/0002_ready_probe.sql"
-expect_eq "readyz is 503 while 0002 is not applied" "503" "$(readyz_status)"
-if grep -q "0002_ready_probe" "$T_TMP/readyz"; then
+INSERT INTO schema_migrations (version) VALUES ($NEXT);
+COMMIT;" >"$mig_ready/${NEXT4}_ready_probe.sql"
+expect_eq "readyz is 503 while $NEXT4 is not applied" "503" "$(readyz_status)"
+if grep -q "${NEXT4}_ready_probe" "$T_TMP/readyz"; then
     pass "readyz names the pending migration"
 else
     fail "readyz does not name the pending migration" "$(cat "$T_TMP/readyz")"
@@ -124,9 +128,9 @@ expect_eq "healthz stays 200 meanwhile" "200" \
     "$(curl -s -o /dev/null -w '%{http_code}' --max-time 10 "$BASE/healthz")"
 rmad_stop
 rmad_start
-expect_eq "rmad serve applied 0002 at start" "1,2" \
+expect_eq "rmad serve applied $NEXT4 at start" "$ALL_VERSIONS,$NEXT" \
     "$(psql_t -c "SELECT string_agg(version::text, ',' ORDER BY version) FROM schema_migrations")"
-expect_eq "the table of 0002 exists" "ready_probe" "$(psql_t -c "SELECT to_regclass('public.ready_probe')")"
+expect_eq "the table of $NEXT4 exists" "ready_probe" "$(psql_t -c "SELECT to_regclass('public.ready_probe')")"
 expect_eq "readyz is 200 after serve applied it" "200" "$(readyz_status)"
 rmad_stop
 unset RMAD_MIGRATIONS_DIR

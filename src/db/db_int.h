@@ -49,6 +49,14 @@ enum stmt {
     Q_IDEM_TAKEOVER,
     Q_IDEM_FINISH,
     Q_IDEM_DELETE,
+    /* leg moves shared by the depot modules (db_leg.c) */
+    Q_LINE_REF,
+    Q_LEG_SET,
+    Q_OUTBOUND_SERIAL,
+    /* depot: authorization and money (issue 4, db_money.c) */
+    /* depot: receiving and inspection (issue 4, db_receiving.c) */
+    /* depot: repair and outbound (issue 4, db_repair.c) */
+    /* labels (issue 6) */
     Q__COUNT
 };
 
@@ -82,6 +90,55 @@ PGresult *db_run_bin(struct db *db, enum stmt q, const char *const *params, cons
 enum db_result db_begin(struct db *db, struct err *err);
 enum db_result db_commit(struct db *db, struct err *err);
 void db_rollback(struct db *db);
+
+/* One RMA line with its RMA and legs, as the depot modules need it. */
+struct line_ref {
+    int64_t rma_id;
+    int64_t line_id;
+    int64_t case_id;
+    char rma_number[16];
+    int line_no;
+    enum rma_type type;
+    bool authorized;
+    bool closed;
+    bool chargeable;
+    bool misuse;
+    bool serialised;        /* the line has a serial number */
+    char serial_number[72]; /* "" for a part without serials */
+    char product_model[72];
+    int64_t quantity;
+    int64_t received_quantity;
+    char core_due_date[12]; /* "" when none */
+    char inbound[32];       /* leg states; "" when the line has no such leg */
+    char repair[32];
+    char outbound[32];
+};
+
+/*
+ * Reads line line_no of rma_number, locking the line's legs (FOR UPDATE) so that a move
+ * decided on what was read cannot race.  Call inside a transaction.  DB_NONE with
+ * ERR_NOT_FOUND naming "rma_number" or "line" when there is no such line.
+ */
+enum db_result db_line_ref(struct db *db, const char *rma_number, int line_no, struct line_ref *out,
+                           struct err *err);
+
+/*
+ * Moves one leg of the line on ev along core's transition table and writes exactly one event
+ * row (rule 8).  expected, when not NULL, is the state the caller believes the leg is in
+ * (rule 4: another state is a 409 with no side effect).  Updates l's copy of the leg and sets
+ * *to.  Inside the caller's transaction; on failure the caller rolls back.
+ */
+enum db_result db_leg_move(struct db *db, struct line_ref *l, enum leg_kind kind, enum leg_event ev,
+                           const char *expected, const struct principal *actor, const char *channel,
+                           const char *reason, const char *evidence_json, const char **to,
+                           struct err *err);
+
+/*
+ * When core's rule for the line's type says the outbound leg may leave "blocked", moves it to
+ * "ready" (one event) and sets *unblocked.  Call after any move that may unblock it.
+ */
+enum db_result db_outbound_unblock(struct db *db, struct line_ref *l, const struct principal *actor,
+                                   bool *unblocked, struct err *err);
 
 /* A copy of a field in the arena; NULL for SQL NULL. */
 char *db_field(struct arena *a, const PGresult *r, int row, int col);

@@ -257,4 +257,26 @@ const struct statement db_statements[Q__COUNT] = {
     [Q_IDEM_DELETE] =
         {"idem_delete", 2,
          "DELETE FROM idempotency_key WHERE token_id = $1 AND key = $2 AND status IS NULL"},
+
+    /* leg moves shared by the depot modules (db_leg.c) */
+    [Q_LINE_REF] =
+        {"line_ref", 2,
+         "SELECT r.id, l.id, r.case_id, r.rma_number, l.line_no, r.type, r.authorized,"
+         " r.closed_at IS NOT NULL, r.chargeable, l.misuse, l.serial_number, l.product_model,"
+         " l.quantity, l.received_quantity, coalesce(l.core_due_date::text, ''),"
+         " coalesce((SELECT g.state FROM leg g WHERE g.line_id = l.id AND g.kind = 'inbound'), ''),"
+         " coalesce((SELECT g.state FROM leg g WHERE g.line_id = l.id AND g.kind = 'repair'), ''),"
+         " coalesce((SELECT g.state FROM leg g WHERE g.line_id = l.id AND g.kind = 'outbound'),"
+         " '')"
+         " FROM rma r JOIN rma_line l ON l.rma_id = r.id"
+         " WHERE r.rma_number = $1 AND l.line_no = $2 FOR UPDATE OF l"},
+    [Q_LEG_SET] = {"leg_set", 4,
+                   "UPDATE leg SET state = $4, updated_at = now()"
+                   " WHERE line_id = $1 AND kind = $2 AND state = $3 RETURNING id"},
+    [Q_OUTBOUND_SERIAL] = {"outbound_serial", 2,
+                           "UPDATE rma_line SET outbound_serial = $2 WHERE id = $1"},
+    /* depot: authorization and money (issue 4, db_money.c) */
+    /* depot: receiving and inspection (issue 4, db_receiving.c) */
+    /* depot: repair and outbound (issue 4, db_repair.c) */
+    /* labels (issue 6) */
 };

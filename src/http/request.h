@@ -104,6 +104,10 @@ int route_scans_create(struct request *req);
 int route_track_get(struct request *req);
 int route_documents_create(struct request *req);
 
+/* depot: authorization and money (issue 4, routes_money.c) */
+/* depot: receiving and inspection (issue 4, routes_receiving.c) */
+/* depot: repair and outbound (issue 4, routes_repair.c) */
+
 /* ratelimit.c: true when the client may make another public tracking request. */
 bool ratelimit_allow(const struct sockaddr *addr, unsigned per_min, int64_t now_ms);
 

@@ -33,6 +33,9 @@ static const struct route routes[] = {
     {"POST", "/api/v1/documents", 4 * 1024 * 1024,
      ROLE_BIT(ROLE_ADMIN) | ROLE_BIT(ROLE_CARRIER) | ROLE_BIT(ROLE_AGENT), XML,
      route_documents_create},
+    /* depot: authorization and money (issue 4) */
+    /* depot: receiving and inspection (issue 4) */
+    /* depot: repair and outbound (issue 4) */
 };
 
 const struct route *router_routes(size_t *n)

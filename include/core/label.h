@@ -1,5 +1,6 @@
 /*
- * label: what a shipping label says.  Decided here, drawn by src/label/ from labels/*.label.
+ * label: what a shipping label says.  Decided here, drawn by src/label/ from the templates in
+ * labels/.
  *
  * A 4x6 in label shows: from, to (large), the RMA number (largest), "parcel n of m", handling
  * marks, the QR code with its human-readable token printed under it, the carrier's tracking

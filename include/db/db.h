@@ -152,4 +152,64 @@ enum db_result db_idem_finish(struct db *db, int64_t token_id, const char *key, 
 /* Forgets a key whose request failed before it could answer (so a retry can run). */
 void db_idem_abandon(struct db *db, int64_t token_id, const char *key);
 
+/* depot: authorization and money (issue 4, db_money.c) ---------------------------------- */
+
+/*
+ * Raises a charge on an RMA (line_id 0: the RMA as a whole) and writes one event
+ * "charge_raised".  kind: misuse, overdue_core, late_core_credit (negative amount) or quote.
+ * Runs inside the caller's transaction (no BEGIN/COMMIT here; on failure the caller rolls
+ * back).  DB_ONE, or DB_FAIL with ERR_CONFLICT when the line already has a charge of a kind
+ * that exists once per line (overdue_core, late_core_credit).
+ */
+enum db_result db_charge_add(struct db *db, int64_t rma_id, int64_t line_id, const char *kind,
+                             int64_t amount_cents, const char *currency, const char *reason,
+                             const struct principal *actor, struct err *err);
+
+struct line_ref;
+/*
+ * The core of an advance replacement has arrived (call from the receive, inside its
+ * transaction): sets rma_line.core_returned_at, and when the core was late and an overdue
+ * charge was raised for it, adds a late-core credit of the policy's percentage of that charge
+ * (one event per charge).  A line that is not an advance-replacement core, or whose core was
+ * already recorded, is left alone (DB_ONE).
+ */
+enum db_result db_core_received(struct db *db, struct line_ref *l, const struct principal *actor,
+                                struct err *err);
+
+/* The current quote of an RMA as JSON (new reference); DB_NONE when the RMA has none. */
+enum db_result db_quote_get(struct db *db, const char *rma_number, json_t **out, struct err *err);
+/* Accepts the offered quote: the RMA is authorized and chargeable, its lines open (rule 2),
+ * legs and parcels as an eligible authorization, and an open charge for the total. */
+enum db_result db_quote_accept(struct db *db, const char *rma_number, const char *note,
+                               const struct principal *actor, struct err *err);
+/* Declines the offered quote and closes the RMA with the reason. */
+enum db_result db_quote_decline(struct db *db, const char *rma_number, const char *reason,
+                                const struct principal *actor, struct err *err);
+/* Expires every offered quote whose expires_on is before today ("YYYY-MM-DD", NULL: the
+ * database's current_date) and closes its RMA; *out lists the RMAs. */
+enum db_result db_quotes_expire(struct db *db, const char *today, const struct principal *actor,
+                                json_t **out, struct err *err);
+/* The charges of an RMA as a JSON list (new reference). */
+enum db_result db_charges_list(struct db *db, const char *rma_number, json_t **out,
+                               struct err *err);
+/* Settles (settle true: reference and optional note) or waives (reason) an open charge; *out
+ * is the charge as JSON. */
+enum db_result db_charge_close(struct db *db, int64_t charge_id, bool settle, const char *reference,
+                               const char *note, const struct principal *actor, json_t **out,
+                               struct err *err);
+/* Closes an RMA with a reason (rule 6); cancel refuses (ERR_CONFLICT) once something physically
+ * moved.  Both close the lines and give back reserved spares that have not shipped. */
+enum db_result db_rma_close(struct db *db, const char *rma_number, const char *reason, bool cancel,
+                            const struct principal *actor, struct err *err);
+/* Records the destruction certificate (JSON object text) of a kept data-bearing unit. */
+enum db_result db_destruction_certificate(struct db *db, const char *rma_number, int line_no,
+                                          const char *certificate_json,
+                                          const struct principal *actor, struct err *err);
+/* The core policy sweep for today ("YYYY-MM-DD" or NULL): reminders, overdue legs, charges;
+ * *out lists what it did. */
+enum db_result db_core_sweep(struct db *db, const char *today, const struct principal *actor,
+                             json_t **out, struct err *err);
+/* Every advance-replacement core not yet received, as a JSON list. */
+enum db_result db_cores_outstanding(struct db *db, json_t **out, struct err *err);
+
 #endif

@@ -82,6 +82,91 @@ static enum db_result fail(struct db *db, struct err *err, enum err_kind k, cons
     return DB_FAIL;
 }
 
+/*
+ * The quote offered with a screening that does not authorize: one priced line per RMA line
+ * (repair price for repair and factory, the part's price for replacements, times the
+ * quantity); a line the entitlement snapshot says is covered by warranty or a contract costs
+ * nothing, except when misuse is suspected.  Expires in 14 days.  One event "quote_offered".
+ */
+static enum db_result offer_quote(struct db *db, const struct rma_request *req, const char *rma_id,
+                                  const char *const *line_ids, char **records, const char *token_id,
+                                  const struct principal *actor, struct arena *a, struct err *err)
+{
+    enum db_result kind;
+    PGresult *r;
+    int64_t total = 0;
+    char currency[8] = "";
+    int64_t *amounts = arena_alloc(a, req->n_lines * sizeof *amounts);
+    const char **coverage = arena_alloc(a, req->n_lines * sizeof *coverage);
+    char **descr = arena_alloc(a, req->n_lines * sizeof *descr);
+    bool repair = req->type == RMA_TYPE_REPAIR || req->type == RMA_TYPE_FACTORY;
+
+    for (size_t i = 0; i < req->n_lines; i++) {
+        const struct rma_request_line *l = &req->lines[i];
+        const char *mp[1] = {l->product_model};
+        if ((r = db_run(db, Q_MONEY_MODEL, mp, &kind, err)) == NULL)
+            return kind;
+        int64_t price = strtoll(PQgetvalue(r, 0, repair ? 4 : 5), NULL, 10) * l->quantity;
+        if (currency[0] == '\0') {
+            snprintf(currency, sizeof currency, "%s", PQgetvalue(r, 0, 6));
+        } else if (strcmp(currency, PQgetvalue(r, 0, 6)) != 0) {
+            char field[64];
+            PQclear(r);
+            snprintf(field, sizeof field, "lines[%zu].product_model", i);
+            err_set(err, ERR_INVALID, field, "is priced in another currency than line 0");
+            return DB_FAIL;
+        }
+        descr[i] =
+            arena_printf(a, "%s of %s %s", repair ? "repair" : "replacement", PQgetvalue(r, 0, 7),
+                         l->serial_number ? l->serial_number : "(parts)");
+        if (l->serial_number == NULL && l->quantity > 1)
+            descr[i] = arena_printf(a, "%s x %lld", descr[i], (long long)l->quantity);
+        PQclear(r);
+        coverage[i] = "customer";
+        json_t *rec = records[i] ? json_loads(records[i], 0, NULL) : NULL;
+        if (rec != NULL && req->outcome != SCREEN_MISUSE_SUSPECTED) {
+            if (json_is_true(json_object_get(rec, "under_warranty")))
+                coverage[i] = "warranty";
+            else if (json_is_string(json_object_get(rec, "contract")))
+                coverage[i] = "contract";
+        }
+        json_decref(rec);
+        amounts[i] = strcmp(coverage[i], "customer") == 0 ? price : 0;
+        total += amounts[i];
+    }
+    char tot[24];
+    char days[8];
+    snprintf(tot, sizeof tot, "%lld", (long long)total);
+    snprintf(days, sizeof days, "%d", 14);
+    const char *qp[6] = {rma_id,  screening_outcome_name(req->outcome), currency, tot, days,
+                         token_id};
+    if ((r = db_run(db, Q_QUOTE_INSERT, qp, &kind, err)) == NULL)
+        return kind;
+    char *quote_id = db_field(a, r, 0, 0);
+    char *expires = db_field(a, r, 0, 1);
+    PQclear(r);
+    for (size_t i = 0; i < req->n_lines; i++) {
+        char amt[24];
+        snprintf(amt, sizeof amt, "%lld", (long long)amounts[i]);
+        const char *lp[5] = {quote_id, line_ids[i], descr[i], coverage[i], amt};
+        if ((r = db_run(db, Q_QUOTE_LINE_INSERT, lp, &kind, err)) == NULL)
+            return kind;
+        PQclear(r);
+    }
+    json_t *ev = json_pack("{s:s, s:I, s:s, s:s}", "quote_id", quote_id, "total_cents",
+                           (json_int_t)total, "currency", currency, "expires_on", expires);
+    char *text = json_dumps(ev, JSON_COMPACT);
+    json_decref(ev);
+    const char *ep[9] = {rma_id,      NULL,     "quote_offered", NULL, "offered",
+                         actor->name, token_id, req->reason,     text};
+    r = db_run(db, Q_MONEY_EVENT, ep, &kind, err);
+    free(text);
+    if (r == NULL)
+        return kind;
+    PQclear(r);
+    return DB_ONE;
+}
+
 enum db_result db_rma_create(struct db *db, const struct rma_request *req,
                              const struct principal *actor, struct arena *a, char **rma_number,
                              struct err *err)
@@ -132,7 +217,13 @@ enum db_result db_rma_create(struct db *db, const struct rma_request *req,
             return fail(db, err, ERR_INVALID, field, "unknown product model");
         }
         bool serialised = strcmp(PQgetvalue(r, 0, 2), "t") == 0;
+        bool spare_ok =
+            strcmp(PQgetvalue(r, 0, 3), "t") == 0 || strcmp(PQgetvalue(r, 0, 4), "t") == 0;
         PQclear(r);
+        if (req->type == RMA_TYPE_ADVANCE_REPLACEMENT && !spare_ok)
+            return fail(db, err, ERR_INVALID, field,
+                        "advance replacement is only for parts that are easy to install or "
+                        "sold separately");
         if (serialised && l->serial_number == NULL) {
             snprintf(field, sizeof field, "lines[%zu].serial_number", i);
             return fail(db, err, ERR_INVALID, field, "is required for a serialised product");
@@ -212,7 +303,12 @@ enum db_result db_rma_create(struct db *db, const struct rma_request *req,
     int parcel_count = 0;
     if (authorized && rma_type_has_leg(req->type, LEG_INBOUND))
         parcel_count = (int)req->n_lines;
-    int parcel_no = 0;
+    int64_t today = 0;
+    if ((kind = db_today(db, &today, err)) != DB_ONE) {
+        db_rollback(db);
+        return kind;
+    }
+    char **line_ids = arena_alloc(a, (req->n_lines ? req->n_lines : 1) * sizeof *line_ids);
 
     for (size_t i = 0; i < req->n_lines; i++) {
         const struct rma_request_line *l = &req->lines[i];
@@ -234,37 +330,22 @@ enum db_result db_rma_create(struct db *db, const struct rma_request *req,
             }
             return kind;
         }
-        char *line_id = db_field(a, r, 0, 0);
+        line_ids[i] = db_field(a, r, 0, 0);
         PQclear(r);
         if (!authorized)
             continue;
-        static const enum leg_kind kinds[] = {LEG_INBOUND, LEG_REPAIR, LEG_OUTBOUND};
-        for (size_t k = 0; k < 3; k++) {
-            if (!rma_type_has_leg(req->type, kinds[k]))
-                continue;
-            const char *state = leg_initial_state(req->type, kinds[k]);
-            const char *gp[3] = {line_id, leg_kind_name(kinds[k]), state};
-            if ((r = tx_run(db, Q_LEG_INSERT, gp, &kind, err)) == NULL)
-                return kind;
-            PQclear(r);
-            const char *le[13] = {
-                case_id,      rma_id, line_id, NULL,        leg_kind_name(kinds[k]),
-                "leg_opened", NULL,   state,   actor->name, token_id,
-                "api",        NULL,   NULL};
-            if ((r = tx_run(db, Q_EVENT_INSERT, le, &kind, err)) == NULL)
-                return kind;
-            PQclear(r);
+        kind = db_line_authorize(db, strtoll(rma_id, NULL, 10), req->type,
+                                 strtoll(line_ids[i], NULL, 10), i, l->product_model, l->quantity,
+                                 (int)i + 1, parcel_count, today, actor, err);
+        if (kind != DB_ONE) {
+            db_rollback(db);
+            return kind;
         }
-        if (parcel_count > 0) {
-            char pno[16];
-            char pcount[16];
-            snprintf(pno, sizeof pno, "%d", ++parcel_no);
-            snprintf(pcount, sizeof pcount, "%d", parcel_count);
-            const char *pp[6] = {rma_id, line_id, "inbound", pno, pcount, "label_issued"};
-            if ((r = tx_run(db, Q_PARCEL_INSERT, pp, &kind, err)) == NULL)
-                return kind;
-            PQclear(r);
-        }
+    }
+    if (!authorized && (kind = offer_quote(db, req, rma_id, (const char *const *)line_ids, records,
+                                           token_id, actor, a, err)) != DB_ONE) {
+        db_rollback(db);
+        return kind;
     }
     return db_commit(db, err);
 }

@@ -54,6 +54,36 @@ enum stmt {
     Q_LEG_SET,
     Q_OUTBOUND_SERIAL,
     /* depot: authorization and money (issue 4, db_money.c) */
+    Q_MONEY_EVENT,
+    Q_MONEY_MODEL,
+    Q_MONEY_TODAY,
+    Q_SPARE_RESERVE_UNIT,
+    Q_SPARE_RESERVE_BIN,
+    Q_SPARE_RELEASE,
+    Q_LINE_CORE_DUE,
+    Q_QUOTE_INSERT,
+    Q_QUOTE_LINE_INSERT,
+    Q_QUOTE_VIEW,
+    Q_QUOTE_LOCK,
+    Q_QUOTE_DECIDE,
+    Q_QUOTE_EXPIRED,
+    Q_RMA_AUTHORIZE,
+    Q_RMA_LINES,
+    Q_LINE_OPEN,
+    Q_RMA_HEAD,
+    Q_RMA_CLOSE,
+    Q_RMA_LINES_CLOSE,
+    Q_CHARGE_INSERT,
+    Q_CHARGE_LIST,
+    Q_CHARGE_LOCK,
+    Q_CHARGE_CLOSE,
+    Q_CHARGE_GET,
+    Q_CHARGE_OF_LINE,
+    Q_CORE_DUE_LINES,
+    Q_REMINDER_INSERT,
+    Q_CORE_RETURNED,
+    Q_CORE_OUTSTANDING,
+    Q_LINE_CERT,
     /* depot: receiving and inspection (issue 4, db_receiving.c) */
     /* depot: repair and outbound (issue 4, db_repair.c) */
     /* labels (issue 6) */
@@ -142,5 +172,21 @@ enum db_result db_outbound_unblock(struct db *db, struct line_ref *l, const stru
 
 /* A copy of a field in the arena; NULL for SQL NULL. */
 char *db_field(struct arena *a, const PGresult *r, int row, int col);
+
+/* depot: authorization and money (issue 4, db_money.c) */
+/*
+ * Opens one line of an authorized RMA as an eligible authorization does: its legs (each with a
+ * "leg_opened" event), the spare reserved for the types that send one (advance replacement,
+ * exchange, replacement without return; none in stock: ERR_CONFLICT naming
+ * lines[index].product_model), the core's due date (advance replacement, from `today`, days
+ * since the epoch) and the inbound parcel parcel_no of parcel_count (0: none).  Inside the
+ * caller's transaction; on failure the caller rolls back.
+ */
+enum db_result db_line_authorize(struct db *db, int64_t rma_id, enum rma_type type,
+                                 int64_t line_id, size_t index, const char *product_model,
+                                 int64_t quantity, int parcel_no, int parcel_count, int64_t today,
+                                 const struct principal *actor, struct err *err);
+/* Days since 1970-01-01 of the database's current_date. */
+enum db_result db_today(struct db *db, int64_t *day, struct err *err);
 
 #endif

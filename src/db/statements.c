@@ -113,6 +113,9 @@ const struct statement db_statements[Q__COUNT] = {
          "   'outbound_serial', l.outbound_serial, 'misuse', l.misuse, 'grade', l.grade,"
          "   'disposition', l.disposition, 'destruction_certificate', l.destruction_certificate,"
          "   'spare_serial', (SELECT su.serial_number FROM spare_unit su WHERE su.line_id = l.id),"
+         "   'install_guide', (SELECT pm.install_guide FROM product_model pm"
+         "     WHERE pm.code = l.product_model AND r.type IN ('advance_replacement', 'exchange',"
+         "     'replacement_no_return')),"
          "   'swap', (SELECT json_build_object('old_serial', sw.old_serial, 'new_serial',"
          "     sw.new_serial, 'warranty_end', sw.warranty_end) FROM serial_swap sw"
          "     WHERE sw.line_id = l.id),"
@@ -276,6 +279,180 @@ const struct statement db_statements[Q__COUNT] = {
     [Q_OUTBOUND_SERIAL] = {"outbound_serial", 2,
                            "UPDATE rma_line SET outbound_serial = $2 WHERE id = $1"},
     /* depot: authorization and money (issue 4, db_money.c) */
+    [Q_MONEY_EVENT] =
+        {"money_event", 9,
+         "INSERT INTO event (case_id, rma_id, line_id, kind, from_state, to_state, actor,"
+         " actor_token_id, channel, reason, evidence) SELECT r.case_id, r.id, $2, $3, $4, $5,"
+         " $6, $7, 'api', $8, $9::jsonb FROM rma r WHERE r.id = $1"},
+    [Q_MONEY_MODEL] = {"money_model", 1,
+                       "SELECT serialised, easy_install, sold_separately, data_bearing,"
+                       " repair_price_cents, part_price_cents, currency, name"
+                       " FROM product_model WHERE code = $1"},
+    [Q_MONEY_TODAY] = {"money_today", 0, "SELECT current_date - date '1970-01-01'"},
+    [Q_SPARE_RESERVE_UNIT] =
+        {"spare_reserve_unit", 2,
+         "UPDATE spare_unit SET status = 'reserved', line_id = $2, updated_at = now()"
+         " WHERE serial_number = (SELECT s.serial_number FROM spare_unit s"
+         " WHERE s.product_model = $1 AND s.status = 'available' ORDER BY s.serial_number"
+         " LIMIT 1 FOR UPDATE SKIP LOCKED) RETURNING serial_number"},
+    [Q_SPARE_RESERVE_BIN] =
+        {"spare_reserve_bin", 3,
+         "WITH b AS (UPDATE spare_bin SET reserved = reserved + $2::int WHERE product_model = $1"
+         " AND reserved + $2::int <= on_hand RETURNING 1)"
+         " UPDATE rma_line SET spare_bin_reserved = $2::int WHERE id = $3"
+         " AND EXISTS (SELECT 1 FROM b) RETURNING id"},
+#define MONEY_NOT_SHIPPED                                                                          \
+    " NOT EXISTS (SELECT 1 FROM leg g WHERE g.line_id = l.id AND g.kind = 'outbound'"              \
+    " AND g.state IN ('shipped', 'delivered', 'delivery_exception', 'returned_to_sender'))"
+    [Q_SPARE_RELEASE] =
+        {"spare_release", 1,
+         "WITH u AS (UPDATE spare_unit SET status = 'available', line_id = NULL,"
+         " updated_at = now() WHERE status = 'reserved' AND line_id IN"
+         " (SELECT id FROM rma_line WHERE rma_id = $1) RETURNING serial_number),"
+         " x AS (SELECT l.product_model, sum(l.spare_bin_reserved)::int AS q FROM rma_line l"
+         " WHERE l.rma_id = $1 AND l.spare_bin_reserved > 0 AND" MONEY_NOT_SHIPPED
+         " GROUP BY l.product_model),"
+         " b AS (UPDATE spare_bin sb SET reserved = sb.reserved - x.q FROM x"
+         " WHERE sb.product_model = x.product_model RETURNING x.q),"
+         " z AS (UPDATE rma_line l SET spare_bin_reserved = 0 WHERE l.rma_id = $1"
+         " AND l.spare_bin_reserved > 0 AND" MONEY_NOT_SHIPPED " RETURNING l.id)"
+         " SELECT (SELECT count(*) FROM u), (SELECT coalesce(sum(q), 0) FROM b),"
+         " (SELECT count(*) FROM z)"},
+    [Q_LINE_CORE_DUE] = {"line_core_due", 2,
+                         "UPDATE rma_line SET core_due_date = $2::date WHERE id = $1"},
+    [Q_QUOTE_INSERT] =
+        {"quote_insert", 6,
+         "INSERT INTO quote (rma_id, reason, currency, total_cents, expires_on, offered_by)"
+         " VALUES ($1, $2, $3, $4, current_date + $5::int, $6) RETURNING id, expires_on"},
+    [Q_QUOTE_LINE_INSERT] =
+        {"quote_line_insert", 5,
+         "INSERT INTO quote_line (quote_id, line_id, description, coverage, amount_cents)"
+         " VALUES ($1, $2, $3, $4, $5)"},
+    [Q_QUOTE_VIEW] =
+        {"quote_view", 1,
+         "SELECT (SELECT json_build_object('rma_number', r.rma_number, 'id', q.id,"
+         " 'status', CASE WHEN q.status = 'offered' AND q.expires_on < current_date"
+         "   THEN 'expired' ELSE q.status END,"
+         " 'reason', q.reason, 'currency', q.currency, 'total_cents', q.total_cents,"
+         " 'expires_on', q.expires_on, 'offered_at', q.offered_at, 'decided_at', q.decided_at,"
+         " 'decision_note', q.decision_note, 'lines', (SELECT json_agg(json_build_object("
+         "   'line_no', ql_l.line_no, 'description', ql.description, 'coverage', ql.coverage,"
+         "   'amount_cents', ql.amount_cents) ORDER BY ql.id) FROM quote_line ql"
+         "   LEFT JOIN rma_line ql_l ON ql_l.id = ql.line_id WHERE ql.quote_id = q.id))::text"
+         " FROM quote q WHERE q.rma_id = r.id ORDER BY q.id DESC LIMIT 1)"
+         " FROM rma r WHERE r.rma_number = $1"},
+    [Q_QUOTE_LOCK] =
+        {"quote_lock", 1,
+         "SELECT r.id, r.case_id, r.type, r.authorized, r.closed_at IS NOT NULL, q.id, q.status,"
+         " q.expires_on < current_date, q.total_cents, q.currency, q.reason"
+         " FROM rma r LEFT JOIN LATERAL (SELECT * FROM quote q0 WHERE q0.rma_id = r.id"
+         " ORDER BY q0.id DESC LIMIT 1) q ON true WHERE r.rma_number = $1 FOR UPDATE OF r"},
+    [Q_QUOTE_DECIDE] =
+        {"quote_decide", 4,
+         "UPDATE quote SET status = $2, decided_by = $3, decided_at = now(),"
+         " decision_note = $4 WHERE id = $1 AND status = 'offered' RETURNING id"},
+    [Q_QUOTE_EXPIRED] =
+        {"quote_expired", 1,
+         "SELECT r.rma_number, q.expires_on FROM quote q JOIN rma r ON r.id = q.rma_id"
+         " WHERE q.status = 'offered' AND q.expires_on < $1::date ORDER BY q.id"},
+    [Q_RMA_AUTHORIZE] = {"rma_authorize", 1,
+                         "UPDATE rma SET authorized = true, chargeable = true WHERE id = $1"
+                         " AND NOT authorized AND closed_at IS NULL RETURNING id"},
+    [Q_RMA_LINES] = {"rma_lines", 1,
+                     "SELECT id, line_no, product_model, serial_number, quantity FROM rma_line"
+                     " WHERE rma_id = $1 ORDER BY line_no"},
+    [Q_LINE_OPEN] = {"line_open", 1, "UPDATE rma_line SET open = true WHERE id = $1"},
+    [Q_RMA_HEAD] =
+        {"rma_head", 1,
+         "SELECT r.id, r.authorized, r.closed_at IS NOT NULL, CASE"
+         " WHEN EXISTS (SELECT 1 FROM parcel p WHERE p.rma_id = r.id"
+         "   AND p.received_at IS NOT NULL) THEN 'a parcel was received at the depot'"
+         " WHEN EXISTS (SELECT 1 FROM rma_line l JOIN receipt rc ON rc.line_id = l.id"
+         "   WHERE l.rma_id = r.id) THEN 'parts were received at the depot'"
+         " WHEN EXISTS (SELECT 1 FROM rma_line l JOIN leg g ON g.line_id = l.id"
+         "   WHERE l.rma_id = r.id AND g.kind = 'inbound'"
+         "   AND g.state NOT IN ('label_issued', 'overdue')) THEN 'the unit is on its way'"
+         " WHEN EXISTS (SELECT 1 FROM rma_line l JOIN spare_unit su ON su.line_id = l.id"
+         "   WHERE l.rma_id = r.id AND su.status = 'shipped') THEN 'a spare has shipped'"
+         " WHEN EXISTS (SELECT 1 FROM rma_line l JOIN leg g ON g.line_id = l.id"
+         "   WHERE l.rma_id = r.id AND g.kind = 'outbound' AND g.state IN ('shipped',"
+         "   'delivered', 'delivery_exception', 'returned_to_sender'))"
+         "   THEN 'a parcel has shipped' END"
+         " FROM rma r WHERE r.rma_number = $1 FOR UPDATE"},
+    [Q_RMA_CLOSE] = {"rma_close", 2,
+                     "UPDATE rma SET closed_at = now(), close_reason = $2 WHERE id = $1"
+                     " AND closed_at IS NULL RETURNING id"},
+    [Q_RMA_LINES_CLOSE] = {"rma_lines_close", 1,
+                           "WITH w AS (UPDATE quote SET status = 'withdrawn', decided_at = now()"
+                           " WHERE rma_id = $1 AND status = 'offered')"
+                           " UPDATE rma_line SET open = false WHERE rma_id = $1"},
+    [Q_CHARGE_INSERT] =
+        {"charge_insert", 7,
+         "INSERT INTO charge (rma_id, line_id, kind, amount_cents, currency, reason, created_by)"
+         " VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id"},
+#define MONEY_CHARGE_JSON                                                                          \
+    "json_build_object('id', ch.id, 'rma_number', cr.rma_number, 'line_no', cl.line_no,"           \
+    " 'kind', ch.kind, 'amount_cents', ch.amount_cents, 'currency', ch.currency,"                  \
+    " 'status', ch.status, 'reason', ch.reason, 'created_by', ch.created_by,"                      \
+    " 'created_at', ch.created_at, 'closed_by', ch.closed_by, 'closed_at', ch.closed_at,"          \
+    " 'close_reason', ch.close_reason, 'reference', ch.reference)"
+    [Q_CHARGE_LIST] =
+        {"charge_list", 1,
+         "SELECT coalesce((SELECT json_agg(" MONEY_CHARGE_JSON " ORDER BY ch.id) FROM charge ch"
+         " JOIN rma cr ON cr.id = ch.rma_id LEFT JOIN rma_line cl ON cl.id = ch.line_id"
+         " WHERE ch.rma_id = r.id), '[]')::text FROM rma r WHERE r.rma_number = $1"},
+    [Q_CHARGE_LOCK] = {"charge_lock", 1,
+                       "SELECT ch.id, ch.status, ch.rma_id, ch.line_id FROM charge ch"
+                       " WHERE ch.id = $1 FOR UPDATE"},
+    [Q_CHARGE_CLOSE] =
+        {"charge_close", 5,
+         "UPDATE charge SET status = $2, closed_by = $3, closed_at = now(), close_reason = $4,"
+         " reference = $5 WHERE id = $1 AND status = 'open' RETURNING id"},
+    [Q_CHARGE_GET] = {"charge_get", 1,
+                      "SELECT " MONEY_CHARGE_JSON "::text FROM charge ch"
+                      " JOIN rma cr ON cr.id = ch.rma_id LEFT JOIN rma_line cl ON cl.id = ch.line_id"
+                      " WHERE ch.id = $1"},
+    [Q_CHARGE_OF_LINE] = {"charge_of_line", 2,
+                          "SELECT id, amount_cents, currency, status FROM charge"
+                          " WHERE line_id = $1 AND kind = $2 ORDER BY id LIMIT 1"},
+#define MONEY_CORE_OPEN                                                                            \
+    " FROM rma_line l JOIN rma r ON r.id = l.rma_id"                                               \
+    " JOIN leg g ON g.line_id = l.id AND g.kind = 'inbound'"                                       \
+    " WHERE r.type = 'advance_replacement' AND r.authorized AND r.closed_at IS NULL AND l.open"    \
+    " AND l.core_due_date IS NOT NULL AND l.core_returned_at IS NULL"
+    [Q_CORE_DUE_LINES] = {"core_due_lines", 0,
+                          "SELECT r.rma_number, l.line_no, l.core_due_date - date '1970-01-01',"
+                          " g.state" MONEY_CORE_OPEN
+                          " AND g.state IN ('label_issued', 'in_transit', 'partially_received',"
+                          " 'overdue') ORDER BY l.id"},
+    [Q_REMINDER_INSERT] =
+        {"reminder_insert", 3,
+         "INSERT INTO reminder (line_id, kind, due_on) VALUES ($1, $2, $3::date)"
+         " ON CONFLICT (line_id, kind) DO NOTHING RETURNING id"},
+    [Q_CORE_RETURNED] =
+        {"core_returned", 1,
+         "UPDATE rma_line SET core_returned_at = now() WHERE id = $1"
+         " AND core_due_date IS NOT NULL AND core_returned_at IS NULL"
+         " RETURNING current_date - core_due_date"},
+    [Q_CORE_OUTSTANDING] =
+        {"core_outstanding", 0,
+         "SELECT coalesce(json_agg(json_build_object('rma_number', r.rma_number, 'line_no',"
+         " l.line_no, 'product_model', l.product_model, 'serial_number', l.serial_number,"
+         " 'quantity', l.quantity, 'received_quantity', l.received_quantity,"
+         " 'spare_serial', (SELECT su.serial_number FROM spare_unit su WHERE su.line_id = l.id),"
+         " 'core_due_date', l.core_due_date, 'inbound', g.state,"
+         " 'days_overdue', greatest(0, current_date - l.core_due_date),"
+         " 'reminders', coalesce((SELECT json_agg(json_build_object('kind', rm.kind, 'at',"
+         "   rm.created_at) ORDER BY rm.id) FROM reminder rm WHERE rm.line_id = l.id), '[]'),"
+         " 'charge', (SELECT json_build_object('id', ch.id, 'amount_cents', ch.amount_cents,"
+         "   'currency', ch.currency, 'status', ch.status) FROM charge ch"
+         "   WHERE ch.line_id = l.id AND ch.kind = 'overdue_core'))"
+         " ORDER BY l.core_due_date, l.id), '[]')::text" MONEY_CORE_OPEN
+         " AND g.state IN ('label_issued', 'in_transit', 'partially_received', 'overdue',"
+         " 'lost')"},
+    [Q_LINE_CERT] = {"line_cert", 2,
+                     "UPDATE rma_line SET destruction_certificate = $2::jsonb WHERE id = $1"
+                     " AND destruction_certificate IS NULL RETURNING id"},
     /* depot: receiving and inspection (issue 4, db_receiving.c) */
     /* depot: repair and outbound (issue 4, db_repair.c) */
     /* labels (issue 6) */

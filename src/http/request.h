@@ -105,6 +105,18 @@ int route_track_get(struct request *req);
 int route_documents_create(struct request *req);
 
 /* depot: authorization and money (issue 4, routes_money.c) */
+int route_money_quote_get(struct request *req);
+int route_money_quote_accept(struct request *req);
+int route_money_quote_decline(struct request *req);
+int route_money_quotes_expire(struct request *req);
+int route_money_charges_list(struct request *req);
+int route_money_charge_settle(struct request *req);
+int route_money_charge_waive(struct request *req);
+int route_money_rma_close(struct request *req);
+int route_money_rma_cancel(struct request *req);
+int route_money_destruction_certificate(struct request *req);
+int route_money_core_sweep(struct request *req);
+int route_money_cores_outstanding(struct request *req);
 /* depot: receiving and inspection (issue 4, routes_receiving.c) */
 /* depot: repair and outbound (issue 4, routes_repair.c) */
 

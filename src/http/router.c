@@ -34,6 +34,27 @@ static const struct route routes[] = {
      ROLE_BIT(ROLE_ADMIN) | ROLE_BIT(ROLE_CARRIER) | ROLE_BIT(ROLE_AGENT), XML,
      route_documents_create},
     /* depot: authorization and money (issue 4) */
+    {"GET", "/api/v1/rmas/{rma}/quote", 0, STAFF, NULL, route_money_quote_get},
+    {"POST", "/api/v1/rmas/{rma}/quote/accept", 4 * 1024, STAFF, JSON, route_money_quote_accept},
+    {"POST", "/api/v1/rmas/{rma}/quote/decline", 4 * 1024, STAFF, JSON,
+     route_money_quote_decline},
+    {"POST", "/api/v1/jobs/expire-quotes", 1024, ROLE_BIT(ROLE_ADMIN), JSON,
+     route_money_quotes_expire},
+    {"GET", "/api/v1/rmas/{rma}/charges", 0, ANY_STAFF, NULL, route_money_charges_list},
+    {"POST", "/api/v1/charges/{charge}/settle", 4 * 1024,
+     ROLE_BIT(ROLE_ADMIN) | ROLE_BIT(ROLE_AGENT), JSON, route_money_charge_settle},
+    {"POST", "/api/v1/charges/{charge}/waive", 4 * 1024,
+     ROLE_BIT(ROLE_ADMIN) | ROLE_BIT(ROLE_AGENT), JSON, route_money_charge_waive},
+    {"POST", "/api/v1/rmas/{rma}/close", 4 * 1024, ROLE_BIT(ROLE_ADMIN) | ROLE_BIT(ROLE_AGENT),
+     JSON, route_money_rma_close},
+    {"POST", "/api/v1/rmas/{rma}/cancel", 4 * 1024, ROLE_BIT(ROLE_ADMIN) | ROLE_BIT(ROLE_AGENT),
+     JSON, route_money_rma_cancel},
+    {"POST", "/api/v1/rmas/{rma}/lines/{line}/destruction-certificate", 4 * 1024, STAFF, JSON,
+     route_money_destruction_certificate},
+    {"POST", "/api/v1/jobs/core-sweep", 1024, ROLE_BIT(ROLE_ADMIN), JSON, route_money_core_sweep},
+    {"GET", "/api/v1/reports/outstanding-cores", 0,
+     ROLE_BIT(ROLE_ADMIN) | ROLE_BIT(ROLE_AGENT) | ROLE_BIT(ROLE_DEPOT), NULL,
+     route_money_cores_outstanding},
     /* depot: receiving and inspection (issue 4) */
     /* depot: repair and outbound (issue 4) */
 };

@@ -212,4 +212,82 @@ enum db_result db_core_sweep(struct db *db, const char *today, const struct prin
 /* Every advance-replacement core not yet received, as a JSON list. */
 enum db_result db_cores_outstanding(struct db *db, json_t **out, struct err *err);
 
+/* ---- depot: repair and outbound (issue 4, area C: db_repair.c) ---- */
+
+struct repair_part_in {
+    const char *product_model;
+    const char *serial_number; /* NULL when the part has none */
+    int64_t quantity;
+};
+
+struct repair_request {
+    const char *rma_number;
+    int line_no;
+    enum leg_event ev;          /* a repair-leg event (diagnose, repaired, escalate, ...) */
+    const char *expected_state; /* NULL: whatever the leg is in */
+    const char *notes;          /* NULL or the event's reason */
+    const struct repair_part_in *parts;
+    size_t n_parts;
+    const char *swap_new_serial; /* NULL: no swap */
+    const char *swap_reason;
+};
+
+struct repair_result {
+    char from[32];
+    char to[32];
+    char outbound[32]; /* the outbound leg after the move */
+    bool outbound_unblocked;
+};
+
+/*
+ * Moves the line's repair leg on rq->ev with one event, records the parts consumed and a swap
+ * (rule 7: old -> new serial, the old warranty end carried over to the new serial's install
+ * base record), sets the serial that goes back when the repair finishes, and unblocks the
+ * outbound leg when the type's rule says so.  One transaction; blocks on the database.
+ * DB_NONE (404) for an unknown line; DB_FAIL with ERR_CONFLICT (409: wrong state, expected
+ * state, unit not received) or ERR_INVALID (422: unknown part model, bad swap).
+ */
+enum db_result db_repair_move(struct db *db, const struct repair_request *rq,
+                              const struct principal *actor, struct repair_result *out,
+                              struct err *err);
+/* The line's work order as JSON (new reference): repair leg, its events, parts, swap. */
+enum db_result db_work_order(struct db *db, const char *rma_number, int line_no, json_t **out,
+                             struct err *err);
+
+struct pack_request {
+    const char *rma_number;
+    int line_no;
+    const char *serial;  /* the serial scanned; NULL for a part without serials */
+    int64_t quantity;    /* parts without serials: the count packed; 0 when not given */
+    const char *station;
+    const char *carrier; /* carrier code; NULL: the first carrier */
+    const char *expected_state;
+};
+
+/*
+ * The pack scan: outbound ready -> packed with one event when the serial (or quantity) is the
+ * one that must go out (rule 7), and an outbound parcel n of m for the carrier's manifest.
+ * *out is the parcel as JSON (new reference).  The same scan again: *duplicate, no event.
+ * DB_FAIL with ERR_CONFLICT naming "serial", "quantity", "outbound" or "expected_state".
+ */
+enum db_result db_pack(struct db *db, const struct pack_request *pq, const struct principal *actor,
+                       json_t **out, bool *duplicate, struct err *err);
+
+struct shipment_event_request {
+    const char *rma_number;
+    int parcel_no;              /* outbound parcel number */
+    enum leg_event ev;          /* ship, deliver, delivery_exception, return_to_sender */
+    const char *tracking_number; /* ship only; NULL when not given */
+    const char *expected_state;
+};
+
+/*
+ * A carrier event on an outbound parcel: moves the outbound leg with one event and the parcel's
+ * state; on ship the spare leaves the stock.  A carrier token only for its own parcels
+ * (ERR_FORBIDDEN).  The same event again: *duplicate, no event (rule 5).  *out as db_pack.
+ */
+enum db_result db_shipment_event(struct db *db, const struct shipment_event_request *sq,
+                                 const struct principal *actor, json_t **out, bool *duplicate,
+                                 struct err *err);
+
 #endif

@@ -86,6 +86,21 @@ enum stmt {
     Q_LINE_CERT,
     /* depot: receiving and inspection (issue 4, db_receiving.c) */
     /* depot: repair and outbound (issue 4, db_repair.c) */
+    Q_RPR_PART_INSERT,
+    Q_RPR_SWAP_INSERT,
+    Q_RPR_WARRANTY_CARRY,
+    Q_RPR_SWAP_GET,
+    Q_RPR_SPARE_GET,
+    Q_RPR_CARRIER,
+    Q_RPR_PACKED_PARCEL,
+    Q_RPR_RMA_OUTBOUND_LOCK,
+    Q_RPR_PARCEL_INSERT,
+    Q_RPR_SHIPMENT_VIEW,
+    Q_RPR_SHIPMENT_GET,
+    Q_RPR_PARCEL_SET,
+    Q_RPR_SPARE_SHIP,
+    Q_RPR_BIN_SHIP,
+    Q_RPR_WORK_ORDER,
     /* labels (issue 6) */
     Q__COUNT
 };

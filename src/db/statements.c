@@ -455,5 +455,100 @@ const struct statement db_statements[Q__COUNT] = {
                      " AND destruction_certificate IS NULL RETURNING id"},
     /* depot: receiving and inspection (issue 4, db_receiving.c) */
     /* depot: repair and outbound (issue 4, db_repair.c) */
+    [Q_RPR_PART_INSERT] = {"rpr_part_insert", 5,
+                           "INSERT INTO repair_part (line_id, product_model, serial_number,"
+                           " quantity, actor) VALUES ($1, $2, $3, $4, $5)"},
+    [Q_RPR_SWAP_INSERT] =
+        {"rpr_swap_insert", 5,
+         "INSERT INTO serial_swap (line_id, old_serial, new_serial, warranty_end, reason, actor)"
+         " VALUES ($1, $2, $3, (SELECT ib.warranty_end FROM install_base ib"
+         " WHERE ib.serial_number = $2), $4, $5) RETURNING warranty_end"},
+    /* rule 7: the new serial inherits the old one's warranty end (and contract) */
+    [Q_RPR_WARRANTY_CARRY] =
+        {"rpr_warranty_carry", 3,
+         "INSERT INTO install_base (serial_number, product_model, ship_date, warranty_end,"
+         " contract) SELECT $2, $3, current_date, o.warranty_end, o.contract FROM install_base o"
+         " WHERE o.serial_number = $1 ON CONFLICT (serial_number) DO UPDATE"
+         " SET warranty_end = EXCLUDED.warranty_end,"
+         " contract = coalesce(EXCLUDED.contract, install_base.contract)"},
+    [Q_RPR_SWAP_GET] = {"rpr_swap_get", 1,
+                        "SELECT new_serial FROM serial_swap WHERE line_id = $1"},
+    [Q_RPR_SPARE_GET] = {"rpr_spare_get", 1,
+                         "SELECT serial_number FROM spare_unit WHERE line_id = $1"
+                         " AND status = 'reserved'"},
+    [Q_RPR_CARRIER] = {"rpr_carrier", 1,
+                       "SELECT id, code FROM carrier WHERE $1::text IS NULL OR code = upper($1)"
+                       " ORDER BY id LIMIT 1"},
+    [Q_RPR_PACKED_PARCEL] =
+        {"rpr_packed_parcel", 1,
+         "SELECT id, packed_serial, coalesce(packed_quantity, 0) FROM parcel"
+         " WHERE line_id = $1 AND direction = 'outbound' AND packed_at IS NOT NULL"
+         " ORDER BY id DESC LIMIT 1"},
+    [Q_RPR_RMA_OUTBOUND_LOCK] = {"rpr_rma_outbound_lock", 1,
+                                 "SELECT pg_advisory_xact_lock(5, $1::int)"},
+    [Q_RPR_PARCEL_INSERT] =
+        {"rpr_parcel_insert", 6,
+         "INSERT INTO parcel (rma_id, line_id, direction, parcel_no, parcel_count, state,"
+         " carrier_id, packed_serial, packed_quantity, packed_station, packed_at)"
+         " SELECT $1, $2, 'outbound', n.no, greatest(n.no, (SELECT count(*) FROM rma_line l"
+         "   JOIN leg g ON g.line_id = l.id AND g.kind = 'outbound' WHERE l.rma_id = $1)),"
+         " 'packed', $3, $4, $5, $6, now()"
+         " FROM (SELECT coalesce(max(p.parcel_no), 0) + 1 AS no FROM parcel p"
+         "   WHERE p.rma_id = $1 AND p.direction = 'outbound') n RETURNING id"},
+    [Q_RPR_SHIPMENT_VIEW] =
+        {"rpr_shipment_view", 1,
+         "SELECT json_build_object('rma_number', r.rma_number, 'parcel_no', p.parcel_no,"
+         " 'parcel_count', p.parcel_count, 'direction', p.direction, 'state', p.state,"
+         " 'line_no', l.line_no, 'carrier', c.code, 'serial', p.packed_serial,"
+         " 'quantity', p.packed_quantity, 'station', p.packed_station,"
+         " 'tracking_number', p.tracking_number, 'packed_at', p.packed_at,"
+         " 'shipped_at', p.shipped_at, 'delivered_at', p.delivered_at,"
+         " 'outbound_leg', (SELECT g.state FROM leg g WHERE g.line_id = l.id"
+         "   AND g.kind = 'outbound'),"
+         " 'install_guide', CASE WHEN r.type IN ('advance_replacement', 'exchange',"
+         "   'replacement_no_return') THEN pm.install_guide END)::text"
+         " FROM parcel p JOIN rma r ON r.id = p.rma_id JOIN rma_line l ON l.id = p.line_id"
+         " JOIN product_model pm ON pm.code = l.product_model"
+         " LEFT JOIN carrier c ON c.id = p.carrier_id WHERE p.id = $1"},
+    [Q_RPR_SHIPMENT_GET] =
+        {"rpr_shipment_get", 2,
+         "SELECT p.id, l.line_no, p.carrier_id FROM parcel p JOIN rma r ON r.id = p.rma_id"
+         " JOIN rma_line l ON l.id = p.line_id WHERE r.rma_number = $1"
+         " AND p.direction = 'outbound' AND p.parcel_no = $2"},
+    [Q_RPR_PARCEL_SET] =
+        {"rpr_parcel_set", 3,
+         "UPDATE parcel SET state = $2, tracking_number = coalesce($3, tracking_number),"
+         " shipped_at = CASE WHEN $2 = 'shipped' THEN now() ELSE shipped_at END,"
+         " delivered_at = CASE WHEN $2 = 'delivered' THEN now() ELSE delivered_at END"
+         " WHERE id = $1"},
+    [Q_RPR_SPARE_SHIP] = {"rpr_spare_ship", 1,
+                          "UPDATE spare_unit SET status = 'shipped', updated_at = now()"
+                          " WHERE line_id = $1 AND status = 'reserved' RETURNING serial_number"},
+    [Q_RPR_BIN_SHIP] = {"rpr_bin_ship", 2,
+                        "UPDATE spare_bin SET on_hand = on_hand - $2::int,"
+                        " reserved = reserved - $2::int WHERE product_model = $1"
+                        " AND reserved >= $2::int RETURNING on_hand"},
+    [Q_RPR_WORK_ORDER] =
+        {"rpr_work_order", 2,
+         "SELECT json_build_object('rma_number', r.rma_number, 'type', r.type,"
+         " 'line_no', l.line_no, 'product_model', l.product_model,"
+         " 'serial_number', l.serial_number, 'quantity', l.quantity,"
+         " 'outbound_serial', l.outbound_serial,"
+         " 'repair', (SELECT g.state FROM leg g WHERE g.line_id = l.id AND g.kind = 'repair'),"
+         " 'outbound', (SELECT g.state FROM leg g WHERE g.line_id = l.id"
+         "   AND g.kind = 'outbound'),"
+         " 'events', coalesce((SELECT json_agg(json_build_object('id', e.id, 'at', e.created_at,"
+         "   'kind', e.kind, 'from', e.from_state, 'to', e.to_state, 'actor', e.actor,"
+         "   'reason', e.reason, 'evidence', e.evidence) ORDER BY e.id) FROM event e"
+         "   WHERE e.line_id = l.id AND e.leg = 'repair'), '[]'),"
+         " 'parts', coalesce((SELECT json_agg(json_build_object('product_model',"
+         "   rp.product_model, 'serial_number', rp.serial_number, 'quantity', rp.quantity,"
+         "   'actor', rp.actor, 'at', rp.created_at) ORDER BY rp.id) FROM repair_part rp"
+         "   WHERE rp.line_id = l.id), '[]'),"
+         " 'swap', (SELECT json_build_object('old_serial', sw.old_serial, 'new_serial',"
+         "   sw.new_serial, 'warranty_end', sw.warranty_end, 'reason', sw.reason, 'actor',"
+         "   sw.actor, 'at', sw.created_at) FROM serial_swap sw WHERE sw.line_id = l.id))::text"
+         " FROM rma r JOIN rma_line l ON l.rma_id = r.id"
+         " WHERE r.rma_number = $1 AND l.line_no = $2"},
     /* labels (issue 6) */
 };

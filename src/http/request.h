@@ -119,6 +119,10 @@ int route_money_core_sweep(struct request *req);
 int route_money_cores_outstanding(struct request *req);
 /* depot: receiving and inspection (issue 4, routes_receiving.c) */
 /* depot: repair and outbound (issue 4, routes_repair.c) */
+int route_repair_event(struct request *req);
+int route_repair_work_order(struct request *req);
+int route_repair_pack(struct request *req);
+int route_repair_shipment_event(struct request *req);
 
 /* ratelimit.c: true when the client may make another public tracking request. */
 bool ratelimit_allow(const struct sockaddr *addr, unsigned per_min, int64_t now_ms);

@@ -57,6 +57,16 @@ static const struct route routes[] = {
      route_money_cores_outstanding},
     /* depot: receiving and inspection (issue 4) */
     /* depot: repair and outbound (issue 4) */
+    {"POST", "/api/v1/rmas/{rma}/lines/{line}/repair", 16 * 1024,
+     ROLE_BIT(ROLE_ADMIN) | ROLE_BIT(ROLE_ENGINEER) | ROLE_BIT(ROLE_DEPOT), JSON,
+     route_repair_event},
+    {"GET", "/api/v1/rmas/{rma}/lines/{line}/work-order", 0, ANY_STAFF, NULL,
+     route_repair_work_order},
+    {"POST", "/api/v1/rmas/{rma}/lines/{line}/pack", 4 * 1024,
+     ROLE_BIT(ROLE_ADMIN) | ROLE_BIT(ROLE_DEPOT), JSON, route_repair_pack},
+    {"POST", "/api/v1/rmas/{rma}/shipments/{parcel}/events", 4 * 1024,
+     ROLE_BIT(ROLE_ADMIN) | ROLE_BIT(ROLE_DEPOT) | ROLE_BIT(ROLE_CARRIER), JSON,
+     route_repair_shipment_event},
 };
 
 const struct route *router_routes(size_t *n)

@@ -33,7 +33,7 @@ bool gs1_sscc_valid(const char *s);
  * serial reference (inclusive); both must fit in 16 - strlen(prefix) digits.
  */
 struct gs1_sscc_range {
-    char extension;                 /* '0'..'9' */
+    char extension;                  /* '0'..'9' */
     char prefix[GS1_PREFIX_MAX + 1]; /* 7 to 10 digits */
     uint64_t first, last;
 };

@@ -14,7 +14,9 @@
  *               QR of the inbound parcel it came in
  *
  * The QR payload is an upper-case URL so that the symbol uses QR alphanumeric mode:
- * HTTPS://<HOST>/P/<RMA>/<PARCEL>/<TAG>.  The token is <RMA>-<PARCEL>-<TAG>.
+ * HTTPS://<HOST>/P/<RMA>/<PARCEL>/<TAG>.  The token is <RMA>-<PARCEL>-<TAG>.  Outbound and
+ * spare labels (shipments from the depot) use /S/ and <RMA>-S<PARCEL>-<TAG> with a tag of their
+ * own, so a shipment's code never resolves to an inbound parcel at the dock.
  */
 #ifndef CORE_LABEL_H
 #define CORE_LABEL_H

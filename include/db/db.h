@@ -290,4 +290,37 @@ enum db_result db_shipment_event(struct db *db, const struct shipment_event_requ
                                  const struct principal *actor, json_t **out, bool *duplicate,
                                  struct err *err);
 
+/* labels (issue 6), src/db/db_labels.c.  All block on the database; strings from the arena. */
+
+/*
+ * Everything the label of parcel parcel_no in direction ("inbound" or "outbound") of rma_number
+ * says except the code (the caller adds the QR): the kind is LABEL_RETURN_TO_DEPOT inbound,
+ * LABEL_OUTBOUND outbound, LABEL_SPARE for the outbound parcel of an advance replacement;
+ * line_no, serial and model are those of the parcel's line (or the RMA's first line).  Sets
+ * *parcel_id.  DB_NONE (404) for an unknown RMA or parcel; DB_FAIL with ERR_CONFLICT (409) when
+ * the RMA is not authorized or closed.
+ */
+enum db_result db_label_parcel(struct db *db, const char *rma_number, const char *direction,
+                               int parcel_no, struct arena *a, struct label_content *lc,
+                               int64_t *parcel_id, struct err *err);
+/* Takes the next serial reference (at least first) of an SSCC range, never handed out again. */
+enum db_result db_label_sscc_next(struct db *db, const char *range_key, uint64_t first,
+                                  uint64_t *ref, struct err *err);
+/* Gives the parcel its SSCC; DB_NONE when it already has one (another request was first). */
+enum db_result db_label_set_sscc(struct db *db, int64_t parcel_id, const char *sscc,
+                                 struct err *err);
+/* Flags the parcel (label_flag = reason) with a 'label_flagged' event, once per reason. */
+enum db_result db_label_flag(struct db *db, int64_t parcel_id, const char *reason,
+                             const struct principal *actor, struct err *err);
+/*
+ * The pickup batch: outbound parcels of carrier (code) created on date (YYYY-MM-DD, in the
+ * carrier's time zone) and not shipped yet, at most 501 (the caller refuses more than 500).
+ * *rma_numbers and *parcel_nos are arena arrays of *n entries.
+ */
+enum db_result db_label_batch_day(struct db *db, const char *carrier, const char *date,
+                                  struct arena *a, const char ***rma_numbers, int **parcel_nos,
+                                  size_t *n, struct err *err);
+/* The parcels of an RMA with their label state (SSCC, tracking, flag) as a JSON list. */
+enum db_result db_label_list(struct db *db, const char *rma_number, json_t **out, struct err *err);
+
 #endif

@@ -24,6 +24,13 @@ int qrtag_compute(const unsigned char *key, size_t keylen, const char *rma, int 
                   char out[QRTAG_LEN + 1]);
 
 /*
+ * The tag of an outbound parcel (a shipment from the depot): HMAC of "v1|<RMA>|S<PARCEL>", so
+ * it never equals the tag of inbound parcel PARCEL.  Same results as qrtag_compute().
+ */
+int qrtag_compute_ship(const unsigned char *key, size_t keylen, const char *rma, int parcel,
+                       char out[QRTAG_LEN + 1]);
+
+/*
  * True when tag, as typed or scanned (lower case, O for 0, I/L for 1 and hyphens accepted), is
  * the tag of parcel of rma under key.  Compares in constant time.
  */

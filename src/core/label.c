@@ -82,10 +82,14 @@ int label_set_code(struct label_content *lc, const char *public_url, const char 
     if (!label_is_qr_alnum(url) || strchr(url, ' ') != NULL)
         return err_set(err, ERR_INVALID, "public_url",
                        "must use only letters, digits and $%%*+-./: for a qr code");
-    n = snprintf(payload, sizeof payload, "%s/P/%s/%d/%s", url, lc->rma_number, lc->parcel_no, tag);
+    /* outbound parcels (shipments) are /S/ and their token -S<n>-, never an inbound parcel's */
+    bool ship = lc->kind == LABEL_OUTBOUND || lc->kind == LABEL_SPARE;
+    n = snprintf(payload, sizeof payload, "%s/%s/%s/%d/%s", url, ship ? "S" : "P", lc->rma_number,
+                 lc->parcel_no, tag);
     if (n < 0 || (size_t)n >= sizeof payload)
         return err_set(err, ERR_INVALID, "public_url", "is too long for a qr code");
-    n = snprintf(token, sizeof token, "%s-%d-%s", lc->rma_number, lc->parcel_no, tag);
+    n = snprintf(token, sizeof token, "%s-%s%d-%s", lc->rma_number, ship ? "S" : "", lc->parcel_no,
+                 tag);
     if (n < 0 || (size_t)n >= sizeof token)
         return err_set(err, ERR_INVALID, "rma_number", "is too long for a label token");
     memcpy(lc->qr_payload, payload, sizeof payload);
@@ -112,8 +116,8 @@ const char *label_core_instructions(const char *rma_number, const char *due_date
                                     size_t n)
 {
     snprintf(out, n,
-             "Send the defective unit back in this box by %s. Put the return label of %s on "
-             "it. Unreturned cores are invoiced.",
+             "Send the defective unit back in this box by %s with the return label of %s. "
+             "Cores not returned are invoiced.",
              due_date && due_date[0] ? due_date : "the due date", rma_number ? rma_number : "");
     return out;
 }

@@ -102,6 +102,12 @@ enum stmt {
     Q_RPR_BIN_SHIP,
     Q_RPR_WORK_ORDER,
     /* labels (issue 6) */
+    Q_LABEL_PARCEL,
+    Q_LABEL_SSCC_NEXT,
+    Q_LABEL_SET_SSCC,
+    Q_LABEL_FLAG,
+    Q_LABEL_BATCH_DAY,
+    Q_LABEL_LIST,
     Q__COUNT
 };
 

@@ -551,4 +551,53 @@ const struct statement db_statements[Q__COUNT] = {
          " FROM rma r JOIN rma_line l ON l.rma_id = r.id"
          " WHERE r.rma_number = $1 AND l.line_no = $2"},
     /* labels (issue 6) */
+    [Q_LABEL_PARCEL] =
+        {"label_parcel", 3,
+         "SELECT r.rma_number, r.authorized, r.closed_at IS NOT NULL, r.type, p.id, p.parcel_no,"
+         " p.parcel_count, c.addr_name, c.addr_street, c.addr_city, c.addr_postcode,"
+         " c.addr_country, d.name, d.street, d.city, d.postcode, d.country,"
+         " (SELECT string_agg(DISTINCT m, '|') FROM rma_line l"
+         "   JOIN product_model pm ON pm.code = l.product_model"
+         "   CROSS JOIN LATERAL unnest(pm.handling_marks) m"
+         "   WHERE l.rma_id = r.id AND (p.line_id IS NULL OR l.id = p.line_id)),"
+         " ca.name, p.tracking_number, p.sscc,"
+         " (SELECT min(to_jsonb(l) ->> 'core_due_date') FROM rma_line l"
+         "   WHERE l.rma_id = r.id AND (p.line_id IS NULL OR l.id = p.line_id)),"
+         " l1.line_no, l1.serial_number, l1.product_model, p.label_flag"
+         " FROM rma r JOIN service_case c ON c.id = r.case_id JOIN depot d ON d.id = r.depot_id"
+         " LEFT JOIN parcel p ON p.rma_id = r.id AND p.direction = $2 AND p.parcel_no = $3"
+         " LEFT JOIN carrier ca ON ca.id = p.carrier_id"
+         " LEFT JOIN LATERAL (SELECT l.line_no, l.serial_number, l.product_model FROM rma_line l"
+         "   WHERE l.rma_id = r.id AND (p.line_id IS NULL OR l.id = p.line_id)"
+         "   ORDER BY l.line_no LIMIT 1) l1 ON true"
+         " WHERE r.rma_number = $1"},
+    [Q_LABEL_SSCC_NEXT] =
+        {"label_sscc_next", 2,
+         "INSERT INTO sscc_counter AS s (range_key, next_ref) VALUES ($1, $2::bigint + 1)"
+         " ON CONFLICT (range_key) DO UPDATE"
+         " SET next_ref = greatest(s.next_ref, $2::bigint) + 1, updated_at = now()"
+         " RETURNING next_ref - 1"},
+    [Q_LABEL_SET_SSCC] = {"label_set_sscc", 2,
+                          "UPDATE parcel SET sscc = $2 WHERE id = $1 AND sscc IS NULL RETURNING id"},
+    [Q_LABEL_FLAG] =
+        {"label_flag", 4,
+         "WITH u AS (UPDATE parcel SET label_flag = $2, label_flagged_at = now()"
+         "   WHERE id = $1 AND label_flag IS DISTINCT FROM $2 RETURNING id, rma_id)"
+         " INSERT INTO event (rma_id, parcel_id, kind, actor, actor_token_id, channel, reason)"
+         " SELECT rma_id, id, 'label_flagged', $3, $4::bigint, 'api', $2 FROM u"},
+    [Q_LABEL_BATCH_DAY] =
+        {"label_batch_day", 2,
+         "SELECT r.rma_number, p.parcel_no FROM parcel p JOIN rma r ON r.id = p.rma_id"
+         " JOIN carrier ca ON ca.id = p.carrier_id"
+         " WHERE ca.code = $1 AND p.direction = 'outbound'"
+         " AND p.created_at >= ($2::date)::timestamp AT TIME ZONE ca.time_zone"
+         " AND p.created_at < ($2::date + 1)::timestamp AT TIME ZONE ca.time_zone"
+         " AND p.state NOT IN ('shipped', 'delivered', 'delivery_exception', 'returned_to_sender')"
+         " ORDER BY r.rma_number, p.parcel_no LIMIT 501"},
+    [Q_LABEL_LIST] =
+        {"label_list", 1,
+         "SELECT p.direction, p.parcel_no, p.parcel_count, p.state, ca.name, p.tracking_number,"
+         " p.sscc, p.label_flag, r.type FROM rma r JOIN parcel p ON p.rma_id = r.id"
+         " LEFT JOIN carrier ca ON ca.id = p.carrier_id WHERE r.rma_number = $1"
+         " ORDER BY p.direction, p.parcel_no"},
 };

@@ -119,6 +119,18 @@ int route_money_core_sweep(struct request *req);
 int route_money_cores_outstanding(struct request *req);
 /* depot: receiving and inspection (issue 4, routes_receiving.c) */
 /* depot: repair and outbound (issue 4, routes_repair.c) */
+/* labels (issue 6, routes_labels.c; route_rmas_label_* above live there too) */
+int route_labels_shipment_png(struct request *req);
+int route_labels_shipment_pdf(struct request *req);
+int route_labels_shipment_zpl(struct request *req);
+int route_labels_tag_png(struct request *req);
+int route_labels_tag_pdf(struct request *req);
+int route_labels_tag_zpl(struct request *req);
+int route_labels_list(struct request *req);
+int route_labels_batch_day_pdf(struct request *req);
+int route_labels_batch_day_zpl(struct request *req);
+int route_labels_batch_pdf(struct request *req);
+int route_labels_batch_zpl(struct request *req);
 int route_repair_event(struct request *req);
 int route_repair_work_order(struct request *req);
 int route_repair_pack(struct request *req);

@@ -1,6 +1,6 @@
 /*
- * routes_rmas: RMAs: authorize (with the screening decision), the staff view, labels and the
- * receipt advice.
+ * routes_rmas: RMAs: authorize (with the screening decision), the staff view and the receipt
+ * advice (labels: routes_labels.c).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,8 +9,6 @@
 #include "core/intake.h"
 #include "core/rmanum.h"
 #include "json_in.h"
-#include "label/qrtag.h"
-#include "label/render.h"
 #include "request.h"
 #include "xml/xml.h"
 
@@ -200,74 +198,6 @@ int route_rmas_get(struct request *req)
     if (request_db(req, &err) == NULL)
         return reply_error(req, &err);
     return reply_view(req, 200, rma);
-}
-
-enum label_format { FMT_PNG, FMT_PDF, FMT_ZPL };
-
-static int label(struct request *req, enum label_format fmt)
-{
-    struct err err = {0};
-    struct label_content lc;
-    char tag[QRTAG_LEN + 1];
-    unsigned char *out = NULL;
-    size_t len = 0;
-    const char *rma = rma_param(req, &err);
-    char *end;
-    long parcel = strtol(req->params[1], &end, 10);
-
-    if (rma == NULL)
-        return reply_error(req, &err);
-    if (*end != '\0' || parcel < 1 || parcel > 9999) {
-        err_set(&err, ERR_NOT_FOUND, "parcel", "no such parcel");
-        return reply_error(req, &err);
-    }
-    if (request_db(req, &err) == NULL)
-        return reply_error(req, &err);
-    enum db_result r = db_label_content(req->db, rma, (int)parcel, &req->arena, &lc, &err);
-    switch (r) {
-    case DB_ONE:
-        break;
-    case DB_NONE:
-    case DB_RETRY:
-    case DB_FAIL:
-        return reply_db_error(req, r, &err);
-    }
-    if (qrtag_compute(req->cfg->label_key, sizeof req->cfg->label_key, lc.rma_number, lc.parcel_no,
-                      tag) != 0) {
-        err_set(&err, ERR_INTERNAL, NULL, "cannot sign the label");
-        return reply_error(req, &err);
-    }
-    if (label_set_code(&lc, req->cfg->public_url, tag, &err) != 0)
-        return reply_error(req, &err);
-    static const char *const types[] = {"image/png", "application/pdf",
-                                        "text/plain; charset=utf-8"};
-    static const char *const exts[] = {"png", "pdf", "zpl"};
-    int rc = fmt == FMT_PNG ? label_render_png(&lc, &out, &len, &err) :
-             fmt == FMT_PDF ? label_render_pdf(&lc, &out, &len, &err) :
-                              label_render_zpl(&lc, &out, &len, &err);
-    if (rc != 0)
-        return reply_error(req, &err);
-    reply_bytes(req, 200, types[fmt], out, len);
-    free(out);
-    req->extra_header = "Content-Disposition";
-    req->extra_value =
-        arena_printf(&req->arena, "inline; filename=\"%s-%ld.%s\"", rma, parcel, exts[fmt]);
-    return 0;
-}
-
-int route_rmas_label_png(struct request *req)
-{
-    return label(req, FMT_PNG);
-}
-
-int route_rmas_label_pdf(struct request *req)
-{
-    return label(req, FMT_PDF);
-}
-
-int route_rmas_label_zpl(struct request *req)
-{
-    return label(req, FMT_ZPL);
 }
 
 /* GET /api/v1/rmas/{rma}/receipt-advice.xml: UBL ReceiptAdvice of what the depot received. */

@@ -15,8 +15,8 @@
 
 #define QRTAG_RMA_MAX 64
 
-int qrtag_compute(const unsigned char *key, size_t keylen, const char *rma, int parcel,
-                  char out[QRTAG_LEN + 1])
+static int compute(const unsigned char *key, size_t keylen, const char *rma, const char *dir,
+                   int parcel, char out[QRTAG_LEN + 1])
 {
     crypto_auth_hmacsha256_state st;
     unsigned char mac[crypto_auth_hmacsha256_BYTES];
@@ -29,7 +29,7 @@ int qrtag_compute(const unsigned char *key, size_t keylen, const char *rma, int 
         return -1;
     if (sodium_init() < 0)
         return -1;
-    n = snprintf(msg, sizeof msg, "v1|%s|%d", rma, parcel);
+    n = snprintf(msg, sizeof msg, "v1|%s|%s%d", rma, dir, parcel);
     if (n < 0 || (size_t)n >= sizeof msg)
         return -1;
     crypto_auth_hmacsha256_init(&st, key, keylen);
@@ -39,6 +39,18 @@ int qrtag_compute(const unsigned char *key, size_t keylen, const char *rma, int 
     n = crockford_encode(mac, 5, QRTAG_LEN, out);
     sodium_memzero(mac, sizeof mac);
     return n;
+}
+
+int qrtag_compute(const unsigned char *key, size_t keylen, const char *rma, int parcel,
+                  char out[QRTAG_LEN + 1])
+{
+    return compute(key, keylen, rma, "", parcel, out);
+}
+
+int qrtag_compute_ship(const unsigned char *key, size_t keylen, const char *rma, int parcel,
+                       char out[QRTAG_LEN + 1])
+{
+    return compute(key, keylen, rma, "S", parcel, out);
 }
 
 bool qrtag_verify(const unsigned char *key, size_t keylen, const char *rma, int parcel,

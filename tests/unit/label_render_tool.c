@@ -5,7 +5,16 @@
  *
  * writes <outdir>/<variant>.png, .pdf and .zpl and prints the QR payload on stdout.  Variants:
  * "hostile" (names with ^ ~ \ _ CR LF, non-Latin text, four handling marks) and "plain" (a longer
- * https URL, no marks, a long RMA number).  Exit status 0 on success, 1 on any failure.
+ * https URL, no marks, a long RMA number).
+ *
+ *     label_render_tool all <outdir>
+ *
+ * renders every template (return, outbound, spare, tag) in every output: <kind>-<dpi>.png and
+ * .zpl at 203 and 300 dpi, <kind>.pdf, with a tracking number and an SSCC, plus batch.pdf and
+ * batch.zpl (the four labels in one file) and the script scripts "scripts-<n>" (names in Latin,
+ * Cyrillic, Greek, CJK, Arabic, Hebrew and emoji); prints one line per file:
+ *     <file> <qr payload> <code 128 data or -> <sscc or ->
+ * Exit status 0 on success, 1 on any failure.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,6 +41,143 @@ static int write_file(const char *dir, const char *variant, const char *ext,
     return 0;
 }
 
+static const char *const KIND_NAMES[] = {"return", "outbound", "spare", "tag"};
+
+/* A fixed content per kind, for the decode tests and the golden files. */
+static void fixed(struct label_content *lc, enum label_kind kind)
+{
+    static const char *const marks[] = {"FRAGILE", "ESD", "LITHIUM BATTERY", NULL};
+    struct address customer = {"ACME GmbH ^XZ~JA", "Mainzer Landstr. 1", "Frankfurt", "60329",
+                               "DE"};
+    struct address depot = {"rmad Demo Depot Frankfurt", "Hanauer Landstrasse 200",
+                            "Frankfurt am Main", "60314", "DE"};
+
+    memset(lc, 0, sizeof *lc);
+    lc->kind = kind;
+    lc->rma_number = "R000000174";
+    lc->parcel_no = 1;
+    lc->parcel_count = 2;
+    lc->from = kind == LABEL_RETURN_TO_DEPOT || kind == LABEL_PART_TAG ? customer : depot;
+    lc->to = kind == LABEL_RETURN_TO_DEPOT || kind == LABEL_PART_TAG ? depot : customer;
+    for (int i = 0; marks[i] != NULL; i++)
+        lc->marks[i] = marks[i];
+    if (kind != LABEL_PART_TAG) {
+        lc->carrier = "UPS";
+        lc->tracking_number = "1Z680RA4DL08720000";
+        lc->sscc = "006141411234567890";
+    }
+    if (kind == LABEL_SPARE) {
+        static char buf[256];
+
+        lc->core_due_date = "2026-12-31";
+        lc->core_instructions =
+            label_core_instructions(lc->rma_number, lc->core_due_date, buf, sizeof buf);
+    }
+    lc->line_no = 1;
+    lc->serial_number = "SRV7400001";
+    lc->product_model = "SRV-R740";
+}
+
+static int set_code(struct label_content *lc, const char *url)
+{
+    char tag[QRTAG_LEN + 1];
+    struct err err = {0};
+    bool ship = lc->kind == LABEL_OUTBOUND || lc->kind == LABEL_SPARE;
+
+    if ((ship ? qrtag_compute_ship(KEY, sizeof KEY - 1, lc->rma_number, lc->parcel_no, tag) :
+                qrtag_compute(KEY, sizeof KEY - 1, lc->rma_number, lc->parcel_no, tag)) != 0 ||
+        label_set_code(lc, url, tag, &err) != 0) {
+        fprintf(stderr, "label_render_tool: %s: %s\n", err.field, err.message);
+        return -1;
+    }
+    return 0;
+}
+
+static int render_to(const char *dir, const char *name, const struct label_content *lcs, size_t n,
+                     enum label_format fmt, int dpi)
+{
+    struct err err = {0};
+    unsigned char *out;
+    size_t len;
+    int rc;
+
+    if (label_render(lcs, n, fmt, dpi, &out, &len, &err) != 0) {
+        fprintf(stderr, "label_render_tool: %s: %s: %s\n", name, err.field, err.message);
+        return -1;
+    }
+    rc = write_file(dir, name, label_format_ext(fmt), out, len);
+    free(out);
+    return rc;
+}
+
+static void manifest(const char *file, const struct label_content *lc)
+{
+    printf("%s %s %s %s\n", file, lc->qr_payload,
+           lc->tracking_number && lc->tracking_number[0] ? lc->tracking_number : "-",
+           lc->sscc && lc->sscc[0] ? lc->sscc : "-");
+}
+
+/* Names in every script the label must print: shaped by pango, flagged in ZPL. */
+static const struct address SCRIPTS[] = {
+    {"Jürgen Größe-Çelik", "Straße 5", "Zürich", "8001", "CH"},
+    {"Иван Петров", "ул. Тверская, д. 7", "Москва", "125009", "RU"},
+    {"Γιώργος Παπαδόπουλος", "Οδός Ερμού 12", "Αθήνα", "10563", "GR"},
+    {"株式会社テスト 山田太郎", "千代田区丸の内1-1", "東京都", "100-0005", "JP"},
+    {"شركة الاختبار محمد", "شارع الملك فهد ١٢", "الرياض", "12211", "SA"},
+    {"חברת בדיקה דוד כהן", "רחוב הרצל 10", "תל אביב", "6120101", "IL"},
+    {"Emoji Shop 📦🚚✨", "Rue du Test 1", "Paris", "75001", "FR"},
+};
+
+static int render_all(const char *dir)
+{
+    static const int dpis[] = {203, 300};
+    struct label_content lcs[LABEL_KINDS];
+    char name[64];
+
+    for (int k = 0; k < LABEL_KINDS; k++) {
+        fixed(&lcs[k], (enum label_kind)k);
+        if (set_code(&lcs[k], "http://127.0.0.1:8080/") != 0)
+            return -1;
+        for (size_t d = 0; d < 2; d++) {
+            for (int f = LABEL_PNG; f <= LABEL_ZPL; f += 2) {
+                snprintf(name, sizeof name, "%s-%d", KIND_NAMES[k], dpis[d]);
+                if (render_to(dir, name, &lcs[k], 1, (enum label_format)f, dpis[d]) != 0)
+                    return -1;
+                snprintf(name, sizeof name, "%s-%d.%s", KIND_NAMES[k], dpis[d],
+                         label_format_ext((enum label_format)f));
+                manifest(name, &lcs[k]);
+            }
+        }
+        if (render_to(dir, KIND_NAMES[k], &lcs[k], 1, LABEL_PDF, 203) != 0)
+            return -1;
+        snprintf(name, sizeof name, "%s.pdf", KIND_NAMES[k]);
+        manifest(name, &lcs[k]);
+    }
+    if (render_to(dir, "batch", lcs, LABEL_KINDS, LABEL_PDF, 203) != 0 ||
+        render_to(dir, "batch", lcs, LABEL_KINDS, LABEL_ZPL, 203) != 0)
+        return -1;
+    for (size_t i = 0; i < sizeof SCRIPTS / sizeof SCRIPTS[0]; i++) {
+        struct label_content lc;
+
+        fixed(&lc, LABEL_OUTBOUND);
+        lc.to = SCRIPTS[i];
+        lc.sscc = NULL;
+        lc.tracking_number = NULL;
+        if (set_code(&lc, "http://127.0.0.1:8080/") != 0)
+            return -1;
+        snprintf(name, sizeof name, "scripts-%zu", i);
+        for (int f = LABEL_PNG; f <= LABEL_ZPL; f++)
+            if (render_to(dir, name, &lc, 1, (enum label_format)f, 203) != 0)
+                return -1;
+        for (int f = LABEL_PNG; f <= LABEL_ZPL; f++) {
+            snprintf(name, sizeof name, "scripts-%zu.%s", i,
+                     label_format_ext((enum label_format)f));
+            manifest(name, &lc);
+        }
+    }
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     static const char *const hostile_marks[] = {"FRAGILE", "THIS SIDE UP", "^XZ~JA KEEP DRY",
@@ -45,9 +191,11 @@ int main(int argc, char **argv)
     const char *url;
 
     if (argc != 3) {
-        fprintf(stderr, "usage: label_render_tool hostile|plain <outdir>\n");
+        fprintf(stderr, "usage: label_render_tool hostile|plain|all <outdir>\n");
         return 1;
     }
+    if (strcmp(argv[1], "all") == 0)
+        return render_all(argv[2]) == 0 ? 0 : 1;
     memset(&lc, 0, sizeof lc);
     lc.kind = LABEL_RETURN_TO_DEPOT;
     if (strcmp(argv[1], "hostile") == 0) {

@@ -120,10 +120,12 @@ struct parcel_ref {
  * received (DB_FAIL with ERR_CONFLICT when several are, so the station asks for the label). */
 enum db_result db_parcel_resolve(struct db *db, const struct scancode *sc, struct parcel_ref *out,
                                  struct err *err);
-/* Dock scan of a resolved parcel: *outcome "received" or "duplicate". */
+/* Dock scan of a resolved parcel (db_receiving.c): see struct dock_receipt below. */
+struct dock_receipt;
 enum db_result db_scan_receive(struct db *db, const struct parcel_ref *p, const char *station,
-                               const char *code, const struct principal *actor,
-                               const char **outcome, struct err *err);
+                               const char *code, const char *serial,
+                               const struct principal *actor, struct dock_receipt *out,
+                               struct err *err);
 /* Records a scan that resolved to no parcel (unknown, forged). */
 enum db_result db_scan_log(struct db *db, const char *station, const char *code,
                            const char *outcome, const struct principal *actor, struct err *err);
@@ -212,6 +214,126 @@ enum db_result db_core_sweep(struct db *db, const char *today, const struct prin
 /* Every advance-replacement core not yet received, as a JSON list. */
 enum db_result db_cores_outstanding(struct db *db, json_t **out, struct err *err);
 
+/* depot: receiving and inspection (issue 4, db_receiving.c) */
+
+/*
+ * What a dock scan did.  outcome: "received" (inbound -> received, one event), "serial_mismatch"
+ * (received then hold: two events and an open task), "arrived" (a box of non-serialised parts:
+ * counted next as receipts), "duplicate" (nothing changed).  serial is what the station read off
+ * the unit (NULL: not read; the serial is checked at inspection).  One transaction; racing scans
+ * of one parcel give one receive and duplicates.
+ */
+struct dock_receipt {
+    const char *outcome;
+    char rma_number[16];
+    int line_no;
+    int64_t task_id; /* the serial_mismatch task, 0 when none */
+};
+
+/* Tasks (decisions to make) as a JSON list; kind and status NULL for any. */
+enum db_result db_task_list(struct db *db, const char *kind, const char *status, json_t **out,
+                            struct err *err);
+/*
+ * Decides a serial_mismatch task: "accept" takes the scanned serial as the unit that came in
+ * (inbound hold -> received, one event), "reject" returns it to the sender (the leg stays on
+ * hold, one 'mismatch_rejected' event).  DB_NONE (404) for no such task; a decided task or an
+ * unexpected_arrival task is a conflict.  *out: the task as JSON.
+ */
+enum db_result db_task_decide(struct db *db, int64_t task_id, const char *decision,
+                              const char *reason, const struct principal *actor, json_t **out,
+                              struct err *err);
+
+/* Unexpected arrivals: a parcel with no RMA.  create: an internal id (U + 8 digits), a task, the
+ * queue; *out the arrival as JSON. */
+enum db_result db_unexpected_create(struct db *db, const char *station, const char *description,
+                                    const char *code, const char *serial,
+                                    const struct principal *actor, json_t **out, struct err *err);
+enum db_result db_unexpected_list(struct db *db, const char *status, json_t **out,
+                                  struct err *err);
+enum db_result db_unexpected_get(struct db *db, const char *internal_id, json_t **out,
+                                 struct err *err);
+/* Matches a queued arrival to an RMA line and receives the line's parcel through the dock
+ * receive; *out the arrival with "receive": the dock receipt's outcome. */
+enum db_result db_unexpected_match(struct db *db, const char *internal_id, const char *rma_number,
+                                   int line_no, const struct principal *actor, json_t **out,
+                                   struct err *err);
+/* Closes a queued arrival as "returned" or "scrapped" with a reason. */
+enum db_result db_unexpected_close(struct db *db, const char *internal_id, const char *status,
+                                   const char *reason, const struct principal *actor,
+                                   json_t **out, struct err *err);
+/* The label content of an arrival's tag (from the station to the depot); strings from a. */
+enum db_result db_unexpected_label(struct db *db, const char *internal_id, struct arena *a,
+                                   struct label_content *lc, struct err *err);
+
+/* A count of whole-number parts received on a non-serialised line (core depot_receive()):
+ * inbound -> partially_received or received, one receipt row and one event.  reason: the
+ * over-receipt exception (required beyond the authorized quantity: ERR_CONFLICT naming
+ * "reason").  *out: quantities and the leg state. */
+enum db_result db_line_receipt(struct db *db, const char *rma_number, int line_no,
+                               int64_t quantity, const char *station, const char *reason,
+                               const char *expected_state, const struct principal *actor,
+                               json_t **out, struct err *err);
+
+struct inspection_in {
+    const char *grade;         /* "A".."D" */
+    const char *const *findings; /* core finding codes */
+    size_t n_findings;
+    bool misuse;               /* any finding is misuse (core depot_finding_is_misuse) */
+    const char *evidence_json; /* NULL: none */
+    const char *notes;
+    const char *serial;        /* read at inspection; NULL: not read */
+    const char *expected_state;
+};
+/*
+ * Inspection of a received unit: inbound received -> inspected (one event), an inspection row,
+ * the line's grade and misuse.  Misuse makes the RMA chargeable: a 'misuse' charge when the
+ * spare already went out (advance replacement, replacement without return, or an outbound leg
+ * past ready), else an offered quote with a line.  A serial read that is not the expected one
+ * puts the leg on hold with a task instead (*out "outcome": "serial_mismatch").
+ */
+enum db_result db_line_inspect(struct db *db, const char *rma_number, int line_no,
+                               const struct inspection_in *in, const struct principal *actor,
+                               json_t **out, struct err *err);
+/* Disposition of an inspected unit: inbound inspected -> dispositioned (one event); "repair"
+ * queues the repair leg of repair and factory lines (refused while a misuse quote is not
+ * accepted); then the outbound leg is unblocked when its type's rule holds. */
+enum db_result db_line_disposition(struct db *db, const char *rma_number, int line_no,
+                                   const char *disposition, const char *expected_state,
+                                   const struct principal *actor, json_t **out, struct err *err);
+
+/* labels (issue 6), src/db/db_labels.c.  All block on the database; strings from the arena. */
+
+/*
+ * Everything the label of parcel parcel_no in direction ("inbound" or "outbound") of rma_number
+ * says except the code (the caller adds the QR): the kind is LABEL_RETURN_TO_DEPOT inbound,
+ * LABEL_OUTBOUND outbound, LABEL_SPARE for the outbound parcel of an advance replacement;
+ * line_no, serial and model are those of the parcel's line (or the RMA's first line).  Sets
+ * *parcel_id.  DB_NONE (404) for an unknown RMA or parcel; DB_FAIL with ERR_CONFLICT (409) when
+ * the RMA is not authorized or closed.
+ */
+enum db_result db_label_parcel(struct db *db, const char *rma_number, const char *direction,
+                               int parcel_no, struct arena *a, struct label_content *lc,
+                               int64_t *parcel_id, struct err *err);
+/* Takes the next serial reference (at least first) of an SSCC range, never handed out again. */
+enum db_result db_label_sscc_next(struct db *db, const char *range_key, uint64_t first,
+                                  uint64_t *ref, struct err *err);
+/* Gives the parcel its SSCC; DB_NONE when it already has one (another request was first). */
+enum db_result db_label_set_sscc(struct db *db, int64_t parcel_id, const char *sscc,
+                                 struct err *err);
+/* Flags the parcel (label_flag = reason) with a 'label_flagged' event, once per reason. */
+enum db_result db_label_flag(struct db *db, int64_t parcel_id, const char *reason,
+                             const struct principal *actor, struct err *err);
+/*
+ * The pickup batch: outbound parcels of carrier (code) created on date (YYYY-MM-DD, in the
+ * carrier's time zone) and not shipped yet, at most 501 (the caller refuses more than 500).
+ * *rma_numbers and *parcel_nos are arena arrays of *n entries.
+ */
+enum db_result db_label_batch_day(struct db *db, const char *carrier, const char *date,
+                                  struct arena *a, const char ***rma_numbers, int **parcel_nos,
+                                  size_t *n, struct err *err);
+/* The parcels of an RMA with their label state (SSCC, tracking, flag) as a JSON list. */
+enum db_result db_label_list(struct db *db, const char *rma_number, json_t **out, struct err *err);
+
 /* ---- depot: repair and outbound (issue 4, area C: db_repair.c) ---- */
 
 struct repair_part_in {
@@ -289,38 +411,5 @@ struct shipment_event_request {
 enum db_result db_shipment_event(struct db *db, const struct shipment_event_request *sq,
                                  const struct principal *actor, json_t **out, bool *duplicate,
                                  struct err *err);
-
-/* labels (issue 6), src/db/db_labels.c.  All block on the database; strings from the arena. */
-
-/*
- * Everything the label of parcel parcel_no in direction ("inbound" or "outbound") of rma_number
- * says except the code (the caller adds the QR): the kind is LABEL_RETURN_TO_DEPOT inbound,
- * LABEL_OUTBOUND outbound, LABEL_SPARE for the outbound parcel of an advance replacement;
- * line_no, serial and model are those of the parcel's line (or the RMA's first line).  Sets
- * *parcel_id.  DB_NONE (404) for an unknown RMA or parcel; DB_FAIL with ERR_CONFLICT (409) when
- * the RMA is not authorized or closed.
- */
-enum db_result db_label_parcel(struct db *db, const char *rma_number, const char *direction,
-                               int parcel_no, struct arena *a, struct label_content *lc,
-                               int64_t *parcel_id, struct err *err);
-/* Takes the next serial reference (at least first) of an SSCC range, never handed out again. */
-enum db_result db_label_sscc_next(struct db *db, const char *range_key, uint64_t first,
-                                  uint64_t *ref, struct err *err);
-/* Gives the parcel its SSCC; DB_NONE when it already has one (another request was first). */
-enum db_result db_label_set_sscc(struct db *db, int64_t parcel_id, const char *sscc,
-                                 struct err *err);
-/* Flags the parcel (label_flag = reason) with a 'label_flagged' event, once per reason. */
-enum db_result db_label_flag(struct db *db, int64_t parcel_id, const char *reason,
-                             const struct principal *actor, struct err *err);
-/*
- * The pickup batch: outbound parcels of carrier (code) created on date (YYYY-MM-DD, in the
- * carrier's time zone) and not shipped yet, at most 501 (the caller refuses more than 500).
- * *rma_numbers and *parcel_nos are arena arrays of *n entries.
- */
-enum db_result db_label_batch_day(struct db *db, const char *carrier, const char *date,
-                                  struct arena *a, const char ***rma_numbers, int **parcel_nos,
-                                  size_t *n, struct err *err);
-/* The parcels of an RMA with their label state (SSCC, tracking, flag) as a JSON list. */
-enum db_result db_label_list(struct db *db, const char *rma_number, json_t **out, struct err *err);
 
 #endif

@@ -1,4 +1,5 @@
-/* db_rma: the staff and public views of an RMA, label content, and the dock scan. */
+/* db_rma: the staff and public views of an RMA, label content, and the dock scan's lookups
+ * (the receive itself is in db_receiving.c). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -190,38 +191,6 @@ enum db_result db_parcel_resolve(struct db *db, const struct scancode *sc, struc
         return DB_FAIL;
     }
     read_ref(r, 0, out);
-    PQclear(r);
-    return DB_ONE;
-}
-
-enum db_result db_scan_receive(struct db *db, const struct parcel_ref *p, const char *station,
-                               const char *code, const struct principal *actor,
-                               const char **outcome, struct err *err)
-{
-    enum db_result kind;
-    const char *sources[8];
-    char from[160] = "{";
-    char pid[24];
-    char tid[24];
-    const char *to = NULL;
-
-    /* the states a receive may start from come from core's transition table */
-    size_t n = leg_sources(LEG_INBOUND, LEG_EV_RECEIVE, sources, 8);
-    for (size_t i = 0; i < n; i++) {
-        strncat(from, sources[i], sizeof from - strlen(from) - 2);
-        if (i + 1 < n)
-            strncat(from, ",", sizeof from - strlen(from) - 2);
-    }
-    strcat(from, "}");
-    if (leg_next(LEG_INBOUND, sources[0], LEG_EV_RECEIVE, &to, err) != 0)
-        return DB_FAIL;
-    snprintf(pid, sizeof pid, "%lld", (long long)p->parcel_id);
-    snprintf(tid, sizeof tid, "%lld", (long long)actor->token_id);
-    const char *params[7] = {pid, from, to, station, actor->name, tid, code};
-    PGresult *r = db_run(db, Q_RECEIVE_PARCEL, params, &kind, err);
-    if (r == NULL)
-        return kind;
-    *outcome = strcmp(PQgetvalue(r, 0, 0), "received") == 0 ? "received" : "duplicate";
     PQclear(r);
     return DB_ONE;
 }

@@ -192,9 +192,9 @@ const struct statement db_statements[Q__COUNT] = {
                               PARCEL_REF
                               " WHERE upper(p.tracking_number) = $1 AND p.direction = 'inbound'"},
     [Q_RECEIVE_PARCEL] =
-        {"receive_parcel", 7,
-         "SELECT outcome, leg_from, received_at FROM rmad_receive_parcel($1, $2::text[], $3, $4,"
-         " $5, $6, $7)"},
+        {"receive_parcel", 9,
+         "SELECT outcome, leg_from, received_at, rma_number, line_no, task_id"
+         " FROM rmad_receive_parcel($1, $2::text[], $3, $4, $5, $6, $7, $8, $9)"},
     [Q_SCAN_LOG] =
         {"scan_log", 4,
          "INSERT INTO scan (code, station, outcome, actor_token_id) VALUES ($1, $2, $3, $4)"},
@@ -454,6 +454,114 @@ const struct statement db_statements[Q__COUNT] = {
                      "UPDATE rma_line SET destruction_certificate = $2::jsonb WHERE id = $1"
                      " AND destruction_certificate IS NULL RETURNING id"},
     /* depot: receiving and inspection (issue 4, db_receiving.c) */
+    [Q_RCV_PARCEL_OF_LINE] = {"rcv_parcel_of_line", 1,
+                              PARCEL_REF " WHERE p.line_id = $1 AND p.direction = 'inbound'"
+                                         " ORDER BY p.received_at IS NOT NULL, p.parcel_no"},
+    [Q_RCV_LINE_QTY] = {"rcv_line_qty", 2,
+                        "UPDATE rma_line SET received_quantity = $2 WHERE id = $1"},
+    [Q_RCV_RECEIPT_INSERT] =
+        {"rcv_receipt_insert", 7,
+         "INSERT INTO receipt (rma_id, line_id, quantity, over_receipt_reason, station, actor,"
+         " serial_scanned) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id"},
+#define TASK_JSON                                                                                  \
+    "json_build_object('id', t.id, 'kind', t.kind, 'status', t.status, 'rma_number',"              \
+    " tr.rma_number, 'line_no', tl.line_no, 'details', t.details, 'decision', t.decision,"         \
+    " 'decision_reason', t.decision_reason, 'decided_by', t.decided_by, 'decided_at',"             \
+    " t.decided_at, 'created_at', t.created_at)"
+    [Q_RCV_TASK_INSERT] = {"rcv_task_insert", 4,
+                           "INSERT INTO task (kind, rma_id, line_id, details)"
+                           " VALUES ($1, $2, $3, $4::jsonb) RETURNING id"},
+    [Q_RCV_TASK_LIST] =
+        {"rcv_task_list", 2,
+         "SELECT coalesce(json_agg(" TASK_JSON " ORDER BY t.id), '[]')::text FROM"
+         " (SELECT * FROM task WHERE ($1::text IS NULL OR kind = $1)"
+         "  AND ($2::text IS NULL OR status = $2) ORDER BY id LIMIT 500) t"
+         " LEFT JOIN rma tr ON tr.id = t.rma_id LEFT JOIN rma_line tl ON tl.id = t.line_id"},
+    [Q_RCV_TASK_LOCK] =
+        {"rcv_task_lock", 1,
+         "SELECT t.id, t.kind, t.status, tr.rma_number, tl.line_no, t.details->>'scanned',"
+         " " TASK_JSON "::text FROM task t LEFT JOIN rma tr ON tr.id = t.rma_id"
+         " LEFT JOIN rma_line tl ON tl.id = t.line_id WHERE t.id = $1 FOR UPDATE OF t"},
+    [Q_RCV_TASK_DECIDE] =
+        {"rcv_task_decide", 5,
+         "UPDATE task SET status = 'decided', decision = $2, decision_reason = $3,"
+         " decided_by = $4, decided_at = now(), details = details || coalesce($5::jsonb, '{}')"
+         " WHERE id = $1 AND status = 'open' RETURNING id"},
+#define UA_JSON                                                                                    \
+    "json_build_object('internal_id', u.internal_id, 'status', u.status, 'code', u.code,"          \
+    " 'serial_number', u.serial_number, 'description', u.description, 'station', u.station,"       \
+    " 'task_id', u.task_id, 'matched_rma_number', ur.rma_number, 'matched_line_no',"               \
+    " ul.line_no, 'closed_reason', u.closed_reason, 'actor', u.actor, 'created_at',"               \
+    " u.created_at, 'decided_at', u.decided_at)"
+    [Q_RCV_UA_INSERT] =
+        {"rcv_ua_insert", 5,
+         "WITH n AS (SELECT 'U' || lpad(nextval('unexpected_seq')::text, 8, '0') AS iid),"
+         " t AS (INSERT INTO task (kind, details) SELECT 'unexpected_arrival',"
+         "  jsonb_strip_nulls(jsonb_build_object('internal_id', n.iid, 'code', $1::text,"
+         "  'serial', $2::text, 'station', $4::text)) FROM n RETURNING id)"
+         " INSERT INTO unexpected_arrival (internal_id, code, serial_number, description, station,"
+         " task_id, actor) SELECT n.iid, $1, $2, $3, $4, t.id, $5 FROM n, t RETURNING internal_id"},
+    [Q_RCV_UA_LIST] =
+        {"rcv_ua_list", 1,
+         "SELECT coalesce(json_agg(" UA_JSON " ORDER BY u.id), '[]')::text FROM"
+         " (SELECT * FROM unexpected_arrival WHERE status = $1 ORDER BY id LIMIT 500) u"
+         " LEFT JOIN rma ur ON ur.id = u.matched_rma_id"
+         " LEFT JOIN rma_line ul ON ul.id = u.matched_line_id"},
+    [Q_RCV_UA_LOCK] = {"rcv_ua_lock", 1,
+                       "SELECT id, status, serial_number, task_id, station FROM unexpected_arrival"
+                       " WHERE internal_id = $1 FOR UPDATE"},
+    [Q_RCV_UA_SET] =
+        {"rcv_ua_set", 5,
+         "UPDATE unexpected_arrival SET status = $2, matched_rma_id = $3, matched_line_id = $4,"
+         " closed_reason = $5, decided_at = now() WHERE id = $1 AND status = 'queued'"
+         " RETURNING id"},
+    [Q_RCV_UA_VIEW] = {"rcv_ua_view", 1,
+                       "SELECT " UA_JSON "::text FROM unexpected_arrival u"
+                       " LEFT JOIN rma ur ON ur.id = u.matched_rma_id"
+                       " LEFT JOIN rma_line ul ON ul.id = u.matched_line_id"
+                       " WHERE u.internal_id = $1"},
+    [Q_RCV_UA_LABEL] =
+        {"rcv_ua_label", 1,
+         "SELECT u.internal_id, u.station, d.name, d.street, d.city, d.postcode, d.country"
+         " FROM unexpected_arrival u JOIN depot d ON d.is_default WHERE u.internal_id = $1"},
+    [Q_RCV_INSPECTION_INSERT] =
+        {"rcv_inspection_insert", 7,
+         "INSERT INTO inspection (line_id, grade, findings, misuse, evidence, notes, actor)"
+         " VALUES ($1, $2, $3::text[], $4, coalesce($5::jsonb, '{}'), $6, $7) RETURNING id"},
+    [Q_RCV_LINE_GRADE] = {"rcv_line_grade", 3,
+                          "UPDATE rma_line SET grade = $2, misuse = $3 WHERE id = $1"},
+    [Q_RCV_RMA_CHARGEABLE] = {"rcv_rma_chargeable", 1,
+                              "UPDATE rma SET chargeable = true WHERE id = $1"},
+    [Q_RCV_PRICE] =
+        {"rcv_price", 1,
+         "SELECT pm.repair_price_cents, pm.part_price_cents, pm.currency, pm.name,"
+         " coalesce((SELECT su.status FROM spare_unit su WHERE su.line_id = l.id), '')"
+         " FROM rma_line l JOIN product_model pm ON pm.code = l.product_model WHERE l.id = $1"},
+    [Q_RCV_QUOTE_INSERT] =
+        {"rcv_quote_insert", 5,
+         "INSERT INTO quote (rma_id, reason, currency, total_cents, expires_on, offered_by)"
+         " VALUES ($1, $2, $3, $4, current_date + 30, $5)"
+         " ON CONFLICT (rma_id) WHERE status = 'offered' DO NOTHING RETURNING id"},
+    [Q_RCV_QUOTE_OFFERED] = {"rcv_quote_offered", 1,
+                             "SELECT id FROM quote WHERE rma_id = $1 AND status = 'offered'"
+                             " FOR UPDATE"},
+    [Q_RCV_QUOTE_ADD] = {"rcv_quote_add", 2,
+                         "UPDATE quote SET total_cents = total_cents + $2 WHERE id = $1"},
+    [Q_RCV_QUOTE_LINE_INSERT] =
+        {"rcv_quote_line_insert", 4,
+         "INSERT INTO quote_line (quote_id, line_id, description, coverage, amount_cents)"
+         " VALUES ($1, $2, $3, 'customer', $4)"},
+    [Q_RCV_QUOTE_ACCEPTED] =
+        {"rcv_quote_accepted", 1,
+         "SELECT count(*) FROM quote q JOIN quote_line ql ON ql.quote_id = q.id"
+         " WHERE ql.line_id = $1 AND q.status = 'accepted' AND q.offered_at >="
+         " (SELECT max(i.created_at) FROM inspection i WHERE i.line_id = $1)"},
+    [Q_RCV_CHARGE_INSERT] =
+        {"rcv_charge_insert", 6,
+         "INSERT INTO charge (rma_id, line_id, kind, amount_cents, currency, reason, created_by)"
+         " VALUES ($1, $2, 'misuse', $3, $4, $5, $6) RETURNING id"},
+    [Q_RCV_DISPOSITION] = {"rcv_disposition", 2,
+                           "UPDATE rma_line SET disposition = $2 WHERE id = $1"},
     /* depot: repair and outbound (issue 4, db_repair.c) */
     [Q_RPR_PART_INSERT] = {"rpr_part_insert", 5,
                            "INSERT INTO repair_part (line_id, product_model, serial_number,"

@@ -118,7 +118,24 @@ int route_money_destruction_certificate(struct request *req);
 int route_money_core_sweep(struct request *req);
 int route_money_cores_outstanding(struct request *req);
 /* depot: receiving and inspection (issue 4, routes_receiving.c) */
+int route_receiving_tasks(struct request *req);
+int route_receiving_task_decide(struct request *req);
+int route_receiving_ua_create(struct request *req);
+int route_receiving_ua_list(struct request *req);
+int route_receiving_ua_get(struct request *req);
+int route_receiving_ua_match(struct request *req);
+int route_receiving_ua_close(struct request *req);
+int route_receiving_ua_label_png(struct request *req);
+int route_receiving_ua_label_pdf(struct request *req);
+int route_receiving_ua_label_zpl(struct request *req);
+int route_receiving_receipt(struct request *req);
+int route_receiving_inspection(struct request *req);
+int route_receiving_disposition(struct request *req);
 /* depot: repair and outbound (issue 4, routes_repair.c) */
+int route_repair_event(struct request *req);
+int route_repair_work_order(struct request *req);
+int route_repair_pack(struct request *req);
+int route_repair_shipment_event(struct request *req);
 /* labels (issue 6, routes_labels.c; route_rmas_label_* above live there too) */
 int route_labels_shipment_png(struct request *req);
 int route_labels_shipment_pdf(struct request *req);
@@ -131,10 +148,6 @@ int route_labels_batch_day_pdf(struct request *req);
 int route_labels_batch_day_zpl(struct request *req);
 int route_labels_batch_pdf(struct request *req);
 int route_labels_batch_zpl(struct request *req);
-int route_repair_event(struct request *req);
-int route_repair_work_order(struct request *req);
-int route_repair_pack(struct request *req);
-int route_repair_shipment_event(struct request *req);
 
 /* ratelimit.c: true when the client may make another public tracking request. */
 bool ratelimit_allow(const struct sockaddr *addr, unsigned per_min, int64_t now_ms);

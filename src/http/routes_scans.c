@@ -5,12 +5,16 @@
  * checked against the server key, and the code is resolved to one inbound parcel.  The answer is
  * always 200 with an outcome the station shows at a glance:
  *   received   the first scan of the parcel: inbound leg -> received, one event
+ *   serial_mismatch  the serial read off the unit ("serial") is not the one expected: the
+ *              parcel is received, the inbound leg goes on hold (two events) and a task waits
+ *              for a decision; no credit
+ *   arrived    a box of non-serialised parts: count them (POST .../lines/{line}/receipts)
  *   duplicate  scanned before: nothing changes
  *   forged     the tag does not match the RMA and parcel: quarantine
  *   unknown    no parcel has this code: unexpected-arrivals desk
  *   ambiguous  a bare RMA number with several parcels on their way: scan the label
  *   not_expected  the RMA is closed or not authorized: quarantine
- * Only input errors (no code, no station) are 422.
+ * Only input errors (no code, no station, a malformed serial) are 422.
  */
 #include <stdio.h>
 #include <string.h>
@@ -21,8 +25,8 @@
 #include "label/qrtag.h"
 #include "request.h"
 
-static int answer(struct request *req, const char *outcome, const char *next, const char *message,
-                  const struct scancode *sc, const struct parcel_ref *p)
+static json_t *answer_json(const char *outcome, const char *next, const char *message,
+                           const struct scancode *sc, const struct parcel_ref *p)
 {
     json_t *j = json_pack("{s:s, s:s, s:s}", "outcome", outcome, "next", next, "message", message);
     if (sc != NULL)
@@ -34,7 +38,13 @@ static int answer(struct request *req, const char *outcome, const char *next, co
     } else if (sc != NULL && sc->rma[0]) {
         json_object_set_new(j, "rma_number", json_string(sc->rma));
     }
-    return reply_json(req, 200, j);
+    return j;
+}
+
+static int answer(struct request *req, const char *outcome, const char *next, const char *message,
+                  const struct scancode *sc, const struct parcel_ref *p)
+{
+    return reply_json(req, 200, answer_json(outcome, next, message, sc, p));
 }
 
 static int log_and_answer(struct request *req, const char *station, const char *code,
@@ -54,7 +64,8 @@ static int log_and_answer(struct request *req, const char *station, const char *
     return answer(req, outcome, next, message, sc, NULL);
 }
 
-/* POST /api/v1/scans  body: {"code": "<what the scanner typed>", "station": "dock-1"} */
+/* POST /api/v1/scans  body: {"code": "<what the scanner typed>", "station": "dock-1",
+ *                            "serial": "<read off the unit>"?} */
 int route_scans_create(struct request *req)
 {
     struct err err = {0};
@@ -66,6 +77,10 @@ int route_scans_create(struct request *req)
         return reply_error(req, &err);
     json_t *jc = json_object_get(body, "code");
     const char *station = json_in_string(&req->arena, body, "station", "station", true, &err);
+    char *serial =
+        json_in_upper((char *)json_in_string(&req->arena, body, "serial", "serial", false, &err));
+    if (serial != NULL)
+        intake_check_serial(serial, "serial", &err);
     if (jc == NULL || json_is_null(jc))
         err_set(&err, ERR_INVALID, "code", "is required");
     else if (!json_is_string(jc))
@@ -132,8 +147,8 @@ int route_scans_create(struct request *req)
                                          "the rma is not authorized: set the parcel aside",
                               &sc);
 
-    const char *outcome = NULL;
-    r = db_scan_receive(req->db, &p, station, code, &req->who, &outcome, &err);
+    struct dock_receipt dr;
+    r = db_scan_receive(req->db, &p, station, code, serial, &req->who, &dr, &err);
     switch (r) {
     case DB_ONE:
         break;
@@ -142,11 +157,27 @@ int route_scans_create(struct request *req)
     case DB_FAIL:
         return reply_db_error(req, r, &err);
     }
-    if (strcmp(outcome, "received") == 0)
+    if (strcmp(dr.outcome, "received") == 0)
         return answer(req, "received", "inspect",
                       arena_printf(&req->arena,
                                    "received %s parcel %d of %d: take it to inspection",
                                    p.rma_number, p.parcel_no, p.parcel_count),
+                      &sc, &p);
+    if (strcmp(dr.outcome, "serial_mismatch") == 0) {
+        json_t *j = answer_json("serial_mismatch", "hold",
+                                arena_printf(&req->arena,
+                                             "%s parcel %d holds serial %s, not the one "
+                                             "expected: put it on the hold shelf",
+                                             p.rma_number, p.parcel_no, serial),
+                                &sc, &p);
+        json_object_set_new(j, "task_id", json_integer(dr.task_id));
+        json_object_set_new(j, "line_no", json_integer(dr.line_no));
+        return reply_json(req, 200, j);
+    }
+    if (strcmp(dr.outcome, "arrived") == 0)
+        return answer(req, "arrived", "count",
+                      arena_printf(&req->arena, "%s parcel %d arrived: count the parts of line %d",
+                                   p.rma_number, p.parcel_no, dr.line_no),
                       &sc, &p);
     return answer(req, "duplicate", "none",
                   arena_printf(&req->arena, "%s parcel %d was already received: nothing changed",

@@ -437,9 +437,8 @@ static void status_is_derived_from_the_least_advanced_line(void **state)
 
     (void)state;
     for (size_t i = 0; i < COUNT(cases); i++) {
-        const char *got =
-            rma_status_derive(cases[i].authorized, cases[i].closed, false, cases[i].lines,
-                              cases[i].n);
+        const char *got = rma_status_derive(cases[i].authorized, cases[i].closed, false,
+                                            cases[i].lines, cases[i].n);
         assert_non_null(got);
         if (strcmp(got, cases[i].want) != 0)
             fail_msg("%s: status %s, expected %s", cases[i].what, got, cases[i].want);

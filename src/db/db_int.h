@@ -107,7 +107,6 @@ enum stmt {
     Q_RCV_QUOTE_ADD,
     Q_RCV_QUOTE_LINE_INSERT,
     Q_RCV_QUOTE_ACCEPTED,
-    Q_RCV_CHARGE_INSERT,
     Q_RCV_DISPOSITION,
     /* depot: repair and outbound (issue 4, db_repair.c) */
     Q_RPR_PART_INSERT,

@@ -87,21 +87,17 @@ static enum db_result open_line(struct db *db, const char *rma_number, int line_
     return DB_ONE;
 }
 
-/*
- * An advance-replacement core is back (received, not on hold): area A's core policy marks it
- * returned and credits a late core.  NEEDSWORK: db_core_received() of area A (issue 4,
- * authorization and money) is not in include/db/db.h yet; this is the one place to call it.
- */
+/* An advance-replacement core is back (received, not on hold): area A's core policy marks it
+ * returned and credits a late core (db_core_received leaves other lines alone). */
 static enum db_result core_back(struct db *db, const char *rma_number, int line_no,
                                 const struct principal *actor, struct err *err)
 {
     struct line_ref l;
-
-    (void)actor;
     enum db_result k = db_line_ref(db, rma_number, line_no, &l, err);
-    if (k != DB_ONE || l.type != RMA_TYPE_ADVANCE_REPLACEMENT)
+
+    if (k != DB_ONE)
         return k;
-    return DB_ONE;
+    return db_core_received(db, &l, actor, err);
 }
 
 /* The dock receive of one parcel inside the caller's transaction. */
@@ -585,7 +581,7 @@ static bool spare_gone(const struct line_ref *l, const char *spare_status)
 }
 
 /* Misuse found: the RMA is chargeable; a charge if the spare went out, else a quote.  Adds
- * "charge_id" or "quote_id" to res. */
+ * "charge" or "quote_id" to res. */
 static enum db_result misuse_found(struct db *db, const struct line_ref *l, const char *findings,
                                    const struct principal *actor, json_t *res, struct err *err)
 {
@@ -622,11 +618,13 @@ static enum db_result misuse_found(struct db *db, const struct line_ref *l, cons
     snprintf(reason, sizeof reason, "misuse found at inspection (%s)", findings);
 
     if (spare_gone(l, spare)) {
-        const char *cp[6] = {rid, lid, amount, currency, reason, actor->name};
-        if ((r = db_run(db, Q_RCV_CHARGE_INSERT, cp, &k, err)) == NULL)
+        /* area A's charge: one 'charge_raised' event of its own */
+        if ((k = db_charge_add(db, l->rma_id, l->line_id, "misuse", price, currency, reason, actor,
+                               err)) != DB_ONE)
             return k;
-        json_object_set_new(res, "charge_id", json_integer(strtoll(PQgetvalue(r, 0, 0), NULL, 10)));
-        PQclear(r);
+        json_object_set_new(res, "charge",
+                            json_pack("{s:s, s:I, s:s}", "kind", "misuse", "amount_cents",
+                                      (json_int_t)price, "currency", currency));
         return DB_ONE;
     }
     const char *qp[5] = {rid, reason, currency, amount, tid};

@@ -556,10 +556,6 @@ const struct statement db_statements[Q__COUNT] = {
          "SELECT count(*) FROM quote q JOIN quote_line ql ON ql.quote_id = q.id"
          " WHERE ql.line_id = $1 AND q.status = 'accepted' AND q.offered_at >="
          " (SELECT max(i.created_at) FROM inspection i WHERE i.line_id = $1)"},
-    [Q_RCV_CHARGE_INSERT] =
-        {"rcv_charge_insert", 6,
-         "INSERT INTO charge (rma_id, line_id, kind, amount_cents, currency, reason, created_by)"
-         " VALUES ($1, $2, 'misuse', $3, $4, $5, $6) RETURNING id"},
     [Q_RCV_DISPOSITION] = {"rcv_disposition", 2,
                            "UPDATE rma_line SET disposition = $2 WHERE id = $1"},
     /* depot: repair and outbound (issue 4, db_repair.c) */

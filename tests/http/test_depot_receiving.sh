@@ -37,6 +37,7 @@ expect_status 200 "scan of the core with its serial (lower case)"
 expect_jq '.outcome == "received" and .next == "inspect"' "the core is received"
 check "scenario 4: exactly one 'receive' event" test "$(events "$AR" receive)" = 1
 check "the receipt row keeps the serial read" test "$(q1 "SELECT quantity || '|' || serial_scanned || '|' || station FROM receipt rc JOIN rma r ON r.id = rc.rma_id WHERE r.rma_number = '$AR'")" = "1|PSU7500001|dock-1"
+check "the core is recorded as returned (area A's core policy)" test "$(q1 "SELECT count(*) FROM rma_line l JOIN rma r ON r.id = l.rma_id WHERE r.rma_number = '$AR' AND l.core_returned_at IS NOT NULL")" = 1
 N=$(events "$AR")
 scan "$AR" PSU7500001
 expect_jq '.outcome == "duplicate"' "a re-scan is a duplicate"
@@ -55,6 +56,10 @@ check "scenario 6: two events, receive then hold" test "$(q1 "SELECT string_agg(
 check "scenario 6: the task holds expected and scanned" test "$(q1 "SELECT kind || '|' || status || '|' || (details->>'expected') || '|' || (details->>'scanned') FROM task WHERE id = $T6")" = "serial_mismatch|open|SRV7400002|SRV7400099"
 check "scenario 6: no credit (no charge, core not returned)" test "$(q1 "SELECT count(*) FROM charge ch JOIN rma r ON r.id = ch.rma_id WHERE r.rma_number = '$R6'")|$(q1 "SELECT count(*) FROM rma_line l JOIN rma r ON r.id = l.rma_id WHERE r.rma_number = '$R6' AND l.core_returned_at IS NOT NULL")" = "0|0"
 check "the receipt records the serial scanned" test "$(q1 "SELECT serial_scanned FROM receipt rc JOIN rma r ON r.id = rc.rma_id WHERE r.rma_number = '$R6'")" = SRV7400099
+serial_rma PSU7500002 PSU-750 advance_replacement
+scan "$RMA" PSU7500077
+expect_jq '.outcome == "serial_mismatch"' "an advance-replacement core with another serial"
+check "scenario 6: no credit for a mismatched core (not returned, no charge)" test "$(q1 "SELECT count(*) FROM rma_line l JOIN rma r ON r.id = l.rma_id WHERE r.rma_number = '$RMA' AND l.core_returned_at IS NOT NULL")|$(q1 "SELECT count(*) FROM charge ch JOIN rma r ON r.id = ch.rma_id WHERE r.rma_number = '$RMA' AND ch.kind = 'late_core_credit'")" = "0|0"
 api GET "/api/v1/rmas/$R6" "$AGENT"
 expect_jq '.status == "on_hold" and (.tasks | length) == 1 and .tasks[0].kind == "serial_mismatch"' "the staff view: on_hold with the task"
 N=$(events "$R6")
@@ -201,8 +206,8 @@ expect_jq "[.arrivals[] | select(.internal_id == \"$U1\")] | length == 1" "scena
 curl -s -H "Authorization: Bearer $DEPOT" -o "$T_TMP/ua.png" "$BASE$UA/$U1/label.png"
 P=$(zbarimg --raw -q -Sdisable -Sqrcode.enable "$T_TMP/ua.png" 2>/dev/null)
 check "the label's QR decodes to the internal id ($P)" grep -qxE "HTTP://[0-9.:]+/U/$U1" <<<"$P"
-api GET "$UA/$U1/label.pdf" "$DEPOT"
-check "the PDF label" test "$STATUS|$(head -c 4 "$T_TMP/body")" = "200|%PDF"
+S=$(curl -s -H "Authorization: Bearer $DEPOT" -o "$T_TMP/ua.pdf" -w '%{http_code}' "$BASE$UA/$U1/label.pdf")
+check "the PDF label" test "$S|$(head -c 4 "$T_TMP/ua.pdf")" = "200|%PDF"
 api GET "$UA/$U1/label.zpl" "$DEPOT"
 check "the ZPL label" test "$STATUS|$(grep -c '\^XA' "$T_TMP/body")" = "200|1"
 api GET "$UA/U99999999/label.png" "$DEPOT"
@@ -304,7 +309,7 @@ check "no inspection row for the unit on hold" test "$(q1 "SELECT count(*) FROM 
 # misuse without a spare out: the RMA is chargeable, a quote, the repair does not start
 N=$(events "$RM")
 post "/api/v1/rmas/$RM/lines/1/inspection" '{"grade": "D", "findings": ["liquid", "burn"], "evidence": {"photos": ["a.jpg"]}}' "$ENGINEER"
-expect_jq '.misuse == true and .chargeable == true and (.quote_id | type) == "number" and .charge_id == null' "misuse found: a quote, no charge"
+expect_jq '.misuse == true and .chargeable == true and (.quote_id | type) == "number" and .charge == null' "misuse found: a quote, no charge"
 api GET "/api/v1/rmas/$RM" "$AGENT"
 expect_jq '.chargeable == true and (.quotes | length) == 1 and .quotes[0].status == "offered" and .quotes[0].total_cents == 45000 and .quotes[0].lines[0].coverage == "customer" and .lines[0].misuse == true' "the staff view: chargeable, an offered quote of the repair price"
 check "the inspection wrote one event" test "$(($(events "$RM") - N))" = 1
@@ -318,12 +323,12 @@ expect_jq '.repair == "queued"' "the accepted quote lets the repair start"
 # misuse after the spare went out (advance replacement): a charge
 N=$(events "$AR")
 post "/api/v1/rmas/$AR/lines/1/inspection" '{"grade": "D", "findings": ["physical_damage"]}' "$DEPOT"
-expect_jq '.misuse == true and (.charge_id | type) == "number"' "misuse on an advance-replacement core: a charge"
+expect_jq '.misuse == true and .charge.kind == "misuse" and .charge.amount_cents == 21000' "misuse on an advance-replacement core: a charge"
 api GET "/api/v1/rmas/$AR" "$AGENT"
 expect_jq '.chargeable == true and .open_charges == 1 and .charges[0].kind == "misuse" and .charges[0].amount_cents == 21000 and .charges[0].status == "open" and .status != "complete"' "the staff view: an open misuse charge of the part price, not complete"
 post "/api/v1/rmas/$AR/lines/1/disposition" '{"disposition": "scrap"}' "$DEPOT"
 expect_jq '.inbound == "dispositioned" and .repair == null' "the core is scrapped"
-check "inspection and disposition wrote one event each" test "$(($(events "$AR") - N))" = 2
+check "inspection, its charge (area A: charge_raised) and disposition: one event each" test "$(($(events "$AR") - N))|$(events "$AR" inspect)|$(events "$AR" charge_raised)|$(events "$AR" disposition)" = "3|1|1|1"
 
 # exchange: inspected without misuse unblocks the outbound leg
 serial_rma MEM32G0001 MEM-32G exchange

@@ -162,9 +162,9 @@ expect_jq '.screening[0].evidence.answers == ["no drops"]' "the evidence is stor
 expect_jq 'all(.lines[]; .legs == null or .legs == {})' "misuse_suspected: no legs"
 check "misuse: one screening row" test "$(psql_t -c "SELECT count(*) FROM screening s JOIN rma r ON r.id = s.rma_id WHERE r.rma_number = '$RMA_M' AND s.outcome = 'misuse_suspected'")" = 1
 check "misuse: no parcel rows" test "$(psql_t -c "SELECT count(*) FROM parcel p JOIN rma r ON r.id = p.rma_id WHERE r.rma_number = '$RMA_M'")" = 0
-check "misuse: one rma_created event to not_authorized with an actor" test "$(psql_t -c "
-    SELECT string_agg(e.kind || ':' || e.to_state || ':' || e.actor, ',') FROM event e JOIN rma r ON r.id = e.rma_id
-     WHERE r.rma_number = '$RMA_M'")" = "rma_created:not_authorized:test engineer"
+check "misuse: one rma_created event to not_authorized and one quote_offered, with an actor" test "$(psql_t -c "
+    SELECT string_agg(e.kind || ':' || e.to_state || ':' || e.actor, ',' ORDER BY e.id) FROM event e JOIN rma r ON r.id = e.rma_id
+     WHERE r.rma_number = '$RMA_M'")" = "rma_created:not_authorized:test engineer,quote_offered:offered:test engineer"
 for fmt in png pdf zpl; do
     api GET "/api/v1/rmas/$RMA_M/parcels/1/label.$fmt" "$AGENT"
     expect_status 409 "no $fmt label for a not authorized rma"

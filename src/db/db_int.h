@@ -124,6 +124,7 @@ enum stmt {
     Q_RPR_SPARE_SHIP,
     Q_RPR_BIN_SHIP,
     Q_RPR_WORK_ORDER,
+    Q_RPR_LINE_LOCK,
     /* labels (issue 6) */
     Q_LABEL_PARCEL,
     Q_LABEL_SSCC_NEXT,

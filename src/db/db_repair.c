@@ -57,6 +57,28 @@ static json_t *load_json(const PGresult *r, struct err *err)
     return j;
 }
 
+/*
+ * Locks the line, then reads it with its legs.  Under READ COMMITTED a statement sees what was
+ * committed when it started: taking the lock in a statement of its own makes db_line_ref (the
+ * next statement) see the legs as the previous holder of the lock left them, so that racing
+ * requests find the move already made (a duplicate or a 409 naming the leg) and never act on a
+ * stale state.
+ */
+static enum db_result lock_line(struct db *db, const char *rma_number, int line_no,
+                                struct line_ref *l, struct err *err)
+{
+    enum db_result kind;
+    char no[16];
+
+    snprintf(no, sizeof no, "%d", line_no);
+    const char *p[2] = {rma_number, no};
+    PGresult *r = db_run(db, Q_RPR_LINE_LOCK, p, &kind, err);
+    if (r == NULL)
+        return kind;
+    PQclear(r);
+    return db_line_ref(db, rma_number, line_no, l, err);
+}
+
 static bool is_spare_type(enum rma_type t)
 {
     switch (t) {
@@ -122,7 +144,7 @@ enum db_result db_repair_move(struct db *db, const struct repair_request *rq,
     memset(out, 0, sizeof *out);
     if ((kind = db_begin(db, err)) != DB_ONE)
         return kind;
-    if ((kind = db_line_ref(db, rq->rma_number, rq->line_no, &l, err)) != DB_ONE)
+    if ((kind = lock_line(db, rq->rma_number, rq->line_no, &l, err)) != DB_ONE)
         return abort_tx(db, kind);
     if (line_open(&l, err) != 0)
         return abort_tx(db, DB_FAIL);
@@ -306,7 +328,7 @@ enum db_result db_pack(struct db *db, const struct pack_request *pq, const struc
     *out = NULL;
     if ((kind = db_begin(db, err)) != DB_ONE)
         return kind;
-    if ((kind = db_line_ref(db, pq->rma_number, pq->line_no, &l, err)) != DB_ONE)
+    if ((kind = lock_line(db, pq->rma_number, pq->line_no, &l, err)) != DB_ONE)
         return abort_tx(db, kind);
     if (line_open(&l, err) != 0)
         return abort_tx(db, DB_FAIL);
@@ -449,7 +471,7 @@ enum db_result db_shipment_event(struct db *db, const struct shipment_event_requ
     if (actor->role == ROLE_CARRIER && actor->carrier_id != carrier_id)
         return refuse(db, err, ERR_FORBIDDEN, "parcel", "this shipment is not yours");
 
-    if ((kind = db_line_ref(db, sq->rma_number, line_no, &l, err)) != DB_ONE)
+    if ((kind = lock_line(db, sq->rma_number, line_no, &l, err)) != DB_ONE)
         return abort_tx(db, kind);
     if (l.closed)
         return refuse(db, err, ERR_CONFLICT, "rma_number", "the rma is closed");

@@ -654,6 +654,10 @@ const struct statement db_statements[Q__COUNT] = {
          "   sw.actor, 'at', sw.created_at) FROM serial_swap sw WHERE sw.line_id = l.id))::text"
          " FROM rma r JOIN rma_line l ON l.rma_id = r.id"
          " WHERE r.rma_number = $1 AND l.line_no = $2"},
+    /* taken before db_line_ref, so that its snapshot sees what the previous holder committed */
+    [Q_RPR_LINE_LOCK] = {"rpr_line_lock", 2,
+                         "SELECT l.id FROM rma_line l JOIN rma r ON r.id = l.rma_id"
+                         " WHERE r.rma_number = $1 AND l.line_no = $2 FOR UPDATE OF l"},
     /* labels (issue 6) */
     [Q_LABEL_PARCEL] =
         {"label_parcel", 3,

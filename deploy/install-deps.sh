@@ -10,6 +10,7 @@ packages=(
     libmicrohttpd-dev libxml2-dev libxml2-utils libqrencode-dev libjansson-dev
     libcairo2-dev libpango1.0-dev fonts-dejavu-core fonts-noto-core fonts-noto-cjk
     libsodium-dev libcmocka-dev zbar-tools poppler-utils wrk clang-format
+    libzint-dev libpng-dev
 )
 
 missing=()
@@ -19,6 +20,11 @@ for p in "${packages[@]}"; do
         missing+=("$p")
     fi
 done
+# Node and npm render ZPL in tests/label (npm zpl-renderer-js).  A machine may have them from
+# another source (nodesource's nodejs bundles npm): ask for Debian's only when either is missing.
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+    missing+=(nodejs npm)
+fi
 if [ ${#missing[@]} -eq 0 ]; then
     echo "install-deps: all ${#packages[@]} packages already installed"
     exit 0

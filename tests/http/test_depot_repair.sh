@@ -40,29 +40,16 @@ repair() { # repair RMA BODY [TOKEN]
 }
 ev() { jq -nc --arg e "$1" '{event: $e}'; }
 
-# receive_and_queue RMA: the unit arrives (the real dock scan), is inspected and dispositioned for
-# repair.  Inspection and disposition are area B's endpoints; while they are not in this tree the
-# legs are moved here with SQL, one event each (marked FALLBACK).
+# receive_and_queue RMA: the unit arrives (dock scan), is inspected and dispositioned for repair
+# (area B's endpoints), which queues the repair leg.
 receive_and_queue() {
-    local rma=$1 lid
-    api POST /api/v1/scans "$DEPOT" "$(jq -nc --arg c "$rma" '{code: $c, station: "dock-1"}')"
-    lid=$(line_id "$rma")
-    api POST "/api/v1/rmas/$rma/lines/1/inspection" "$DEPOT" \
+    api POST /api/v1/scans "$DEPOT" "$(jq -nc --arg c "$1" '{code: $c, station: "dock-1"}')"
+    expect_jq '.outcome == "received"' "dock scan of $1"
+    api POST "/api/v1/rmas/$1/lines/1/inspection" "$DEPOT" \
         '{"grade": "B", "findings": ["fault_confirmed"], "evidence": {"photos": 2}}'
-    if [ "$STATUS" = 404 ] && [ "$(jqb .error.field)" = path ]; then
-        sql_move "$lid" inbound received inspected inspect # FALLBACK: area B's inspection
-    fi
-    api POST "/api/v1/rmas/$rma/lines/1/disposition" "$DEPOT" '{"disposition": "repair"}'
-    if [ "$STATUS" = 404 ] && [ "$(jqb .error.field)" = path ]; then
-        sql_move "$lid" inbound inspected dispositioned disposition # FALLBACK: area B's disposition
-        sql_move "$lid" repair pending queued queue                 # FALLBACK: "repair" queues it
-    fi
-}
-# sql_move LINE_ID LEG FROM TO KIND: FALLBACK only (see receive_and_queue).
-sql_move() {
-    psql_t -c "UPDATE leg SET state = '$4' WHERE line_id = $1 AND kind = '$2' AND state = '$3';
-        INSERT INTO event (rma_id, line_id, leg, kind, from_state, to_state, actor, channel)
-        SELECT rma_id, id, '$2', '$5', '$3', '$4', 'test fallback', 'api' FROM rma_line WHERE id = $1" >/dev/null
+    expect_status 200 "inspection of $1"
+    api POST "/api/v1/rmas/$1/lines/1/disposition" "$DEPOT" '{"disposition": "repair"}'
+    expect_status 200 "disposition repair of $1"
 }
 
 # ---- roles and bad input before anything moves --------------------------------------------------

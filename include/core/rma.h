@@ -113,8 +113,10 @@ bool leg_state_is_final(enum leg_kind k, const char *state);
 /*
  * Whether a line's outbound leg may leave "blocked" (DESIGN.md, repair types): repair and
  * factory when the repair leg has finished (repaired, unrepairable, no_fault_found,
- * factory_replaced); exchange when the inbound unit is inspected and no misuse was found;
- * advance replacement and replacement without return at once (they start "ready").
+ * factory_replaced) or was never started because the unit was dispositioned otherwise
+ * (inbound dispositioned, repair still pending: returned unrepaired or replaced); exchange when the
+ * inbound unit is inspected and no misuse was found; advance replacement and replacement without
+ * return at once (they start "ready").
  */
 bool rma_outbound_unblocked(enum rma_type t, const char *inbound, const char *repair, bool misuse);
 

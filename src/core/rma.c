@@ -268,7 +268,9 @@ bool rma_outbound_unblocked(enum rma_type t, const char *inbound, const char *re
         for (size_t i = 0; repair != NULL && i < COUNT(finished); i++)
             if (strcmp(repair, finished[i]) == 0)
                 return true;
-        return false;
+        /* dispositioned without a repair (returned unrepaired, replaced): nothing to wait for */
+        return repair != NULL && strcmp(repair, "pending") == 0 && inbound != NULL &&
+               strcmp(inbound, "dispositioned") == 0;
     }
     return false;
 }

@@ -457,9 +457,44 @@ static void names_are_stable(void **state)
         assert_string_not_equal(leg_event_name(all_events[e]), "unknown");
 }
 
+/* DESIGN.md's repair-types table: when the outbound leg may leave "blocked". */
+static void outbound_unblock_rules(void **state)
+{
+    static const struct {
+        enum rma_type type;
+        const char *inbound;
+        const char *repair;
+        bool misuse;
+        bool unblocked;
+    } cases[] = {
+        {RMA_TYPE_REPAIR, "received", "pending", false, false},
+        {RMA_TYPE_REPAIR, "dispositioned", "queued", false, false},
+        {RMA_TYPE_REPAIR, "dispositioned", "in_repair", false, false},
+        {RMA_TYPE_REPAIR, "dispositioned", "repaired", false, true},
+        {RMA_TYPE_REPAIR, "dispositioned", "unrepairable", false, true},
+        {RMA_TYPE_REPAIR, "dispositioned", "no_fault_found", false, true},
+        {RMA_TYPE_REPAIR, "dispositioned", "pending", false, true},
+        {RMA_TYPE_FACTORY, "dispositioned", "at_factory", false, false},
+        {RMA_TYPE_FACTORY, "dispositioned", "factory_replaced", false, true},
+        {RMA_TYPE_EXCHANGE, "received", NULL, false, false},
+        {RMA_TYPE_EXCHANGE, "inspected", NULL, false, true},
+        {RMA_TYPE_EXCHANGE, "inspected", NULL, true, false},
+        {RMA_TYPE_EXCHANGE, "dispositioned", NULL, false, true},
+        {RMA_TYPE_ADVANCE_REPLACEMENT, "label_issued", NULL, false, true},
+        {RMA_TYPE_REPLACEMENT_NO_RETURN, NULL, NULL, false, true},
+    };
+
+    (void)state;
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+        assert_int_equal(rma_outbound_unblocked(cases[i].type, cases[i].inbound, cases[i].repair,
+                                                cases[i].misuse),
+                         cases[i].unblocked);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(outbound_unblock_rules),
         cmocka_unit_test(allowed_moves),
         cmocka_unit_test(refused_moves_are_conflicts),
         cmocka_unit_test(ship_before_repair_is_refused),

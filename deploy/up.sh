@@ -25,6 +25,8 @@ while IFS= read -r name; do
 done < <(compgen -e | grep '^PG' || true)
 unset RMAD_DATABASE_URL
 export RMAD_LISTEN=${RMAD_LISTEN:-127.0.0.1:8080}
+# Demo SSCCs: GS1's example company prefix 0614141 (never a real one); set your own in production.
+export RMAD_GS1_COMPANY_PREFIX=${RMAD_GS1_COMPANY_PREFIX:-0614141}
 var_dir=${RMAD_VAR_DIR:-$root/var}
 mkdir -p "$var_dir"
 

@@ -127,5 +127,38 @@ for i in 0 1 2 3 4 5 6; do
     grep '\^FH\^FD' "$out/scripts-$i.zpl" | grep -q '?' && fail "scripts-$i.zpl: a '?' in text" || ok
 done
 
+# ZPL lint: hostile addresses (^ and ~ commands, backslashes, CR/LF/TAB, bidi controls, invalid
+# UTF-8, ^BC invocation codes, very long names) in every field of every template.  Each label is
+# one ^XA..^XZ, every line a known command, every text field ^FH data of [A-Za-z0-9 .,-/] and
+# _XX escapes only, and the rendered label still decodes to exactly its payloads.
+mkdir -p "$out/lint"
+"$tool" lint "$out/lint" >"$out/lint/manifest" || fail "label_render_tool lint"
+lint_args=()
+while read -r file qr c128 sscc; do
+    z=$out/lint/$file
+    bad=$(grep -vE '^(\^XA|\^XZ|\^CI28|\^PW[0-9]+|\^LL[0-9]+|\^LH0,0)$' "$z" |
+        grep -vE '^\^FO[0-9]+,[0-9]+\^A0N,[0-9]+,[0-9]+(\^FB[0-9]+,[0-9]+,0,L,0)?\^FH\^FD([A-Za-z0-9 .,/-]|_[0-9A-F]{2})*\^FS$' |
+        grep -vE '^\^FO[0-9]+,[0-9]+\^GB[0-9]+,[0-9]+,[0-9]+\^FS$' |
+        grep -vE '^\^FO[0-9]+,[0-9]+\^BQN,2,[0-9]+\^FD[MQ]A,[0-9A-Z $%*+./:-]+\^FS$' |
+        grep -vE '^\^FO[0-9]+,[0-9]+\^BY[0-9]+\^BCN,[0-9]+,N,N,N,[AD]\^FD[0-9A-Za-z]+\^FS$')
+    [ -z "$bad" ] && ok || fail "$file: unexpected zpl: $(head -c 200 <<<"$bad")"
+    [ "$(grep -c '\^XA' "$z")" = 1 ] && [ "$(grep -c '\^XZ' "$z")" = 1 ] && ok || fail "$file: not exactly one ^XA and ^XZ"
+    ! grep -q '~' "$z" && ! LC_ALL=C grep -q '[^ -~]' "$z" && ok || fail "$file: raw ~ or non-ASCII"
+    case $file in
+    lint-tag-*) ;;
+    *) lint_args+=("$z" "$out/lint/zpl-${file%.zpl}.png") ;;
+    esac
+done <"$out/lint/manifest"
+node "$r" 101.6 152.4 8 "${lint_args[@]}" || fail "zpl-renderer-js (lint)"
+while read -r file qr c128 sscc; do
+    case $file in
+    lint-tag-*) check_png "$out/lint/${file%.zpl}.png" "$file (png)" "$qr" "$c128" "$sscc" ;;
+    *)
+        check_png "$out/lint/zpl-${file%.zpl}.png" "$file (zpl-renderer-js)" "$qr" "$c128" "$sscc"
+        check_png "$out/lint/${file%.zpl}.png" "$file (png)" "$qr" "$c128" "$sscc"
+        ;;
+    esac
+done <"$out/lint/manifest"
+
 echo "test_label_kinds: $passed passed, $failed failed"
 [ "$failed" = 0 ]

@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "core/label.h"
 #include "label/qrtag.h"
@@ -178,6 +179,83 @@ static int render_all(const char *dir)
     return 0;
 }
 
+/* Hostile addresses for the ZPL lint: commands, escapes, line breaks, very long text. */
+static const char *const HOSTILE[] = {
+    "^XZ^XA^FO0,0^FDPWNED^FS",
+    "~JR~DGR:X.GRF,10,1,FF~JA",
+    "back\\slash \\& _5E _XX _",
+    "CR\rLF\nTAB\tVT\v^FS",
+    ">;>8 <>:^BCN,1^FD1",
+    "\xef\xbb\xbf\xe2\x80\xae RTL override \xe2\x80\xac\xe2\x81\xa6 isolate",
+    "\xc3\x28 bad \xff utf-8 \xed\xa0\x80 surrogate",
+    "WWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWW"
+    "WWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWW",
+};
+
+static int render_lint(const char *dir)
+{
+    size_t n = sizeof HOSTILE / sizeof HOSTILE[0];
+    char name[64];
+
+    for (int k = 0; k < LABEL_KINDS; k++) {
+        for (size_t i = 0; i < n; i++) {
+            struct label_content lc;
+
+            fixed(&lc, (enum label_kind)k);
+            lc.from.name = lc.to.name = HOSTILE[i];
+            lc.from.street = lc.to.street = HOSTILE[(i + 1) % n];
+            lc.from.city = lc.to.city = HOSTILE[(i + 2) % n];
+            lc.from.postcode = lc.to.postcode = HOSTILE[(i + 3) % n];
+            lc.from.country = lc.to.country = HOSTILE[(i + 4) % n];
+            lc.carrier = HOSTILE[(i + 5) % n];
+            lc.marks[0] = HOSTILE[(i + 6) % n];
+            lc.product_model = HOSTILE[(i + 7) % n];
+            lc.serial_number = HOSTILE[i];
+            if (set_code(&lc, "http://127.0.0.1:8080/") != 0)
+                return -1;
+            snprintf(name, sizeof name, "lint-%s-%zu", KIND_NAMES[k], i);
+            if (render_to(dir, name, &lc, 1, LABEL_ZPL, 203) != 0 ||
+                render_to(dir, name, &lc, 1, LABEL_PNG, 203) != 0)
+                return -1;
+            snprintf(name, sizeof name, "lint-%s-%zu.zpl", KIND_NAMES[k], i);
+            manifest(name, &lc);
+        }
+    }
+    return 0;
+}
+
+/* Labels per second of each output at 203 dpi: the return label, n times each. */
+static int bench(int n)
+{
+    struct label_content lc;
+    struct timespec t0, t1;
+
+    fixed(&lc, LABEL_RETURN_TO_DEPOT);
+    if (set_code(&lc, "https://rma.example.com/") != 0)
+        return -1;
+    for (int f = LABEL_PNG; f <= LABEL_ZPL; f++) {
+        size_t bytes = 0;
+
+        for (int i = -3; i < n; i++) { /* three warm-up rounds (fonts, caches) */
+            struct err err = {0};
+            unsigned char *out;
+            size_t len;
+
+            if (i == 0)
+                clock_gettime(CLOCK_MONOTONIC, &t0);
+            if (label_render(&lc, 1, (enum label_format)f, 203, &out, &len, &err) != 0)
+                return -1;
+            bytes = len;
+            free(out);
+        }
+        clock_gettime(CLOCK_MONOTONIC, &t1);
+        double s = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+        printf("%s %d labels in %.3f s: %.0f labels/s, %.2f ms/label, %zu bytes\n",
+               label_format_ext((enum label_format)f), n, s, n / s, s * 1000 / n, bytes);
+    }
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     static const char *const hostile_marks[] = {"FRAGILE", "THIS SIDE UP", "^XZ~JA KEEP DRY",
@@ -196,6 +274,10 @@ int main(int argc, char **argv)
     }
     if (strcmp(argv[1], "all") == 0)
         return render_all(argv[2]) == 0 ? 0 : 1;
+    if (strcmp(argv[1], "lint") == 0)
+        return render_lint(argv[2]) == 0 ? 0 : 1;
+    if (strcmp(argv[1], "bench") == 0)
+        return bench(atoi(argv[2]) > 0 ? atoi(argv[2]) : 200) == 0 ? 0 : 1;
     memset(&lc, 0, sizeof lc);
     lc.kind = LABEL_RETURN_TO_DEPOT;
     if (strcmp(argv[1], "hostile") == 0) {

@@ -68,6 +68,8 @@ pack "$R" '{"serial": "SRV7400002", "station": "pack-1"}'
 expect_error 409 serial "repair: another serial is refused (rule 7)"
 pack "$R" '{"serial": "SRV7400001", "station": "pack-1"}'
 ready_for_carrier "repair and return"
+api GET "/api/v1/rmas/$R/shipments/1/label.zpl" "$DEPOT"
+expect_status 200 "the outbound label of the packed parcel prints"
 ship_deliver "$R"
 status_is "$R" complete "repair and return delivered"
 one_event_each "$R" "repair and return"

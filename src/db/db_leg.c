@@ -23,7 +23,11 @@ enum db_result db_line_ref(struct db *db, const char *rma_number, int line_no, s
 
     snprintf(no, sizeof no, "%d", line_no);
     const char *p[2] = {rma_number, no};
-    PGresult *r = db_run(db, Q_LINE_REF, p, &kind, err);
+    PGresult *r = db_run(db, Q_LINE_LOCK, p, &kind, err);
+    if (r == NULL)
+        return kind;
+    PQclear(r);
+    r = db_run(db, Q_LINE_REF, p, &kind, err);
     if (r == NULL)
         return kind;
     if (PQntuples(r) != 1) {

@@ -262,6 +262,11 @@ const struct statement db_statements[Q__COUNT] = {
          "DELETE FROM idempotency_key WHERE token_id = $1 AND key = $2 AND status IS NULL"},
 
     /* leg moves shared by the depot modules (db_leg.c) */
+    /* The lock first, the read after: a read that waited for the lock in the same statement
+     * would see the legs as they were before the holder committed. */
+    [Q_LINE_LOCK] = {"line_lock", 2,
+                     "SELECT l.id FROM rma r JOIN rma_line l ON l.rma_id = r.id"
+                     " WHERE r.rma_number = $1 AND l.line_no = $2 FOR UPDATE OF l"},
     [Q_LINE_REF] =
         {"line_ref", 2,
          "SELECT r.id, l.id, r.case_id, r.rma_number, l.line_no, r.type, r.authorized,"

@@ -412,4 +412,37 @@ enum db_result db_shipment_event(struct db *db, const struct shipment_event_requ
                                  const struct principal *actor, json_t **out, bool *duplicate,
                                  struct err *err);
 
+/* pages (issue 7), src/db/db_pages.c.  All block on the database. */
+
+/* The length of a session's cookie secret and of its CSRF token (hex). */
+#define DB_SESSION_LEN 64
+/*
+ * Creates a staff user (name: 1 to 64 of a-z 0-9 . _ -, starting with a letter or digit; role:
+ * not carrier) with the argon2id hash of password (8 to 200 bytes), and the user's own actor
+ * token (never shown, never presentable).  DB_FAIL with ERR_CONFLICT when the name is taken.
+ */
+enum db_result db_user_create(struct db *db, const char *name, enum role role,
+                              const char *password, struct err *err);
+/*
+ * Checks name and password and opens a session of 12 hours: DB_ONE with the cookie secret in
+ * session (stored hashed) and its CSRF token in csrf; DB_NONE with ERR_UNAUTHORIZED for an
+ * unknown name or a wrong password (the same work either way).
+ */
+enum db_result db_session_login(struct db *db, const char *name, const char *password,
+                                char session[DB_SESSION_LEN + 1], char csrf[DB_SESSION_LEN + 1],
+                                struct err *err);
+/* DB_ONE with the user as *p (token_id: the user's actor token) and the session's CSRF token,
+ * DB_NONE (ERR_UNAUTHORIZED) for an unknown, ended or expired session or a disabled user. */
+enum db_result db_session_lookup(struct db *db, const char *session, struct principal *p,
+                                 char csrf[DB_SESSION_LEN + 1], struct err *err);
+/* Ends the session (logout); DB_ONE also when it had ended already. */
+enum db_result db_session_end(struct db *db, const char *session, struct err *err);
+/* The last `limit` scans at station, newest first, as a JSON list (new reference). */
+enum db_result db_scans_recent(struct db *db, const char *station, int limit, json_t **out,
+                               struct err *err);
+/* The public status of inbound parcel parcel_no of rma_number (no personal data) as JSON
+ * (new reference); DB_NONE when there is no such parcel. */
+enum db_result db_parcel_public(struct db *db, const char *rma_number, int parcel_no,
+                                json_t **out, struct err *err);
+
 #endif

@@ -46,6 +46,10 @@ static void usage(FILE *f)
         "                        make an API token; prints it alone on stdout (stored hashed);\n"
         "                        ROLE is admin, agent, engineer, depot or carrier (which needs\n"
         "                        --carrier with the carrier's code)\n"
+        "  user create --name NAME --role ROLE\n"
+        "                        make a staff user of the pages (depot scan station); the\n"
+        "                        password comes from RMAD_PASSWORD or the first line of stdin\n"
+        "                        (8 to 200 characters; stored as an argon2id hash)\n"
         "  routes [--roles]      print the route table, one \"METHOD PATTERN\" line per route;\n"
         "                        --roles adds the roles allowed (or public); needs no database\n"
         "  db-stop               stop the embedded PostgreSQL cluster under var/\n"
@@ -151,6 +155,50 @@ static int cmd_demo_data(struct db *db)
         return 1;
     }
     log_info("demo data loaded from %s", path);
+    return 0;
+}
+
+/* rmad user create --name NAME --role ROLE (pages, issue 7) */
+static int cmd_user(struct db *db, int argc, char **argv)
+{
+    const char *name = NULL;
+    const char *role = NULL;
+    struct err err = {0};
+    enum role r;
+    char line[256] = "";
+    const char *pw = getenv("RMAD_PASSWORD");
+
+    if (argc < 1 || strcmp(argv[0], "create") != 0) {
+        fputs("usage: rmad user create --name NAME --role ROLE\n", stderr);
+        return 2;
+    }
+    for (int i = 1; i + 1 < argc; i += 2) {
+        if (strcmp(argv[i], "--name") == 0)
+            name = argv[i + 1];
+        else if (strcmp(argv[i], "--role") == 0)
+            role = argv[i + 1];
+    }
+    if (name == NULL || role == NULL || argc != 5) {
+        fputs("rmad: user create needs --name NAME --role ROLE\n", stderr);
+        return 2;
+    }
+    if (pw == NULL) {
+        if (fgets(line, sizeof line, stdin) == NULL) {
+            fputs("rmad: user create: no password on stdin (or RMAD_PASSWORD)\n", stderr);
+            return 1;
+        }
+        line[strcspn(line, "\r\n")] = '\0';
+        pw = line;
+    }
+    if (role_parse(role, &r, &err) != 0 || db_ready(db, &err) != DB_ONE ||
+        db_user_create(db, name, r, pw, &err) != DB_ONE) {
+        fprintf(stderr, "rmad: user create: %s%s%s\n", err.field[0] ? err.field : "",
+                err.field[0] ? ": " : "", err.message);
+        sodium_memzero(line, sizeof line);
+        return 1;
+    }
+    sodium_memzero(line, sizeof line);
+    fprintf(stderr, "rmad: user %s (%s) created\n", name, role);
     return 0;
 }
 
@@ -331,7 +379,7 @@ int main(int argc, char **argv)
         return 0;
     }
     if (strcmp(cmd, "serve") != 0 && strcmp(cmd, "migrate") != 0 && strcmp(cmd, "demo-data") != 0 &&
-        strcmp(cmd, "token") != 0) {
+        strcmp(cmd, "token") != 0 && strcmp(cmd, "user") != 0) {
         fprintf(stderr, "rmad: unknown command %s (rmad --help lists them)\n", cmd);
         return 2;
     }
@@ -344,6 +392,8 @@ int main(int argc, char **argv)
         rc = cmd_migrate(db);
     else if (strcmp(cmd, "demo-data") == 0)
         rc = cmd_demo_data(db);
+    else if (strcmp(cmd, "user") == 0)
+        rc = cmd_user(db, argc - 2, argv + 2);
     else
         rc = cmd_token(db, argc - 2, argv + 2);
     db_free(db);

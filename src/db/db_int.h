@@ -126,6 +126,14 @@ enum stmt {
     Q_RPR_BIN_SHIP,
     Q_RPR_WORK_ORDER,
     Q_RPR_LINE_LOCK,
+    /* pages (issue 7) */
+    Q_PAGES_USER_INSERT,
+    Q_PAGES_USER_GET,
+    Q_PAGES_SESSION_INSERT,
+    Q_PAGES_SESSION_LOOKUP,
+    Q_PAGES_SESSION_END,
+    Q_PAGES_SCANS_RECENT,
+    Q_PAGES_PARCEL_PUBLIC,
     /* labels (issue 6) */
     Q_LABEL_PARCEL,
     Q_LABEL_SSCC_NEXT,

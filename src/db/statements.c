@@ -663,6 +663,44 @@ const struct statement db_statements[Q__COUNT] = {
     [Q_RPR_LINE_LOCK] = {"rpr_line_lock", 2,
                          "SELECT l.id FROM rma_line l JOIN rma r ON r.id = l.rma_id"
                          " WHERE r.rma_number = $1 AND l.line_no = $2 FOR UPDATE OF l"},
+    /* pages (issue 7) */
+    [Q_PAGES_USER_INSERT] =
+        {"pages_user_insert", 4,
+         "WITH t AS (INSERT INTO api_token (name, role, token_hash) VALUES ('user:' || $1, $2, $4)"
+         " RETURNING id)"
+         " INSERT INTO staff_user (name, role, password_hash, token_id) SELECT $1, $2, $3, t.id"
+         " FROM t RETURNING id"},
+    [Q_PAGES_USER_GET] = {"pages_user_get", 1,
+                          "SELECT id, password_hash FROM staff_user"
+                          " WHERE name = $1 AND disabled_at IS NULL"},
+    [Q_PAGES_SESSION_INSERT] =
+        {"pages_session_insert", 3,
+         "INSERT INTO staff_session (token_hash, user_id, csrf, expires_at)"
+         " VALUES ($1, $2, $3, now() + interval '12 hours')"},
+    [Q_PAGES_SESSION_LOOKUP] =
+        {"pages_session_lookup", 1,
+         "SELECT u.token_id, u.name, u.role, s.csrf FROM staff_session s"
+         " JOIN staff_user u ON u.id = s.user_id"
+         " WHERE s.token_hash = $1 AND s.ended_at IS NULL AND s.expires_at > now()"
+         " AND u.disabled_at IS NULL"},
+    [Q_PAGES_SESSION_END] = {"pages_session_end", 1,
+                             "UPDATE staff_session SET ended_at = now()"
+                             " WHERE token_hash = $1 AND ended_at IS NULL"},
+    [Q_PAGES_SCANS_RECENT] =
+        {"pages_scans_recent", 2,
+         "SELECT coalesce(json_agg(json_build_object('id', x.id, 'code', x.code, 'outcome',"
+         " x.outcome, 'rma_number', x.rma_number, 'parcel_no', x.parcel_no, 'at', x.created_at)"
+         " ORDER BY x.id DESC), '[]')::text FROM (SELECT s.id, s.code, s.outcome, s.created_at,"
+         " r.rma_number, p.parcel_no FROM scan s LEFT JOIN rma r ON r.id = s.rma_id"
+         " LEFT JOIN parcel p ON p.id = s.parcel_id WHERE s.station = $1"
+         " ORDER BY s.id DESC LIMIT $2) x"},
+    [Q_PAGES_PARCEL_PUBLIC] =
+        {"pages_parcel_public", 2,
+         "SELECT json_build_object('rma_number', r.rma_number, 'parcel_no', p.parcel_no,"
+         " 'parcel_count', p.parcel_count, 'state', p.state, 'received_at', p.received_at,"
+         " 'authorized', r.authorized, 'closed', r.closed_at IS NOT NULL)::text"
+         " FROM parcel p JOIN rma r ON r.id = p.rma_id"
+         " WHERE r.rma_number = $1 AND p.direction = 'inbound' AND p.parcel_no = $2"},
     /* labels (issue 6) */
     [Q_LABEL_PARCEL] =
         {"label_parcel", 3,

@@ -42,6 +42,10 @@ struct request {
     struct db *db;
     struct principal who;
     bool authenticated;
+    bool by_session;                   /* signed in through a page session (pages, issue 7) */
+    char csrf[DB_SESSION_LEN + 1];     /* that session's CSRF token */
+    const char *more_headers[6][2];    /* further response headers (Set-Cookie, Location...) */
+    size_t n_more_headers;
     const char *idem_key;
 
     /* the answer */
@@ -63,7 +67,15 @@ struct route {
     unsigned roles;           /* ROLE_BIT()s allowed; 0 = public */
     const char *content_type; /* required request media type for bodies, or NULL */
     route_handler handler;
+    unsigned flags; /* ROUTE_PAGE, ROUTE_SESSION (pages, issue 7); 0 for the API */
 };
+
+/* An HTML page or page asset, not part of the API: `rmad routes` leaves it out. */
+#define ROUTE_PAGE 1u
+/* Signed in through the session cookie of the pages (or a bearer token); the roles still apply;
+ * a POST through a session needs the session's CSRF token (X-CSRF-Token, or a form field the
+ * handler checks for form bodies). */
+#define ROUTE_SESSION 2u
 
 /* Finds the route for method and path; fills params.  NULL and *status 404 or 405. */
 const struct route *router_match(const char *method, const char *path, struct request *req,
@@ -148,6 +160,23 @@ int route_labels_batch_day_pdf(struct request *req);
 int route_labels_batch_day_zpl(struct request *req);
 int route_labels_batch_pdf(struct request *req);
 int route_labels_batch_zpl(struct request *req);
+
+/* pages (issue 7): routes_pages.c */
+int route_pages_track(struct request *req);
+int route_pages_parcel(struct request *req);
+int route_pages_login_form(struct request *req);
+int route_pages_login(struct request *req);
+int route_pages_logout(struct request *req);
+int route_pages_station(struct request *req);
+int route_pages_scans_list(struct request *req);
+int route_pages_scans_create(struct request *req);
+int route_pages_asset(struct request *req);
+/* An error as an HTML page (a sign-in is a redirect to /login). */
+int pages_reply_error(struct request *req, const struct err *err);
+/* Adds a response header (at most 6). */
+void request_add_header(struct request *req, const char *name, const char *value);
+/* The session cookie's name. */
+#define PAGES_SESSION_COOKIE "rmad_session"
 
 /* ratelimit.c: true when the client may make another public tracking request. */
 bool ratelimit_allow(const struct sockaddr *addr, unsigned per_min, int64_t now_ms);

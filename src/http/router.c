@@ -8,10 +8,14 @@
 
 #include "request.h"
 
+/* the rows before the pages block leave flags out: they are 0 */
+#pragma GCC diagnostic ignored "-Wmissing-field-initializers"
+
 #define STAFF (ROLE_BIT(ROLE_ADMIN) | ROLE_BIT(ROLE_AGENT) | ROLE_BIT(ROLE_ENGINEER))
 #define ANY_STAFF (STAFF | ROLE_BIT(ROLE_DEPOT))
 #define JSON "application/json"
 #define XML "application/xml"
+#define FORM "application/x-www-form-urlencoded"
 
 static const struct route routes[] = {
     {"GET", "/healthz", 0, 0, NULL, route_system_healthz},
@@ -109,6 +113,21 @@ static const struct route routes[] = {
     {"GET", "/api/v1/labels/batch.zpl", 0, ANY_STAFF, NULL, route_labels_batch_day_zpl},
     {"POST", "/api/v1/labels/batch.pdf", 64 * 1024, ANY_STAFF, JSON, route_labels_batch_pdf},
     {"POST", "/api/v1/labels/batch.zpl", 64 * 1024, ANY_STAFF, JSON, route_labels_batch_zpl},
+    /* pages (issue 7), routes_pages.c: HTML pages (ROUTE_PAGE: not API, not in `rmad routes`)
+     * and the scan station's JSON under /depot/api/ (session cookie or bearer token) */
+    {"GET", "/track", 0, 0, NULL, route_pages_track, ROUTE_PAGE},
+    {"POST", "/track", 1024, 0, FORM, route_pages_track, ROUTE_PAGE},
+    {"GET", "/P/{rma}/{parcel}/{tag}", 0, 0, NULL, route_pages_parcel, ROUTE_PAGE},
+    {"GET", "/login", 0, 0, NULL, route_pages_login_form, ROUTE_PAGE},
+    {"POST", "/login", 2048, 0, FORM, route_pages_login, ROUTE_PAGE},
+    {"POST", "/logout", 1024, ANY_STAFF, FORM, route_pages_logout, ROUTE_PAGE | ROUTE_SESSION},
+    {"GET", "/depot/scan", 0, ROLE_BIT(ROLE_ADMIN) | ROLE_BIT(ROLE_DEPOT), NULL,
+     route_pages_station, ROUTE_PAGE | ROUTE_SESSION},
+    {"GET", "/assets/{name}", 0, 0, NULL, route_pages_asset, ROUTE_PAGE},
+    {"GET", "/depot/api/scans", 0, ROLE_BIT(ROLE_ADMIN) | ROLE_BIT(ROLE_DEPOT), NULL,
+     route_pages_scans_list, ROUTE_SESSION},
+    {"POST", "/depot/api/scans", 4 * 1024, ROLE_BIT(ROLE_ADMIN) | ROLE_BIT(ROLE_DEPOT), JSON,
+     route_pages_scans_create, ROUTE_SESSION},
 };
 
 const struct route *router_routes(size_t *n)
@@ -184,6 +203,9 @@ const struct route *router_match(const char *method, const char *path, struct re
 void server_print_routes(FILE *f, bool with_roles)
 {
     for (size_t i = 0; i < sizeof routes / sizeof routes[0]; i++) {
+        /* the HTML pages are not API: the OpenAPI check compares what is printed here */
+        if (routes[i].flags & ROUTE_PAGE)
+            continue;
         fprintf(f, "%s %s", routes[i].method, routes[i].pattern);
         if (with_roles) {
             const char *sep = " ";

@@ -125,9 +125,11 @@ static enum MHD_Result send_answer(struct request *req)
     MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
     if (req->extra_header != NULL)
         MHD_add_response_header(resp, req->extra_header, req->extra_value);
+    for (size_t i = 0; i < req->n_more_headers; i++)
+        MHD_add_response_header(resp, req->more_headers[i][0], req->more_headers[i][1]);
     if (req->status == 503)
         MHD_add_response_header(resp, MHD_HTTP_HEADER_RETRY_AFTER, "5");
-    if (req->status == 401)
+    if (req->status == 401 && !req->by_session && (req->route == NULL || !(req->route->flags & ROUTE_PAGE)))
         MHD_add_response_header(resp, MHD_HTTP_HEADER_WWW_AUTHENTICATE, "Bearer realm=\"rmad\"");
     ret = MHD_queue_response(req->conn, (unsigned)req->status, resp);
     MHD_destroy_response(resp);
@@ -197,6 +199,52 @@ static int64_t declared_length(struct request *req, bool *bad)
     return v;
 }
 
+void request_add_header(struct request *req, const char *name, const char *value)
+{
+    if (req->n_more_headers < sizeof req->more_headers / sizeof req->more_headers[0]) {
+        req->more_headers[req->n_more_headers][0] = arena_strdup(&req->arena, name);
+        req->more_headers[req->n_more_headers][1] = arena_strdup(&req->arena, value);
+        req->n_more_headers++;
+    }
+}
+
+/* A route with ROUTE_SESSION and no Authorization header: the pages' session cookie. */
+static int authorize_session(struct request *req, struct err *err)
+{
+    const struct route *route = req->route;
+    const char *cookie =
+        MHD_lookup_connection_value(req->conn, MHD_COOKIE_KIND, PAGES_SESSION_COOKIE);
+
+    if (cookie == NULL)
+        return err_set(err, ERR_UNAUTHORIZED, "session", "please sign in");
+    if (request_db(req, err) == NULL)
+        return -1;
+    switch (db_session_lookup(req->db, cookie, &req->who, req->csrf, err)) {
+    case DB_ONE:
+        break;
+    case DB_NONE:
+    case DB_RETRY:
+    case DB_FAIL:
+        return -1;
+    }
+    req->authenticated = true;
+    req->by_session = true;
+    if ((route->roles & ROLE_BIT(req->who.role)) == 0)
+        return err_set(err, ERR_FORBIDDEN, "role", "the %s role may not do this",
+                       role_name(req->who.role));
+    /* a form body carries its token as a field, which the handler checks once it is read */
+    if (strcmp(req->method, "POST") == 0 &&
+        (route->content_type == NULL ||
+         strcmp(route->content_type, "application/x-www-form-urlencoded") != 0)) {
+        const char *t = request_header(req, "X-CSRF-Token");
+        if (t == NULL || strlen(t) != DB_SESSION_LEN ||
+            sodium_memcmp(t, req->csrf, DB_SESSION_LEN) != 0)
+            return err_set(err, ERR_FORBIDDEN, "X-CSRF-Token",
+                           "the page's csrf token is missing or wrong: reload the page");
+    }
+    return 0;
+}
+
 /* Authentication and the role check of the route. */
 static int authorize(struct request *req, struct err *err)
 {
@@ -206,6 +254,8 @@ static int authorize(struct request *req, struct err *err)
     if (route->roles == 0)
         return 0;
     auth = request_header(req, MHD_HTTP_HEADER_AUTHORIZATION);
+    if (auth == NULL && (route->flags & ROUTE_SESSION))
+        return authorize_session(req, err);
     if (auth == NULL || strncasecmp(auth, "Bearer ", 7) != 0 || auth[7] == '\0')
         return err_set(err, ERR_UNAUTHORIZED, "authorization", "a bearer token is required");
     if (strlen(auth + 7) > 200)
@@ -330,7 +380,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
          * megabytes; the buffer then grows with what arrives, up to the route's cap. */
         struct err err = {0};
         if (authorize(req, &err) != 0) {
-            reply_error(req, &err);
+            if (req->route->flags & ROUTE_PAGE)
+                pages_reply_error(req, &err);
+            else
+                reply_error(req, &err);
             req->failed = true;
             return send_answer(req);
         }

@@ -421,8 +421,8 @@ enum db_result db_shipment_event(struct db *db, const struct shipment_event_requ
  * not carrier) with the argon2id hash of password (8 to 200 bytes), and the user's own actor
  * token (never shown, never presentable).  DB_FAIL with ERR_CONFLICT when the name is taken.
  */
-enum db_result db_user_create(struct db *db, const char *name, enum role role,
-                              const char *password, struct err *err);
+enum db_result db_user_create(struct db *db, const char *name, enum role role, const char *password,
+                              struct err *err);
 /*
  * Checks name and password and opens a session of 12 hours: DB_ONE with the cookie secret in
  * session (stored hashed) and its CSRF token in csrf; DB_NONE with ERR_UNAUTHORIZED for an
@@ -442,7 +442,7 @@ enum db_result db_scans_recent(struct db *db, const char *station, int limit, js
                                struct err *err);
 /* The public status of inbound parcel parcel_no of rma_number (no personal data) as JSON
  * (new reference); DB_NONE when there is no such parcel. */
-enum db_result db_parcel_public(struct db *db, const char *rma_number, int parcel_no,
-                                json_t **out, struct err *err);
+enum db_result db_parcel_public(struct db *db, const char *rma_number, int parcel_no, json_t **out,
+                                struct err *err);
 
 #endif

@@ -673,10 +673,9 @@ const struct statement db_statements[Q__COUNT] = {
     [Q_PAGES_USER_GET] = {"pages_user_get", 1,
                           "SELECT id, password_hash FROM staff_user"
                           " WHERE name = $1 AND disabled_at IS NULL"},
-    [Q_PAGES_SESSION_INSERT] =
-        {"pages_session_insert", 3,
-         "INSERT INTO staff_session (token_hash, user_id, csrf, expires_at)"
-         " VALUES ($1, $2, $3, now() + interval '12 hours')"},
+    [Q_PAGES_SESSION_INSERT] = {"pages_session_insert", 3,
+                                "INSERT INTO staff_session (token_hash, user_id, csrf, expires_at)"
+                                " VALUES ($1, $2, $3, now() + interval '12 hours')"},
     [Q_PAGES_SESSION_LOOKUP] =
         {"pages_session_lookup", 1,
          "SELECT u.token_id, u.name, u.role, s.csrf FROM staff_session s"

@@ -42,9 +42,9 @@ struct request {
     struct db *db;
     struct principal who;
     bool authenticated;
-    bool by_session;                   /* signed in through a page session (pages, issue 7) */
-    char csrf[DB_SESSION_LEN + 1];     /* that session's CSRF token */
-    const char *more_headers[6][2];    /* further response headers (Set-Cookie, Location...) */
+    bool by_session;                /* signed in through a page session (pages, issue 7) */
+    char csrf[DB_SESSION_LEN + 1];  /* that session's CSRF token */
+    const char *more_headers[6][2]; /* further response headers (Set-Cookie, Location...) */
     size_t n_more_headers;
     const char *idem_key;
 

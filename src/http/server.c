@@ -129,7 +129,8 @@ static enum MHD_Result send_answer(struct request *req)
         MHD_add_response_header(resp, req->more_headers[i][0], req->more_headers[i][1]);
     if (req->status == 503)
         MHD_add_response_header(resp, MHD_HTTP_HEADER_RETRY_AFTER, "5");
-    if (req->status == 401 && !req->by_session && (req->route == NULL || !(req->route->flags & ROUTE_PAGE)))
+    if (req->status == 401 && !req->by_session &&
+        (req->route == NULL || !(req->route->flags & ROUTE_PAGE)))
         MHD_add_response_header(resp, MHD_HTTP_HEADER_WWW_AUTHENTICATE, "Bearer realm=\"rmad\"");
     ret = MHD_queue_response(req->conn, (unsigned)req->status, resp);
     MHD_destroy_response(resp);

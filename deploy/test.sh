@@ -2,7 +2,7 @@
 # Builds the dev preset (Debug, AddressSanitizer + UBSan, -Werror) and runs every test:
 #   1. formatting (clang-format 14 against .clang-format),
 #   2. unit tests (ctest label "unit": no database, no network),
-#   3. database-backed tests (labels db, http, label, xml) in a throw-away PostgreSQL cluster made
+#   3. database-backed tests (labels db, http, label, xml, browser) in a throw-away PostgreSQL cluster made
 #      by pg_virtualenv, which exports the PG* variables and drops the cluster afterwards.
 # Exits non-zero when anything fails, after running every step it can; the last line sums up.
 #
@@ -79,7 +79,9 @@ db_tests() {
         done < <(compgen -e | grep '^PG' || true)
         unset RMAD_DATABASE_URL
         # Each test script makes a database of its own, so two run at once.
-        pg_virtualenv -t -- ctest --test-dir "$build_dir" -L 'db|http|label|xml' --output-on-failure -j2
+        # the browser tests (issue 7) need playwright-core from tests/browser/package-lock.json
+        (cd tests/browser && npm ci --no-audit --no-fund --silent) || return 1
+        pg_virtualenv -t -- ctest --test-dir "$build_dir" -L 'db|http|label|xml|browser' --output-on-failure -j2
     )
 }
 
@@ -92,6 +94,6 @@ if [ -f .clang-format ]; then
     step format format_check
 fi
 step unit unit_tests
-step "db|http|label|xml" db_tests
+step "db|http|label|xml|browser" db_tests
 summary
 exit "$failed"

@@ -49,6 +49,18 @@ fi
 chmod 600 "$token_file"
 token=$(head -n 1 "$token_file")
 
+# One demo depot user "depot" for the scan station (/depot/scan), made once like the token.
+depot_file="$var_dir/depot-password"
+if [ ! -s "$depot_file" ] || [ "$token_file" -nt "$depot_file" ]; then
+    depot_pw=$(head -c 18 /dev/urandom | base64 | tr -d '/+=' | head -c 20)
+    if RMAD_PASSWORD=$depot_pw "$rmad" user create --name depot --role depot 2>/dev/null; then
+        (umask 077 && printf '%s\n' "$depot_pw" >"$depot_file.tmp")
+        mv -f "$depot_file.tmp" "$depot_file"
+    elif [ ! -s "$depot_file" ]; then
+        echo "up.sh: the depot user exists but its password file is gone: see README (Pages)" >&2
+    fi
+fi
+depot_pw=$(head -n 1 "$depot_file" 2>/dev/null || echo "(unknown)")
 url="http://$RMAD_LISTEN"
 cat <<MSG
 
@@ -56,6 +68,12 @@ rmad is starting on $url (Ctrl-C stops it; the database keeps running under $var
 Admin token (kept in $token_file):
 
     $token
+
+Depot scan station: $url/depot/scan  user "depot", password (kept in $depot_file):
+
+    $depot_pw
+
+Public tracking: $url/track
 
 Try it (README.md walks through a whole return):
 

@@ -187,6 +187,7 @@ struct line_ref {
     bool closed;
     bool chargeable;
     bool misuse;
+    bool quote_accepted; /* the RMA's latest quote was accepted after the line's last inspection */
     bool serialised;        /* the line has a serial number */
     char serial_number[72]; /* "" for a part without serials */
     char product_model[72];

@@ -56,6 +56,7 @@ enum db_result db_line_ref(struct db *db, const char *rma_number, int line_no, s
     copy(out->inbound, sizeof out->inbound, r, 15);
     copy(out->repair, sizeof out->repair, r, 16);
     copy(out->outbound, sizeof out->outbound, r, 17);
+    out->quote_accepted = strcmp(PQgetvalue(r, 0, 18), "t") == 0;
     PQclear(r);
     return DB_ONE;
 }
@@ -128,7 +129,8 @@ enum db_result db_outbound_unblock(struct db *db, struct line_ref *l, const stru
     *unblocked = false;
     if (strcmp(l->outbound, "blocked") != 0 ||
         !rma_outbound_unblocked(l->type, l->inbound[0] ? l->inbound : NULL,
-                                l->repair[0] ? l->repair : NULL, l->misuse))
+                                l->repair[0] ? l->repair : NULL,
+                                l->misuse && !l->quote_accepted))
         return DB_ONE;
     enum db_result kind = db_leg_move(db, l, LEG_OUTBOUND, LEG_EV_UNBLOCK, "blocked", actor, "api",
                                       NULL, NULL, &to, err);

@@ -747,6 +747,7 @@ const struct statement db_statements[Q__COUNT] = {
          " AND p.created_at >= ($2::date)::timestamp AT TIME ZONE ca.time_zone"
          " AND p.created_at < ($2::date + 1)::timestamp AT TIME ZONE ca.time_zone"
          " AND p.state NOT IN ('shipped', 'delivered', 'delivery_exception', 'returned_to_sender')"
+         " AND r.closed_at IS NULL"
          " ORDER BY r.rma_number, p.parcel_no LIMIT 501"},
     [Q_LABEL_LIST] =
         {"label_list", 1,

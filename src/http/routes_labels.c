@@ -427,8 +427,8 @@ static int batch_day(struct request *req, enum label_format fmt)
         return reply_db_error(req, r, &err);
     }
     if (n == 0) {
-        err_set(&err, ERR_NOT_FOUND, "carrier", "no outbound parcels of %s created on %s wait",
-                carrier, date);
+        err_set(&err, ERR_NOT_FOUND, "carrier",
+                "no outbound parcels of %s created on %s wait for the carrier", carrier, date);
         return reply_error(req, &err);
     }
     if (n > LABEL_BATCH_MAX) {

@@ -139,9 +139,12 @@ struct rma_line_legs {
  * authorized RMA with no lines yet is "awaiting_return".  partially_received counts as
  * "partially_received" (between in_transit and on_hold).  An RMA whose lines are all complete
  * but that has an open charge is "awaiting_settlement": it cannot complete until the charge is
- * settled or waived.  Returns a static string.
+ * settled or waived; one whose kept data-bearing unit has no destruction certificate yet is
+ * "awaiting_certificate".  blockers is a set of RMA_BLOCK_* bits.  Returns a static string.
  */
-const char *rma_status_derive(bool authorized, bool closed, bool charges_open,
+#define RMA_BLOCK_CHARGE 1u      /* an open charge */
+#define RMA_BLOCK_CERTIFICATE 2u /* a destruction certificate is missing */
+const char *rma_status_derive(bool authorized, bool closed, unsigned blockers,
                               const struct rma_line_legs *lines, size_t n);
 
 #endif

@@ -354,7 +354,7 @@ static enum stage line_stage(const struct rma_line_legs *l)
     return inbound_stage(l);
 }
 
-const char *rma_status_derive(bool authorized, bool closed, bool charges_open,
+const char *rma_status_derive(bool authorized, bool closed, unsigned blockers,
                               const struct rma_line_legs *lines, size_t n)
 {
     enum stage least = ST_COMPLETE;
@@ -370,7 +370,9 @@ const char *rma_status_derive(bool authorized, bool closed, bool charges_open,
         if (s < least)
             least = s;
     }
-    if (least == ST_COMPLETE && charges_open)
+    if (least == ST_COMPLETE && (blockers & RMA_BLOCK_CHARGE))
         return "awaiting_settlement";
+    if (least == ST_COMPLETE && (blockers & RMA_BLOCK_CERTIFICATE))
+        return "awaiting_certificate";
     return stage_names[least];
 }

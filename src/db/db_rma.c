@@ -23,12 +23,16 @@ static void add_status(json_t *view)
             json_string_value(json_object_get(json_object_get(lg, "outbound"), "state"));
     }
     bool authorized = json_is_true(json_object_get(view, "authorized"));
-    bool charges_open = json_integer_value(json_object_get(view, "open_charges")) > 0;
+    unsigned blockers = 0;
+    if (json_integer_value(json_object_get(view, "open_charges")) > 0)
+        blockers |= RMA_BLOCK_CHARGE;
+    if (json_integer_value(json_object_get(view, "certificates_missing")) > 0)
+        blockers |= RMA_BLOCK_CERTIFICATE;
     bool closed = json_is_true(json_object_get(view, "closed")) ||
                   (json_object_get(view, "closed_at") != NULL &&
                    !json_is_null(json_object_get(view, "closed_at")));
     json_object_set_new(view, "status",
-                        json_string(rma_status_derive(authorized, closed, charges_open, legs, n)));
+                        json_string(rma_status_derive(authorized, closed, blockers, legs, n)));
 }
 
 static enum db_result json_view(struct db *db, enum stmt q, const char *const *p, json_t **out,

@@ -491,10 +491,28 @@ static void outbound_unblock_rules(void **state)
                          cases[i].unblocked);
 }
 
+/* A complete RMA waits for an open charge, then for a missing destruction certificate. */
+static void blockers_hold_completion(void **state)
+{
+    const struct rma_line_legs done[] = {{NULL, NULL, "delivered"}};
+
+    (void)state;
+    assert_string_equal(rma_status_derive(true, false, 0, done, 1), "complete");
+    assert_string_equal(rma_status_derive(true, false, RMA_BLOCK_CHARGE, done, 1),
+                        "awaiting_settlement");
+    assert_string_equal(rma_status_derive(true, false, RMA_BLOCK_CERTIFICATE, done, 1),
+                        "awaiting_certificate");
+    assert_string_equal(
+        rma_status_derive(true, false, RMA_BLOCK_CHARGE | RMA_BLOCK_CERTIFICATE, done, 1),
+        "awaiting_settlement");
+    assert_string_equal(rma_status_derive(true, true, RMA_BLOCK_CHARGE, done, 1), "closed");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(outbound_unblock_rules),
+        cmocka_unit_test(blockers_hold_completion),
         cmocka_unit_test(allowed_moves),
         cmocka_unit_test(refused_moves_are_conflicts),
         cmocka_unit_test(ship_before_repair_is_refused),

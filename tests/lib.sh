@@ -152,6 +152,8 @@ rmad_setup() {
     export PGDATABASE=$DB
     unset RMAD_DATABASE_URL
     export RMAD_TRACK_RATE=${RMAD_TRACK_RATE:-100000}
+    # the scheduled jobs run only when a test asks for them (POST /api/v1/jobs/...)
+    export RMAD_JOBS_INTERVAL=${RMAD_JOBS_INTERVAL:-0}
     "$RMAD_BIN" migrate >>"$T_TMP/rmad.log" 2>&1 || { cat "$T_TMP/rmad.log"; exit 1; }
     "$RMAD_BIN" demo-data >>"$T_TMP/rmad.log" 2>&1 || { cat "$T_TMP/rmad.log"; exit 1; }
     ADMIN=$("$RMAD_BIN" token create --role admin --name "test admin")

@@ -65,6 +65,10 @@ enum db_result db_token_create(struct db *db, enum role role, const char *name,
 /* DB_ONE with *p for a live token, DB_NONE (ERR_UNAUTHORIZED) for an unknown or revoked one. */
 enum db_result db_token_lookup(struct db *db, const char *token, struct principal *p,
                                struct err *err);
+/* The principal rmad's own scheduled work acts as (events name it): an admin identity that
+ * can never authenticate, made on first use.  DB_ONE with *p. */
+enum db_result db_system_principal(struct db *db, const char *name, struct principal *p,
+                                   struct err *err);
 
 /* Loads the demo data of deploy/demo-data.sql (idempotent). */
 enum db_result db_exec_file(struct db *db, const char *path, struct err *err);

@@ -26,6 +26,7 @@ struct server_config {
     unsigned per_ip_connections;
     unsigned idle_timeout_s;
     unsigned request_deadline_s;
+    unsigned jobs_interval_s;    /* scheduled depot jobs every so many seconds; 0 = off */
     unsigned track_rate_per_min; /* public tracking requests per client and minute; 0 = off */
 };
 

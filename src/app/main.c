@@ -78,6 +78,8 @@ static void usage(FILE *f)
         "  RMAD_IDLE_TIMEOUT     seconds a connection may stay silent (default 30)\n"
         "  RMAD_REQUEST_DEADLINE seconds a whole request may take, slow clients included\n"
         "                        (default 60)\n"
+        "  RMAD_JOBS_INTERVAL    seconds between runs of the scheduled depot jobs (core\n"
+        "                        reminders, overdue cores, quote expiry); default 3600, 0 off\n"
         "  RMAD_DEBUG            1 logs every request\n",
         f);
 }
@@ -286,6 +288,7 @@ static int cmd_serve(struct db *db, const char *conninfo)
     cfg.idle_timeout_s = env_uint("RMAD_IDLE_TIMEOUT", 30, 1, 3600);
     cfg.request_deadline_s = env_uint("RMAD_REQUEST_DEADLINE", 60, 1, 3600);
     cfg.track_rate_per_min = env_uint("RMAD_TRACK_RATE", 60, 0, 10000000);
+    cfg.jobs_interval_s = env_uint("RMAD_JOBS_INTERVAL", 3600, 0, 86400 * 7);
     cfg.migrations_dir = migrations_dir();
     char *public_url = NULL;
     if (getenv("RMAD_PUBLIC_URL") && getenv("RMAD_PUBLIC_URL")[0])

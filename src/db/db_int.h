@@ -50,6 +50,7 @@ enum stmt {
     Q_IDEM_FINISH,
     Q_IDEM_DELETE,
     /* leg moves shared by the depot modules (db_leg.c) */
+    Q_SYSTEM_PRINCIPAL,
     Q_LINE_LOCK,
     Q_LINE_REF,
     Q_LEG_SET,

@@ -274,6 +274,17 @@ const struct statement db_statements[Q__COUNT] = {
     /* leg moves shared by the depot modules (db_leg.c) */
     /* The lock first, the read after: a read that waited for the lock in the same statement
      * would see the legs as they were before the holder committed. */
+    /* The identity rmad's own scheduled work acts as: an admin token row that is revoked from
+     * the start, so it can never authenticate; made once, found again by every process. */
+    [Q_SYSTEM_PRINCIPAL] =
+        {"system_principal", 1,
+         "WITH found AS (SELECT id FROM api_token WHERE name = $1 AND role = 'admin'"
+         "   AND token_hash = sha256(convert_to('system:' || $1, 'UTF8'))),"
+         " made AS (INSERT INTO api_token (name, role, token_hash, revoked_at)"
+         "   SELECT $1, 'admin', sha256(convert_to('system:' || $1, 'UTF8')), now()"
+         "   WHERE NOT EXISTS (SELECT 1 FROM found)"
+         "   ON CONFLICT (token_hash) DO NOTHING RETURNING id)"
+         " SELECT id FROM found UNION ALL SELECT id FROM made"},
     [Q_LINE_LOCK] = {"line_lock", 2,
                      "SELECT l.id FROM rma r JOIN rma_line l ON l.rma_id = r.id"
                      " WHERE r.rma_number = $1 AND l.line_no = $2 FOR UPDATE OF l"},

@@ -24,6 +24,7 @@
 
 #include "app/log.h"
 #include "core/xalloc.h"
+#include "jobs.h"
 #include "request.h"
 
 static _Thread_local struct db *thread_db;
@@ -631,10 +632,17 @@ int server_run(const struct server_config *cfg, struct err *err)
         MHD_stop_daemon(d);
         return err_set(err, ERR_INTERNAL, NULL, "cannot start the request watchdog");
     }
+    if (jobs_start(cfg, err) != 0) {
+        MHD_stop_daemon(d);
+        atomic_store(&watch_stop, true);
+        pthread_join(dog, NULL);
+        return -1;
+    }
     log_info("rmad listening on %s port %d with %u threads", cfg->listen_host, cfg->port,
              cfg->threads);
     sigwait(&set, &sig);
     log_info("signal %d: stopping", sig);
+    jobs_stop();
     MHD_stop_daemon(d);
     atomic_store(&watch_stop, true);
     pthread_join(dog, NULL);

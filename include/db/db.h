@@ -185,10 +185,13 @@ enum db_result db_core_received(struct db *db, struct line_ref *l, const struct 
 /* The current quote of an RMA as JSON (new reference); DB_NONE when the RMA has none. */
 enum db_result db_quote_get(struct db *db, const char *rma_number, json_t **out, struct err *err);
 /* Accepts the offered quote: the RMA is authorized and chargeable, its lines open (rule 2),
- * legs and parcels as an eligible authorization, and an open charge for the total. */
+ * legs and parcels as an eligible authorization, and an open charge for the total.  A quote
+ * offered at inspection (the RMA is already authorized): the open charge, and the outbound leg
+ * of each line on the quote unblocks when it may (the misuse is cleared). */
 enum db_result db_quote_accept(struct db *db, const char *rma_number, const char *note,
                                const struct principal *actor, struct err *err);
-/* Declines the offered quote and closes the RMA with the reason. */
+/* Declines the offered quote and closes the RMA with the reason; a quote offered at inspection
+ * (the RMA is already authorized) leaves the RMA open: the unit goes back unrepaired. */
 enum db_result db_quote_decline(struct db *db, const char *rma_number, const char *reason,
                                 const struct principal *actor, struct err *err);
 /* Expires every offered quote whose expires_on is before today ("YYYY-MM-DD", NULL: the
@@ -204,7 +207,8 @@ enum db_result db_charge_close(struct db *db, int64_t charge_id, bool settle, co
                                const char *note, const struct principal *actor, json_t **out,
                                struct err *err);
 /* Closes an RMA with a reason (rule 6); cancel refuses (ERR_CONFLICT) once something physically
- * moved.  Both close the lines and give back reserved spares that have not shipped. */
+ * moved or a spare is packed.  Both close the lines and give back reserved spares whose
+ * outbound leg is still blocked or ready; a packed spare stays reserved (the box exists). */
 enum db_result db_rma_close(struct db *db, const char *rma_number, const char *reason, bool cancel,
                             const struct principal *actor, struct err *err);
 /* Records the destruction certificate (JSON object text) of a kept data-bearing unit. */

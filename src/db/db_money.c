@@ -8,10 +8,16 @@
  *   quote       offered -> accepted (the RMA is authorized, chargeable, one open charge)
  *                       -> declined (the RMA is closed with the reason)
  *                       -> expired  (after expires_on; the job closes the RMA)
+ *               a quote offered at inspection (misuse, the RMA already authorized): accepted
+ *               -> one open charge and the outbound legs of its lines unblock when they may;
+ *               declined -> the RMA stays open (the unit goes back: "return_unrepaired")
+ *   close       gives back the spares whose outbound leg is still blocked or ready; a packed
+ *               spare stays reserved to its line (the box is there); cancel after pack: 409
  *   charge      open -> settled (reference) | waived (reason); an open charge keeps the RMA
  *               from completing ("awaiting_settlement")
- *   core        due_soon reminder, then overdue (leg move, reminder, charge of the spare's
- *               price); a late core earns back depot_late_credit_percent() of that charge
+ *   core        once the spare has shipped: due_soon reminder, then overdue (leg move,
+ *               reminder, charge of the spare's price); a late core earns back
+ *               depot_late_credit_percent() of that charge
  *
  * Every change writes exactly one event row (rule 8); every request is one transaction here,
  * rolled back on every failure, except the functions documented as running inside the
@@ -316,6 +322,47 @@ static enum db_result quote_decide(struct db *db, int64_t quote_id, const char *
     return DB_ONE;
 }
 
+/*
+ * The accepted quote of an RMA that is already authorized: offered at inspection because misuse
+ * was found and no spare had gone out.  The legs exist: no re-authorization; one event, the
+ * charge of the total, and the outbound leg of each line on the quote unblocks when it may
+ * (line_ref.quote_accepted clears the misuse).  Inside the caller's transaction.
+ */
+static enum db_result accept_after_inspection(struct db *db, const char *rma_number,
+                                              const struct quote_head *q, const char *note,
+                                              const struct principal *actor, struct err *err)
+{
+    enum db_result res;
+    char qid[24];
+    PGresult *r;
+
+    if ((res = money_event(db, q->rma_id, 0, "quote_accepted", "offered", "accepted", actor, note,
+                           NULL, err)) != DB_ONE)
+        return res;
+    if (q->total_cents > 0 &&
+        (res = db_charge_add(db, q->rma_id, 0, "quote", q->total_cents, q->currency,
+                             "quote accepted by the customer", actor, err)) != DB_ONE)
+        return res;
+    i64s(qid, sizeof qid, q->quote_id);
+    const char *p[1] = {qid};
+    if ((r = db_run(db, Q_QUOTE_LINE_NOS, p, &res, err)) == NULL)
+        return res;
+    int n = PQntuples(r);
+    int *line_nos = calloc((size_t)(n > 0 ? n : 1), sizeof *line_nos);
+    for (int i = 0; i < n; i++)
+        line_nos[i] = atoi(PQgetvalue(r, i, 0));
+    PQclear(r);
+    res = DB_ONE;
+    for (int i = 0; i < n && res == DB_ONE; i++) {
+        struct line_ref l;
+        bool unblocked;
+        if ((res = db_line_ref(db, rma_number, line_nos[i], &l, err)) == DB_ONE)
+            res = db_outbound_unblock(db, &l, actor, &unblocked, err);
+    }
+    free(line_nos);
+    return res;
+}
+
 enum db_result db_quote_accept(struct db *db, const char *rma_number, const char *note,
                                const struct principal *actor, struct err *err)
 {
@@ -334,6 +381,11 @@ enum db_result db_quote_accept(struct db *db, const char *rma_number, const char
     if ((res = quote_decide(db, q.quote_id, "accepted", note, actor, err)) != DB_ONE ||
         (res = db_today(db, &today, err)) != DB_ONE)
         return undo(db, res);
+    if (q.authorized) {
+        if ((res = accept_after_inspection(db, rma_number, &q, note, actor, err)) != DB_ONE)
+            return undo(db, res);
+        return db_commit(db, err);
+    }
     i64s(rid, sizeof rid, q.rma_id);
     const char *ap[1] = {rid};
     if ((r = db_run(db, Q_RMA_AUTHORIZE, ap, &res, err)) == NULL)
@@ -439,8 +491,16 @@ enum db_result db_quote_decline(struct db *db, const char *rma_number, const cha
         return undo(db, res);
     if (quote_offered(&q, err) != 0)
         return undo(db, q.quote_id == 0 ? DB_NONE : DB_FAIL);
-    if ((res = quote_decide(db, q.quote_id, "declined", reason, actor, err)) != DB_ONE ||
-        (res = close_locked(db, q.rma_id, "quote_declined", reason, actor, err)) != DB_ONE)
+    if ((res = quote_decide(db, q.quote_id, "declined", reason, actor, err)) != DB_ONE)
+        return undo(db, res);
+    /* A quote offered at inspection (the RMA is authorized): the unit is in the depot and has
+     * to go back unrepaired, so the RMA stays open (disposition "return_unrepaired"). */
+    if (q.authorized)
+        res = money_event(db, q.rma_id, 0, "quote_declined", "offered", "declined", actor, reason,
+                          NULL, err);
+    else
+        res = close_locked(db, q.rma_id, "quote_declined", reason, actor, err);
+    if (res != DB_ONE)
         return undo(db, res);
     return db_commit(db, err);
 }
@@ -601,6 +661,10 @@ enum db_result db_rma_close(struct db *db, const char *rma_number, const char *r
 
     if ((res = db_begin(db, err)) != DB_ONE)
         return res;
+    /* the lock first, then what moved: a receive holds the rma row (FOR SHARE) until it commits */
+    if ((r = db_run(db, Q_MONEY_RMA_LOCK, p, &res, err)) == NULL)
+        return undo(db, res);
+    PQclear(r);
     if ((r = db_run(db, Q_RMA_HEAD, p, &res, err)) == NULL)
         return undo(db, res);
     if (PQntuples(r) != 1) {
@@ -739,6 +803,10 @@ static enum db_result sweep_line(struct db *db, const struct due_line *d, int64_
     /* the core may have come in since the list was read */
     if (strcmp(l.inbound, "label_issued") != 0 && strcmp(l.inbound, "in_transit") != 0 &&
         strcmp(l.inbound, "partially_received") != 0 && strcmp(l.inbound, "overdue") != 0)
+        return DB_ONE;
+    /* no core is owed (no reminder, no charge) before the spare has shipped */
+    if (strcmp(l.outbound, "shipped") != 0 && strcmp(l.outbound, "delivered") != 0 &&
+        strcmp(l.outbound, "delivery_exception") != 0)
         return DB_ONE;
     i64s(lid, sizeof lid, l.line_id);
     depot_format_day(d->due, due);

@@ -331,21 +331,24 @@ const struct statement db_statements[Q__COUNT] = {
          " AND reserved + $2::int <= on_hand RETURNING 1)"
          " UPDATE rma_line SET spare_bin_reserved = $2::int WHERE id = $3"
          " AND EXISTS (SELECT 1 FROM b) RETURNING id"},
-#define MONEY_NOT_SHIPPED                                                                          \
+/* a spare goes back to stock only while its outbound leg is blocked or ready: once packed, the
+ * box is physically there (or gone) */
+#define MONEY_NOT_PACKED                                                                           \
     " NOT EXISTS (SELECT 1 FROM leg g WHERE g.line_id = l.id AND g.kind = 'outbound'"              \
-    " AND g.state IN ('shipped', 'delivered', 'delivery_exception', 'returned_to_sender'))"
+    " AND g.state NOT IN ('blocked', 'ready'))"
     [Q_SPARE_RELEASE] =
         {"spare_release", 1,
          "WITH u AS (UPDATE spare_unit SET status = 'available', line_id = NULL,"
          " updated_at = now() WHERE status = 'reserved' AND line_id IN"
-         " (SELECT id FROM rma_line WHERE rma_id = $1) RETURNING serial_number),"
+         " (SELECT l.id FROM rma_line l WHERE l.rma_id = $1 AND" MONEY_NOT_PACKED ")"
+         " RETURNING serial_number),"
          " x AS (SELECT l.product_model, sum(l.spare_bin_reserved)::int AS q FROM rma_line l"
-         " WHERE l.rma_id = $1 AND l.spare_bin_reserved > 0 AND" MONEY_NOT_SHIPPED
+         " WHERE l.rma_id = $1 AND l.spare_bin_reserved > 0 AND" MONEY_NOT_PACKED
          " GROUP BY l.product_model),"
          " b AS (UPDATE spare_bin sb SET reserved = sb.reserved - x.q FROM x"
          " WHERE sb.product_model = x.product_model RETURNING x.q),"
          " z AS (UPDATE rma_line l SET spare_bin_reserved = 0 WHERE l.rma_id = $1"
-         " AND l.spare_bin_reserved > 0 AND" MONEY_NOT_SHIPPED " RETURNING l.id)"
+         " AND l.spare_bin_reserved > 0 AND" MONEY_NOT_PACKED " RETURNING l.id)"
          " SELECT (SELECT count(*) FROM u), (SELECT coalesce(sum(q), 0) FROM b),"
          " (SELECT count(*) FROM z)"},
     [Q_LINE_CORE_DUE] = {"line_core_due", 2,
@@ -385,6 +388,10 @@ const struct statement db_statements[Q__COUNT] = {
         {"quote_expired", 1,
          "SELECT r.rma_number, q.expires_on FROM quote q JOIN rma r ON r.id = q.rma_id"
          " WHERE q.status = 'offered' AND q.expires_on < $1::date ORDER BY q.id"},
+    [Q_QUOTE_LINE_NOS] = {"quote_line_nos", 1,
+                          "SELECT DISTINCT l.line_no FROM quote_line ql"
+                          " JOIN rma_line l ON l.id = ql.line_id WHERE ql.quote_id = $1"
+                          " ORDER BY l.line_no"},
     [Q_RMA_AUTHORIZE] = {"rma_authorize", 1,
                          "UPDATE rma SET authorized = true, chargeable = true WHERE id = $1"
                          " AND NOT authorized AND closed_at IS NULL RETURNING id"},
@@ -392,6 +399,10 @@ const struct statement db_statements[Q__COUNT] = {
                      "SELECT id, line_no, product_model, serial_number, quantity FROM rma_line"
                      " WHERE rma_id = $1 ORDER BY line_no"},
     [Q_LINE_OPEN] = {"line_open", 1, "UPDATE rma_line SET open = true WHERE id = $1"},
+    /* the lock first, the read after (Q_RMA_HEAD): a cancel that waited for a receive sees
+     * what the receive committed */
+    [Q_MONEY_RMA_LOCK] = {"money_rma_lock", 1,
+                          "SELECT id FROM rma WHERE rma_number = $1 FOR UPDATE"},
     [Q_RMA_HEAD] =
         {"rma_head", 1,
          "SELECT r.id, r.authorized, r.closed_at IS NOT NULL, CASE"
@@ -407,8 +418,11 @@ const struct statement db_statements[Q__COUNT] = {
          " WHEN EXISTS (SELECT 1 FROM rma_line l JOIN leg g ON g.line_id = l.id"
          "   WHERE l.rma_id = r.id AND g.kind = 'outbound' AND g.state IN ('shipped',"
          "   'delivered', 'delivery_exception', 'returned_to_sender'))"
-         "   THEN 'a parcel has shipped' END"
-         " FROM rma r WHERE r.rma_number = $1 FOR UPDATE"},
+         "   THEN 'a parcel has shipped'"
+         " WHEN EXISTS (SELECT 1 FROM rma_line l JOIN leg g ON g.line_id = l.id"
+         "   WHERE l.rma_id = r.id AND g.kind = 'outbound' AND g.state NOT IN ('blocked',"
+         "   'ready')) THEN 'the spare is packed' END"
+         " FROM rma r WHERE r.rma_number = $1"},
     [Q_RMA_CLOSE] = {"rma_close", 2,
                      "UPDATE rma SET closed_at = now(), close_reason = $2 WHERE id = $1"
                      " AND closed_at IS NULL RETURNING id"},
@@ -454,7 +468,9 @@ const struct statement db_statements[Q__COUNT] = {
                           "SELECT r.rma_number, l.line_no, l.core_due_date - date '1970-01-01',"
                           " g.state" MONEY_CORE_OPEN
                           " AND g.state IN ('label_issued', 'in_transit', 'partially_received',"
-                          " 'overdue') ORDER BY l.id"},
+                          " 'overdue') AND EXISTS (SELECT 1 FROM leg o WHERE o.line_id = l.id"
+                          " AND o.kind = 'outbound' AND o.state IN ('shipped', 'delivered',"
+                          " 'delivery_exception')) ORDER BY l.id"},
     [Q_REMINDER_INSERT] =
         {"reminder_insert", 3,
          "INSERT INTO reminder (line_id, kind, due_on) VALUES ($1, $2, $3::date)"

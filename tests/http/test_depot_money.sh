@@ -266,6 +266,13 @@ authorize "$CASE" advance_replacement '[{"serial_number":"MEM32G0001","product_m
 expect_status 201 "memory advance replacement"
 RMA_MEM=$RMA
 MDUE=$(jqb '.lines[0].core_due_date')
+# no core is owed before the spare ships (bug 8): nothing at all, even past the due date
+api POST /api/v1/jobs/core-sweep "$ADMIN" '{"today": "'"$(day_plus 16)"'"}'
+expect_jq '[.lines[] | select(.rma_number == "'"$RMA_MEM"'")] == []' "spare not shipped: no reminder, no overdue, no charge"
+api GET "/api/v1/rmas/$RMA_MEM" "$AGENT"
+expect_jq '.lines[0].legs.inbound.state == "label_issued" and (.charges // [] | length) == 0' "spare not shipped: inbound untouched, no charge"
+check "spare not shipped: no reminder" test "$(psql_t -c "SELECT count(*) FROM reminder m JOIN rma_line l ON l.id = m.line_id JOIN rma r ON r.id = l.rma_id WHERE r.rma_number = '$RMA_MEM'")" = 0
+leg_sql "$RMA_MEM" 1 outbound shipped
 api POST /api/v1/jobs/core-sweep "$AGENT" '{}'
 expect_status 403 "only admin runs the core sweep"
 api POST /api/v1/jobs/core-sweep "$ADMIN" '{"today": "yesterday"}'
@@ -281,7 +288,7 @@ expect_jq '[.lines[] | select(.rma_number == "'"$RMA_MEM"'")][0].actions == ["co
 api POST /api/v1/jobs/core-sweep "$ADMIN" '{"today": "'"$(day_plus 17)"'"}'
 expect_jq '[.lines[] | select(.rma_number == "'"$RMA_MEM"'")] == []' "overdue handled once"
 api GET "/api/v1/rmas/$RMA_MEM" "$AGENT"
-expect_jq '.lines[0].legs.inbound.state == "overdue" and .lines[0].legs.outbound.state == "ready"' "inbound overdue, spare still ready"
+expect_jq '.lines[0].legs.inbound.state == "overdue" and .lines[0].legs.outbound.state == "shipped"' "inbound overdue, the spare shipped"
 expect_jq '[.charges[] | select(.kind == "overdue_core")] | length == 1 and .[0].amount_cents == 15000 and .[0].status == "open"' "overdue charge of the part's price"
 check "one overdue leg event" test "$(psql_t -c "SELECT count(*) FROM event e JOIN rma r ON r.id = e.rma_id WHERE r.rma_number = '$RMA_MEM' AND e.kind = 'overdue' AND e.leg = 'inbound'")" = 1
 check "two reminders, one each" test "$(psql_t -c "SELECT string_agg(kind, ',' ORDER BY kind) FROM reminder m JOIN rma_line l ON l.id = m.line_id JOIN rma r ON r.id = l.rma_id WHERE r.rma_number = '$RMA_MEM'")" = core_due_soon,core_overdue
@@ -311,6 +318,7 @@ expect_status 200 "the earlier PSU7500002 RMA is closed"
 authorize "$CASE" advance_replacement '[{"serial_number":"PSU7500002","product_model":"PSU-750"}]'
 expect_status 201 "a new PSU advance replacement (its spare released by the close)"
 RMA_LATE=$RMA
+leg_sql "$RMA_LATE" 1 outbound shipped
 api POST /api/v1/jobs/core-sweep "$ADMIN" '{"today": "'"$(day_plus 16)"'"}'
 late_core "$RMA_LATE" 20
 api GET "/api/v1/rmas/$RMA_LATE" "$AGENT"
@@ -428,6 +436,140 @@ wait "${pids[@]}"
 codes=$(for f in "$T_TMP"/set.?.code; do cat "$f"; echo; done | sort | tr -d "\n")
 check "six racing settles: one 200, five 409 ($codes)" test "$codes" = 200409409409409409
 check "one charge_settled event" test "$(events_of "$RMA_RACE" charge_settled)" = 1
+
+# ---- a quote offered at inspection (bug 1) -----------------------------------------------------
+# units and spares of this section only
+psql_t -c "INSERT INTO install_base (serial_number, product_model, ship_date, warranty_end) VALUES
+    ('SRV74Q0001', 'SRV-R740', '2025-03-14', '2030-03-13'), ('SRV74Q0002', 'SRV-R740', '2025-03-14', '2030-03-13'),
+    ('SRV74Q0003', 'SRV-R740', '2025-03-14', '2030-03-13'), ('PSU75Q0001', 'PSU-750', '2025-03-14', '2030-03-13'),
+    ('MEM32Q0001', 'MEM-32G', '2025-03-14', '2030-03-13');
+    INSERT INTO spare_unit (serial_number, product_model) VALUES ('SSRV74Q901', 'SRV-R740'),
+    ('SPSU75Q901', 'PSU-750'), ('SMEM32Q901', 'MEM-32G')" >/dev/null
+scan() { api POST /api/v1/scans "$DEPOT" "$(jq -nc --arg c "$1" '{code: $c, station: "dock-1"}')"; }
+legs_of() { psql_t -c "SELECT count(*) FROM leg g JOIN rma_line l ON l.id = g.line_id JOIN rma r ON r.id = l.rma_id WHERE r.rma_number = '$1'"; }
+
+# repair line: misuse at inspection, the customer accepts, the repair may be queued
+new_case SRV74Q0001 SRV-R740
+authorize "$CASE" repair '[{"serial_number":"SRV74Q0001","product_model":"SRV-R740"}]'
+RMA_QI=$RMA
+scan "$RMA_QI"
+expect_jq '.outcome == "received"' "the unit is received at the dock"
+api POST "/api/v1/rmas/$RMA_QI/lines/1/inspection" "$ENGINEER" '{"grade": "D", "findings": ["liquid"]}'
+expect_jq '.misuse == true and (.quote_id | type) == "number"' "misuse at inspection: a quote"
+L0=$(legs_of "$RMA_QI")
+P0=$(psql_t -c "SELECT count(*) FROM parcel p JOIN rma r ON r.id = p.rma_id WHERE r.rma_number = '$RMA_QI'")
+api POST "/api/v1/rmas/$RMA_QI/quote/accept" "$AGENT" '{"note": "customer pays the repair"}'
+expect_status 200 "a quote offered at inspection is accepted"
+expect_jq '.authorized == true and .chargeable == true and .quotes[0].status == "accepted" and .closed_at == null' "accepted: still authorized and chargeable, open"
+expect_jq '[.charges[] | select(.kind == "quote")] | length == 1 and .[0].amount_cents == 45000 and .[0].status == "open"' "one open charge for the quote total"
+check "one quote_accepted event" test "$(events_of "$RMA_QI" quote_accepted)" = 1
+check "no re-authorization: no new leg" test "$(legs_of "$RMA_QI")" = "$L0"
+check "no re-authorization: no new parcel" test "$(psql_t -c "SELECT count(*) FROM parcel p JOIN rma r ON r.id = p.rma_id WHERE r.rma_number = '$RMA_QI'")" = "$P0"
+api POST "/api/v1/rmas/$RMA_QI/lines/1/disposition" "$ENGINEER" '{"disposition": "repair"}'
+expect_jq '.repair == "queued"' "after the accept the repair is queued"
+api POST "/api/v1/rmas/$RMA_QI/quote/accept" "$AGENT" '{}'
+expect_error 409 quote "accepting it twice"
+
+# exchange line: accepting the misuse quote lets the spare ship
+new_case SRV74Q0002 SRV-R740
+authorize "$CASE" exchange '[{"serial_number":"SRV74Q0002","product_model":"SRV-R740"}]'
+expect_status 201 "exchange authorized"
+RMA_QX=$RMA
+scan "$RMA_QX"
+api POST "/api/v1/rmas/$RMA_QX/lines/1/inspection" "$ENGINEER" '{"grade": "D", "findings": ["liquid"]}'
+expect_jq '.misuse == true and (.quote_id | type) == "number"' "exchange: misuse before the spare went out: a quote"
+api GET "/api/v1/rmas/$RMA_QX" "$AGENT"
+expect_jq '.lines[0].legs.outbound.state == "blocked"' "the spare waits for the customer's answer"
+api POST "/api/v1/rmas/$RMA_QX/quote/accept" "$AGENT" '{}'
+expect_status 200 "the exchange's misuse quote is accepted"
+expect_jq '.lines[0].legs.outbound.state == "ready" and .quotes[0].status == "accepted"' "accepted: the spare may ship"
+check "one unblock event" test "$(psql_t -c "SELECT count(*) FROM event e JOIN rma r ON r.id = e.rma_id WHERE r.rma_number = '$RMA_QX' AND e.kind = 'unblock'")" = 1
+
+# decline: the unit goes back unrepaired, the RMA stays open
+new_case SRV74Q0003 SRV-R740
+authorize "$CASE" repair '[{"serial_number":"SRV74Q0003","product_model":"SRV-R740"}]'
+RMA_QD=$RMA
+scan "$RMA_QD"
+api POST "/api/v1/rmas/$RMA_QD/lines/1/inspection" "$ENGINEER" '{"grade": "D", "findings": ["liquid"]}'
+api POST "/api/v1/rmas/$RMA_QD/quote/decline" "$AGENT" '{"reason": "customer wants the unit back"}'
+expect_status 200 "a quote offered at inspection is declined"
+expect_jq '.closed_at == null and .quotes[0].status == "declined" and .lines[0].open == true and (.charges // [] | length) == 0' "declined: the RMA stays open, no charge"
+check "one quote_declined event" test "$(events_of "$RMA_QD" quote_declined)" = 1
+check "no rma_closed event" test "$(events_of "$RMA_QD" rma_closed)" = 0
+
+# ---- a packed spare is not given back (bug 5) -----------------------------------------------------
+new_case PSU75Q0001 PSU-750
+authorize "$CASE" advance_replacement '[{"serial_number":"PSU75Q0001","product_model":"PSU-750"}]'
+expect_status 201 "advance replacement with the test spare"
+RMA_PK=$RMA
+SP=$(jqb '.lines[0].spare_serial')
+leg_sql "$RMA_PK" 1 outbound packed # area C's pack scan
+C0=$(counts)
+api POST "/api/v1/rmas/$RMA_PK/cancel" "$AGENT" '{}'
+expect_error 409 rma_number "cancel after the spare was packed"
+expect_jq '.error.message | test("the spare is packed")' "the refusal names the packed spare"
+unchanged "$C0" "refused cancel of a packed spare"
+api POST "/api/v1/rmas/$RMA_PK/close" "$AGENT" '{"reason": "customer fixed it himself"}'
+expect_status 200 "close after pack"
+check "the packed spare stays reserved to its line" test "$(psql_t -c "SELECT s.status FROM spare_unit s JOIN rma_line l ON l.id = s.line_id JOIN rma r ON r.id = l.rma_id WHERE r.rma_number = '$RMA_PK' AND s.serial_number = '$SP'")" = reserved
+new_case KBNOSERIAL KB-US
+authorize "$CASE" replacement_no_return '[{"product_model":"KB-US","quantity":2}]'
+RMA_KBP=$RMA
+KB0=$(psql_t -c "SELECT reserved FROM spare_bin WHERE product_model = 'KB-US'")
+leg_sql "$RMA_KBP" 1 outbound manifested
+api POST "/api/v1/rmas/$RMA_KBP/close" "$AGENT" '{"reason": "x"}'
+expect_status 200 "close of a keyboard RMA after pack"
+check "packed keyboards stay reserved in the bin" test "$(psql_t -c "SELECT reserved FROM spare_bin WHERE product_model = 'KB-US'")" = "$KB0"
+
+# ---- core sweep before the spare ships (bug 8) ----------------------------------------------------
+new_case MEM32Q0001 MEM-32G
+authorize "$CASE" advance_replacement '[{"serial_number":"MEM32Q0001","product_model":"MEM-32G"}]'
+RMA_NS=$RMA
+api POST /api/v1/jobs/core-sweep "$ADMIN" '{"today": "'"$(day_plus 40)"'"}'
+expect_jq '[.lines[] | select(.rma_number == "'"$RMA_NS"'")] == []' "spare still ready: no core reminder or charge"
+leg_sql "$RMA_NS" 1 outbound packed
+api POST /api/v1/jobs/core-sweep "$ADMIN" '{"today": "'"$(day_plus 40)"'"}'
+expect_jq '[.lines[] | select(.rma_number == "'"$RMA_NS"'")] == []' "spare packed, not shipped: nothing"
+api GET "/api/v1/rmas/$RMA_NS" "$AGENT"
+expect_jq '.lines[0].legs.inbound.state == "label_issued" and (.charges // [] | length) == 0' "inbound untouched, no overdue charge"
+leg_sql "$RMA_NS" 1 outbound delivered
+api POST /api/v1/jobs/core-sweep "$ADMIN" '{"today": "'"$(day_plus 40)"'"}'
+expect_jq '[.lines[] | select(.rma_number == "'"$RMA_NS"'")][0].actions == ["core_overdue", "inbound_overdue", "charge_raised"]' "spare delivered: the core is overdue and charged"
+
+# ---- cancel racing a dock scan (bug 3, rule 6) ----------------------------------------------------
+bad=0
+for round in 1 2 3 4 5 6 7 8; do
+    sn=$(printf 'RACE7C%04d' "$round")
+    psql_t -c "INSERT INTO install_base (serial_number, product_model, ship_date, warranty_end) VALUES ('$sn', 'NB-X13', '2026-01-20', '2030-01-19')" >/dev/null
+    new_case "$sn" NB-X13
+    authorize "$CASE" repair "[{\"serial_number\":\"$sn\",\"product_model\":\"NB-X13\"}]"
+    R=$RMA
+    curl -s -o "$T_TMP/rs.body" -w '%{http_code}' -X POST -H "Authorization: Bearer $DEPOT" \
+        -H 'Content-Type: application/json' --max-time 30 \
+        --data-binary "$(jq -nc --arg c "$R" '{code: $c, station: "dock-1"}')" \
+        "$BASE/api/v1/scans" >"$T_TMP/rs.code" &
+    p1=$!
+    curl -s -o /dev/null -w '%{http_code}' -X POST -H "Authorization: Bearer $AGENT" \
+        -H 'Content-Type: application/json' --max-time 30 --data-binary '{}' \
+        "$BASE/api/v1/rmas/$R/cancel" >"$T_TMP/rc.code" &
+    p2=$!
+    wait "$p1" "$p2"
+    sc=$(cat "$T_TMP/rs.code")
+    cc=$(cat "$T_TMP/rc.code")
+    so=$(jq -r '.outcome // ""' "$T_TMP/rs.body" 2>/dev/null)
+    got=$(psql_t -c "SELECT count(*) FROM parcel p JOIN rma r ON r.id = p.rma_id WHERE r.rma_number = '$R' AND p.received_at IS NOT NULL")
+    cancelled=$(events_of "$R" rma_cancelled)
+    if [ "$cc" = 200 ] && { [ "$so" = received ] || [ "$got" != 0 ]; }; then
+        bad=$((bad + 1))
+        echo "round $round: cancel $cc, scan $sc $so, received parcels $got" >&2
+    elif [ "$cc" != 200 ] && [ "$cc" != 409 ]; then
+        bad=$((bad + 1))
+        echo "round $round: cancel answered $cc" >&2
+    elif [ "$cancelled" != 0 ] && [ "$got" != 0 ]; then
+        bad=$((bad + 1))
+    fi
+done
+check "8 races of a dock scan and a cancel: never both" test "$bad" = 0
 
 # ---- bad input of POST /rmas for the new types -------------------------------------------------
 authorize "$CASE" swap '[{"serial_number":"SSD9600002","product_model":"SSD-960"}]'

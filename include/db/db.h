@@ -373,9 +373,12 @@ struct repair_result {
  * Moves the line's repair leg on rq->ev with one event, records the parts consumed and a swap
  * (rule 7: old -> new serial, the old warranty end carried over to the new serial's install
  * base record), sets the serial that goes back when the repair finishes, and unblocks the
- * outbound leg when the type's rule says so.  One transaction; blocks on the database.
- * DB_NONE (404) for an unknown line; DB_FAIL with ERR_CONFLICT (409: wrong state, expected
- * state, unit not received) or ERR_INVALID (422: unknown part model, bad swap).
+ * outbound leg when the type's rule says so.  Only once the unit was dispositioned for repair;
+ * the new serial of a swap is an available depot spare of the line's model (consumed) or a
+ * serial unknown to the depot, never one held by an open line or a customer's.  One
+ * transaction; blocks on the database.  DB_NONE (404) for an unknown line; DB_FAIL with
+ * ERR_CONFLICT (409: wrong state, expected state, not dispositioned for repair naming "repair",
+ * swap.new_serial not ours to give) or ERR_INVALID (422: unknown part model, bad swap).
  */
 enum db_result db_repair_move(struct db *db, const struct repair_request *rq,
                               const struct principal *actor, struct repair_result *out,
@@ -398,7 +401,8 @@ struct pack_request {
  * The pack scan: outbound ready -> packed with one event when the serial (or quantity) is the
  * one that must go out (rule 7), and an outbound parcel n of m for the carrier's manifest.
  * *out is the parcel as JSON (new reference).  The same scan again: *duplicate, no event.
- * DB_FAIL with ERR_CONFLICT naming "serial", "quantity", "outbound" or "expected_state".
+ * DB_FAIL with ERR_CONFLICT naming "serial", "quantity", "outbound" or "expected_state", or
+ * ERR_INVALID naming "serial" or "quantity" (a serial for a part without serials, and so on).
  */
 enum db_result db_pack(struct db *db, const struct pack_request *pq, const struct principal *actor,
                        json_t **out, bool *duplicate, struct err *err);
@@ -413,8 +417,10 @@ struct shipment_event_request {
 
 /*
  * A carrier event on an outbound parcel: moves the outbound leg with one event and the parcel's
- * state; on ship the spare leaves the stock.  A carrier token only for its own parcels
- * (ERR_FORBIDDEN).  The same event again: *duplicate, no event (rule 5).  *out as db_pack.
+ * state; on ship the spare leaves the stock; delivered with the inbound leg absent or
+ * dispositioned, the line is done (not open: rule 2).  A carrier token only for its own parcels
+ * (ERR_FORBIDDEN).  The same event again: *duplicate, no event (rule 5).  A tracking number
+ * other than the parcel's: ERR_CONFLICT naming "tracking_number".  *out as db_pack.
  */
 enum db_result db_shipment_event(struct db *db, const struct shipment_event_request *sq,
                                  const struct principal *actor, json_t **out, bool *duplicate,

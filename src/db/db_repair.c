@@ -1,14 +1,22 @@
 /*
  * db_repair: repair work orders and the outbound leg (issue 4, area C).
  *
- *   repair move   one event on the repair leg (db_leg_move), parts consumed (repair_part), a
- *                 swap old -> new serial with the warranty end carried over (rule 7), the serial
- *                 that goes back (rma_line.outbound_serial), then the outbound unblock
+ *   repair move   one event on the repair leg (db_leg_move), only once the unit was
+ *                 dispositioned for repair (the disposition queues the leg); parts consumed
+ *                 (repair_part), a swap old -> new serial with the warranty end carried over
+ *                 (rule 7), the serial that goes back (rma_line.outbound_serial), then the
+ *                 outbound unblock
+ *   swap          the new serial must be one the depot may hand out: not held by an open line
+ *                 (rule 2), not a customer's unit in the install base; an available depot spare
+ *                 of the line's model is consumed, an unknown serial is a new unit from stock
  *   pack scan     outbound ready -> packed: the serial going out must be the one expected (the
- *                 line's serial or its swap for repairs, the reserved spare otherwise); an
- *                 outbound parcel n of m, ready for the carrier's manifest
+ *                 serial that came in, coalesce(received_serial, serial_number), or its swap for
+ *                 repairs; the reserved spare otherwise); an outbound parcel n of m, ready for
+ *                 the carrier's manifest
  *   shipment      packed | manifested -> shipped -> delivered (and the exceptions); on ship the
- *                 spare leaves the stock
+ *                 spare leaves the stock; a tracking number never changes once stored; delivered
+ *                 with the inbound leg absent or dispositioned, the line is done (open = false,
+ *                 rule 2: its serial may get a new RMA)
  *
  * Every function here is one transaction: db_begin ... db_commit, rolled back on every failure,
  * so a refused request writes nothing.  The line row is locked first (db_line_ref), which makes
@@ -110,7 +118,77 @@ static bool repair_finished(const char *state)
            strcmp(state, "no_fault_found") == 0 || strcmp(state, "factory_replaced") == 0;
 }
 
-static char *evidence_text(const struct repair_request *rq)
+/* The line's disposition ("" when none) and the serial that came in ("" for a part). */
+static enum db_result line_more(struct db *db, const char *line_id, char *disposition, size_t dn,
+                                char *came_in, size_t cn, struct err *err)
+{
+    enum db_result kind;
+    const char *p[1] = {line_id};
+    PGresult *r = db_run(db, Q_RPR_LINE_MORE, p, &kind, err);
+
+    if (r == NULL)
+        return kind;
+    if (PQntuples(r) != 1) {
+        PQclear(r);
+        err_set(err, ERR_NOT_FOUND, "line", "no such rma line");
+        return DB_NONE;
+    }
+    snprintf(disposition, dn, "%s", PQgetvalue(r, 0, 0));
+    snprintf(came_in, cn, "%s", PQgetvalue(r, 0, 1));
+    PQclear(r);
+    return DB_ONE;
+}
+
+/*
+ * May the depot hand out serial as the new unit of l's swap?  Locks the serial for the rest of
+ * the transaction (racing swaps to one serial take turns), then: held by an open line (its
+ * serial, the unit that came in, or what goes out: rule 2) or a customer's unit in the install
+ * base: ERR_CONFLICT; a depot spare of another model: ERR_INVALID; a spare of the line's model
+ * must be available (*from_spare: the caller consumes it); an unknown serial is a new unit from
+ * stock.  All naming swap.new_serial.
+ */
+static enum db_result swap_source(struct db *db, const struct line_ref *l, const char *serial,
+                                  bool *from_spare, struct err *err)
+{
+    enum db_result kind;
+    const char *p[1] = {serial};
+    PGresult *r = db_run(db, Q_RPR_SERIAL_LOCK, p, &kind, err);
+
+    *from_spare = false;
+    if (r == NULL)
+        return kind;
+    PQclear(r);
+    if ((r = db_run(db, Q_RPR_SERIAL_USE, p, &kind, err)) == NULL)
+        return kind;
+    bool held = strcmp(PQgetvalue(r, 0, 0), "t") == 0;
+    bool installed = strcmp(PQgetvalue(r, 0, 1), "t") == 0;
+    bool spare = !PQgetisnull(r, 0, 2);
+    bool same_model = spare && strcmp(PQgetvalue(r, 0, 2), l->product_model) == 0;
+    bool available = spare && strcmp(PQgetvalue(r, 0, 3), "available") == 0;
+    PQclear(r);
+    if (held) {
+        err_set(err, ERR_CONFLICT, "swap.new_serial", "%s is on an open rma", serial);
+        return DB_FAIL;
+    }
+    if (spare && !same_model) {
+        err_set(err, ERR_INVALID, "swap.new_serial", "%s is a spare of another product model",
+                serial);
+        return DB_FAIL;
+    }
+    if (spare && !available) {
+        err_set(err, ERR_CONFLICT, "swap.new_serial", "the spare %s is not available", serial);
+        return DB_FAIL;
+    }
+    if (!spare && installed) {
+        err_set(err, ERR_CONFLICT, "swap.new_serial",
+                "%s belongs to a customer (install base), not to the depot", serial);
+        return DB_FAIL;
+    }
+    *from_spare = spare;
+    return DB_ONE;
+}
+
+static char *evidence_text(const struct repair_request *rq, bool from_spare)
 {
     json_t *ev = json_object();
 
@@ -124,9 +202,10 @@ static char *evidence_text(const struct repair_request *rq)
         json_object_set_new(ev, "parts", parts);
     }
     if (rq->swap_new_serial != NULL)
-        json_object_set_new(
-            ev, "swap",
-            json_pack("{s:s, s:s}", "new_serial", rq->swap_new_serial, "reason", rq->swap_reason));
+        json_object_set_new(ev, "swap",
+                            json_pack("{s:s, s:s, s:s}", "new_serial", rq->swap_new_serial,
+                                      "reason", rq->swap_reason, "source",
+                                      from_spare ? "spare" : "stock"));
     char *text = json_object_size(ev) > 0 ? json_dumps(ev, JSON_COMPACT) : NULL;
     json_decref(ev);
     return text;
@@ -140,6 +219,9 @@ enum db_result db_repair_move(struct db *db, const struct repair_request *rq,
     struct line_ref l;
     PGresult *r;
     char line_id[24];
+    char disposition[32];
+    char came_in[72];
+    bool from_spare = false;
 
     memset(out, 0, sizeof *out);
     if ((kind = db_begin(db, err)) != DB_ONE)
@@ -151,20 +233,25 @@ enum db_result db_repair_move(struct db *db, const struct repair_request *rq,
     if (l.repair[0] == '\0')
         return refuse(db, err, ERR_CONFLICT, "repair",
                       "this line has no repair leg (its type is not repaired in the depot)");
-    /* the unit has to be in the depot before anyone works on it */
-    if (l.inbound[0] != '\0' && strcmp(l.inbound, "received") != 0 &&
-        strcmp(l.inbound, "inspected") != 0 && strcmp(l.inbound, "dispositioned") != 0)
-        return refuse(db, err, ERR_CONFLICT, "inbound",
-                      "the unit has not been received and inspected at the depot");
+    snprintf(line_id, sizeof line_id, "%lld", (long long)l.line_id);
+    if ((kind = line_more(db, line_id, disposition, sizeof disposition, came_in, sizeof came_in,
+                          err)) != DB_ONE)
+        return abort_tx(db, kind);
+    /* inspected (misuse settled by the disposition) and dispositioned for repair, which queued
+     * the leg: no work order before that, none after scrap or return_unrepaired */
+    if (strcmp(l.inbound, "dispositioned") != 0 || strcmp(disposition, "repair") != 0)
+        return refuse(db, err, ERR_CONFLICT, "repair", "the unit is not dispositioned for repair");
     if (rq->swap_new_serial != NULL) {
         if (!l.serialised)
             return refuse(db, err, ERR_INVALID, "swap",
                           "a part without serial numbers cannot be swapped");
-        if (strcmp(rq->swap_new_serial, l.serial_number) == 0)
+        if (strcmp(rq->swap_new_serial, came_in) == 0 ||
+            strcmp(rq->swap_new_serial, l.serial_number) == 0)
             return refuse(db, err, ERR_INVALID, "swap.new_serial",
                           "must differ from the serial that came in");
+        if ((kind = swap_source(db, &l, rq->swap_new_serial, &from_spare, err)) != DB_ONE)
+            return abort_tx(db, kind);
     }
-    snprintf(line_id, sizeof line_id, "%lld", (long long)l.line_id);
 
     /* parts: each model must be in the catalog (checked before anything is written) */
     for (size_t i = 0; i < rq->n_parts; i++) {
@@ -180,7 +267,7 @@ enum db_result db_repair_move(struct db *db, const struct repair_request *rq,
         }
     }
 
-    char *evidence = evidence_text(rq);
+    char *evidence = evidence_text(rq, from_spare);
     const char *to = NULL;
     snprintf(out->from, sizeof out->from, "%s", l.repair);
     kind = db_leg_move(db, &l, LEG_REPAIR, rq->ev, rq->expected_state, actor, "api", rq->notes,
@@ -200,15 +287,30 @@ enum db_result db_repair_move(struct db *db, const struct repair_request *rq,
         PQclear(r);
     }
 
-    const char *outbound_serial = l.serialised ? l.serial_number : NULL;
+    const char *outbound_serial = l.serialised ? came_in : NULL;
     if (rq->swap_new_serial != NULL) {
         /* rule 7: the lineage old -> new, the warranty end carried over to the new serial */
-        const char *sp[5] = {line_id, l.serial_number, rq->swap_new_serial, rq->swap_reason,
-                             actor->name};
+        if (from_spare) {
+            const char *cp[2] = {rq->swap_new_serial, line_id};
+            if ((r = tx(db, Q_RPR_SPARE_CONSUME, cp, &kind, err)) == NULL)
+                return kind;
+            int n = PQntuples(r);
+            PQclear(r);
+            if (n != 1)
+                return refuse(db, err, ERR_CONFLICT, "swap.new_serial",
+                              "this spare is no longer available");
+        }
+        const char *sp[7] = {came_in,
+                             l.serial_number,
+                             line_id,
+                             rq->swap_new_serial,
+                             rq->swap_reason,
+                             actor->name,
+                             from_spare ? "spare" : "stock"};
         if ((r = tx(db, Q_RPR_SWAP_INSERT, sp, &kind, err)) == NULL)
             return kind;
         PQclear(r);
-        const char *wp[3] = {l.serial_number, rq->swap_new_serial, l.product_model};
+        const char *wp[4] = {came_in, l.serial_number, rq->swap_new_serial, l.product_model};
         if ((r = tx(db, Q_RPR_WARRANTY_CARRY, wp, &kind, err)) == NULL)
             return kind;
         PQclear(r);
@@ -269,7 +371,9 @@ static enum db_result shipment_view(struct db *db, const char *parcel_id, json_t
 
 /*
  * What must go out for this line: *serial (the serial, or "" for a part without serials, whose
- * quantity is checked instead).  A spare type with a serialised line needs its reserved spare.
+ * quantity is checked instead).  A spare type with a serialised line needs its reserved spare;
+ * a repair goes back as its swap, else as the serial that came in (rule 7): the one accepted
+ * at the dock or inspection (received_serial) when it was read, else the line's own.
  */
 static enum db_result expected_outbound(struct db *db, const struct line_ref *l,
                                         const char *line_id, char *serial, size_t n,
@@ -299,7 +403,8 @@ static enum db_result expected_outbound(struct db *db, const struct line_ref *l,
         return DB_ONE;
     if ((r = db_run(db, Q_RPR_SWAP_GET, p, &kind, err)) == NULL)
         return kind;
-    snprintf(serial, n, "%s", PQntuples(r) == 1 ? PQgetvalue(r, 0, 0) : l->serial_number);
+    snprintf(serial, n, "%s",
+             PQntuples(r) == 1 && !PQgetisnull(r, 0, 0) ? PQgetvalue(r, 0, 0) : l->serial_number);
     PQclear(r);
     return DB_ONE;
 }
@@ -355,7 +460,8 @@ enum db_result db_pack(struct db *db, const struct pack_request *pq, const struc
         if (PQntuples(r) == 1) {
             field(parcel_id, sizeof parcel_id, r, 0);
             if (!PQgetisnull(r, 0, 1))
-                same = pq->serial != NULL && strcmp(PQgetvalue(r, 0, 1), pq->serial) == 0;
+                same = pq->serial != NULL && pq->quantity <= 1 &&
+                       strcmp(PQgetvalue(r, 0, 1), pq->serial) == 0;
             else
                 same = pq->serial == NULL && strtoll(PQgetvalue(r, 0, 2), NULL, 10) == pq->quantity;
         }
@@ -381,8 +487,13 @@ enum db_result db_pack(struct db *db, const struct pack_request *pq, const struc
     if ((kind = expected_outbound(db, &l, line_id, expected, sizeof expected, err)) != DB_ONE)
         return abort_tx(db, kind);
     bool by_serial = expected[0] != '\0';
+    if (!by_serial && pq->serial != NULL)
+        return refuse(db, err, ERR_INVALID, "serial",
+                      "must not be given for a part without serial numbers: count its quantity");
     if (by_serial && pq->serial == NULL)
         return refuse(db, err, ERR_INVALID, "serial", "is required: scan the unit's serial");
+    if (by_serial && pq->quantity > 1)
+        return refuse(db, err, ERR_INVALID, "quantity", "a serialised unit has quantity 1");
     if (!by_serial && pq->quantity == 0)
         return refuse(db, err, ERR_INVALID, "quantity",
                       "is required for a part without serial numbers");
@@ -392,9 +503,6 @@ enum db_result db_pack(struct db *db, const struct pack_request *pq, const struc
                 pq->serial);
         return abort_tx(db, DB_FAIL);
     }
-    if (!by_serial && pq->serial != NULL)
-        return refuse(db, err, ERR_INVALID, "serial",
-                      "must not be given for a part without serial numbers");
     if (!by_serial && pq->quantity != l.quantity) {
         err_set(err, ERR_CONFLICT, "quantity", "the line goes out with %lld, not %lld",
                 (long long)l.quantity, (long long)pq->quantity);
@@ -476,6 +584,21 @@ enum db_result db_shipment_event(struct db *db, const struct shipment_event_requ
     if (l.closed)
         return refuse(db, err, ERR_CONFLICT, "rma_number", "the rma is closed");
 
+    /* a parcel has one tracking number: another one is a conflict, never silently dropped (read
+     * under the line lock, so racing ships see the number the first one stored) */
+    bool tracked = false;
+    if (sq->tracking_number != NULL) {
+        const char *tp[1] = {parcel_id};
+        if ((r = tx(db, Q_RPR_PARCEL_TRACKING, tp, &kind, err)) == NULL)
+            return kind;
+        tracked = PQntuples(r) == 1 && !PQgetisnull(r, 0, 0);
+        bool other = tracked && strcmp(PQgetvalue(r, 0, 0), sq->tracking_number) != 0;
+        PQclear(r);
+        if (other)
+            return refuse(db, err, ERR_CONFLICT, "tracking_number",
+                          "the parcel already has another tracking number");
+    }
+
     const char *to = NULL;
     /* the same carrier event again: one event (rule 5) */
     if (sq->expected_state == NULL) {
@@ -491,6 +614,13 @@ enum db_result db_shipment_event(struct db *db, const struct shipment_event_requ
             }
         }
         if (*duplicate) {
+            /* shipped without a number, the number given now: recorded, not dropped */
+            if (sq->tracking_number != NULL && !tracked) {
+                const char *tp[2] = {parcel_id, sq->tracking_number};
+                if ((r = tx(db, Q_RPR_PARCEL_TRACKING_SET, tp, &kind, err)) == NULL)
+                    return kind;
+                PQclear(r);
+            }
             if ((kind = shipment_view(db, parcel_id, out, err)) != DB_ONE)
                 return abort_tx(db, kind);
             return db_commit(db, err);
@@ -513,6 +643,16 @@ enum db_result db_shipment_event(struct db *db, const struct shipment_event_requ
     if ((r = tx(db, Q_RPR_PARCEL_SET, sp, &kind, err)) == NULL)
         return kind;
     PQclear(r);
+    /* delivered, and the unit that came in (if any) has been dealt with: the line is done */
+    if (strcmp(to, "delivered") == 0 &&
+        (l.inbound[0] == '\0' || strcmp(l.inbound, "dispositioned") == 0)) {
+        char line_id[24];
+        snprintf(line_id, sizeof line_id, "%lld", (long long)l.line_id);
+        const char *dp[1] = {line_id};
+        if ((r = tx(db, Q_RPR_LINE_DONE, dp, &kind, err)) == NULL)
+            return kind;
+        PQclear(r);
+    }
 
     if (sq->ev == LEG_EV_SHIP && is_spare_type(l.type)) {
         /* the spare leaves the stock */

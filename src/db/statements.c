@@ -608,21 +608,32 @@ const struct statement db_statements[Q__COUNT] = {
     [Q_RPR_PART_INSERT] = {"rpr_part_insert", 5,
                            "INSERT INTO repair_part (line_id, product_model, serial_number,"
                            " quantity, actor) VALUES ($1, $2, $3, $4, $5)"},
+/* The install base row whose warranty a swap carries over: the serial that came in ($1), else
+ * the line's own serial ($2) when the unit that came in is not in the install base. */
+#define RPR_OLD_IB                                                                                 \
+    " FROM install_base o WHERE o.serial_number IN ($1, $2)"                                       \
+    " ORDER BY o.serial_number = $1 DESC LIMIT 1"
     [Q_RPR_SWAP_INSERT] =
-        {"rpr_swap_insert", 5,
-         "INSERT INTO serial_swap (line_id, old_serial, new_serial, warranty_end, reason, actor)"
-         " VALUES ($1, $2, $3, (SELECT ib.warranty_end FROM install_base ib"
-         " WHERE ib.serial_number = $2), $4, $5) RETURNING warranty_end"},
-    /* rule 7: the new serial inherits the old one's warranty end (and contract) */
+        {"rpr_swap_insert", 7,
+         "INSERT INTO serial_swap (line_id, old_serial, new_serial, warranty_end, reason, actor,"
+         " source) VALUES ($3, $1, $4, (SELECT o.warranty_end" RPR_OLD_IB "), $5, $6, $7)"
+         " RETURNING warranty_end"},
+    /* rule 7: the new serial inherits the old one's warranty end (and contract); an existing
+     * row is only ever a depot spare's (the caller refused a customer's unit), never another
+     * customer's */
     [Q_RPR_WARRANTY_CARRY] =
-        {"rpr_warranty_carry", 3,
+        {"rpr_warranty_carry", 4,
          "INSERT INTO install_base (serial_number, product_model, ship_date, warranty_end,"
-         " contract) SELECT $2, $3, current_date, o.warranty_end, o.contract FROM install_base o"
-         " WHERE o.serial_number = $1 ON CONFLICT (serial_number) DO UPDATE"
-         " SET warranty_end = EXCLUDED.warranty_end,"
-         " contract = coalesce(EXCLUDED.contract, install_base.contract)"},
+         " contract) SELECT * FROM (SELECT $3::text, $4::text, current_date, o.warranty_end,"
+         " o.contract" RPR_OLD_IB ") x ON CONFLICT (serial_number) DO UPDATE"
+         " SET warranty_end = EXCLUDED.warranty_end, contract = EXCLUDED.contract"
+         " WHERE EXISTS (SELECT 1 FROM spare_unit su WHERE su.serial_number ="
+         " install_base.serial_number AND su.status = 'consumed')"},
+    /* the serial that goes back on a repair line: its swap, else the serial that came in */
     [Q_RPR_SWAP_GET] = {"rpr_swap_get", 1,
-                        "SELECT new_serial FROM serial_swap WHERE line_id = $1"},
+                        "SELECT coalesce((SELECT sw.new_serial FROM serial_swap sw"
+                        " WHERE sw.line_id = l.id), l.received_serial, l.serial_number)"
+                        " FROM rma_line l WHERE l.id = $1"},
     [Q_RPR_SPARE_GET] = {"rpr_spare_get", 1,
                          "SELECT serial_number FROM spare_unit WHERE line_id = $1"
                          " AND status = 'reserved'"},
@@ -696,14 +707,42 @@ const struct statement db_statements[Q__COUNT] = {
          "   'actor', rp.actor, 'at', rp.created_at) ORDER BY rp.id) FROM repair_part rp"
          "   WHERE rp.line_id = l.id), '[]'),"
          " 'swap', (SELECT json_build_object('old_serial', sw.old_serial, 'new_serial',"
-         "   sw.new_serial, 'warranty_end', sw.warranty_end, 'reason', sw.reason, 'actor',"
-         "   sw.actor, 'at', sw.created_at) FROM serial_swap sw WHERE sw.line_id = l.id))::text"
+         "   sw.new_serial, 'warranty_end', sw.warranty_end, 'source', sw.source, 'reason',"
+         "   sw.reason, 'actor', sw.actor, 'at', sw.created_at) FROM serial_swap sw"
+         "   WHERE sw.line_id = l.id))::text"
          " FROM rma r JOIN rma_line l ON l.rma_id = r.id"
          " WHERE r.rma_number = $1 AND l.line_no = $2"},
     /* taken before db_line_ref, so that its snapshot sees what the previous holder committed */
     [Q_RPR_LINE_LOCK] = {"rpr_line_lock", 2,
                          "SELECT l.id FROM rma_line l JOIN rma r ON r.id = l.rma_id"
                          " WHERE r.rma_number = $1 AND l.line_no = $2 FOR UPDATE OF l"},
+    /* what the repair route needs beyond db_line_ref: the disposition, the serial that came in */
+    [Q_RPR_LINE_MORE] = {"rpr_line_more", 1,
+                         "SELECT coalesce(disposition, ''),"
+                         " coalesce(received_serial, serial_number, '') FROM rma_line"
+                         " WHERE id = $1"},
+    /* swaps to one new serial take turns (class 6: serials) */
+    [Q_RPR_SERIAL_LOCK] = {"rpr_serial_lock", 1, "SELECT pg_advisory_xact_lock(6, hashtext($1))"},
+    /* may the depot hand out this serial: held by an open line, in the install base, a spare */
+    [Q_RPR_SERIAL_USE] =
+        {"rpr_serial_use", 1,
+         "SELECT EXISTS (SELECT 1 FROM rma_line l WHERE l.open AND ($1 IN (l.serial_number,"
+         " l.received_serial, l.outbound_serial))),"
+         " EXISTS (SELECT 1 FROM install_base ib WHERE ib.serial_number = $1),"
+         " (SELECT su.product_model FROM spare_unit su WHERE su.serial_number = $1),"
+         " (SELECT su.status FROM spare_unit su WHERE su.serial_number = $1)"},
+    [Q_RPR_SPARE_CONSUME] = {"rpr_spare_consume", 2,
+                             "UPDATE spare_unit SET status = 'consumed', consumed_line_id = $2,"
+                             " updated_at = now() WHERE serial_number = $1"
+                             " AND status = 'available' RETURNING serial_number"},
+    /* rule 2: a line whose unit is home (and whose core is back, if any) frees its serial */
+    [Q_RPR_LINE_DONE] = {"rpr_line_done", 1,
+                         "UPDATE rma_line SET open = false WHERE id = $1 AND open RETURNING id"},
+    [Q_RPR_PARCEL_TRACKING] = {"rpr_parcel_tracking", 1,
+                               "SELECT tracking_number FROM parcel WHERE id = $1"},
+    [Q_RPR_PARCEL_TRACKING_SET] = {"rpr_parcel_tracking_set", 2,
+                                   "UPDATE parcel SET tracking_number = $2 WHERE id = $1"
+                                   " AND tracking_number IS NULL"},
     /* pages (issue 7) */
     [Q_PAGES_USER_INSERT] =
         {"pages_user_insert", 4,

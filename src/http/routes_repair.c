@@ -1,7 +1,8 @@
 /*
  * routes_repair: repair work orders and the outbound leg (issue 4, area C).
  *
- *   POST /api/v1/rmas/{rma}/lines/{line}/repair        a repair-leg event, parts, a swap
+ *   POST /api/v1/rmas/{rma}/lines/{line}/repair        a repair-leg event, parts, a swap, once
+ *                                                      the disposition repair queued the leg
  *   GET  /api/v1/rmas/{rma}/lines/{line}/work-order    the repair leg, its events, parts, swap
  *   POST /api/v1/rmas/{rma}/lines/{line}/pack          the pack scan: the parcel for the carrier
  *   POST /api/v1/rmas/{rma}/shipments/{parcel}/events  ship, deliver, and the exceptions
@@ -154,6 +155,9 @@ int route_repair_event(struct request *req)
     const char *ev = json_in_string(&req->arena, body, "event", "event", true, &err);
     if (ev != NULL && leg_event_parse(ev, "event", &rq.ev, &err) == 0 && !is_repair_event(rq.ev))
         err_set(&err, ERR_INVALID, "event", "%s is not an event of the repair leg", ev);
+    else if (ev != NULL && !err_is_set(&err) && rq.ev == LEG_EV_QUEUE)
+        err_set(&err, ERR_INVALID, "event",
+                "queue is not a work order event: the disposition repair queues the unit");
     rq.expected_state = expected_state(req, body, LEG_REPAIR, &err);
     rq.notes = json_in_string(&req->arena, body, "notes", "notes", false, &err);
     if (rq.notes != NULL)
@@ -270,10 +274,6 @@ int route_repair_pack(struct request *req)
     if (pq.carrier != NULL && strlen(pq.carrier) > 32)
         err_set(&err, ERR_INVALID, "carrier", "unknown carrier");
     pq.expected_state = expected_state(req, body, LEG_OUTBOUND, &err);
-    if (!err_is_set(&err) && pq.serial != NULL && pq.quantity > 1)
-        err_set(&err, ERR_INVALID, "quantity", "a serialised unit has quantity 1");
-    if (!err_is_set(&err) && pq.serial != NULL)
-        pq.quantity = 0;
     json_decref(body);
     if (err_is_set(&err))
         return reply_error(req, &err);

@@ -73,6 +73,9 @@ expect_status 200 "the outbound label of the packed parcel prints"
 ship_deliver "$R"
 status_is "$R" complete "repair and return delivered"
 one_event_each "$R" "repair and return"
+check "bug 7: the delivered line is done" test "$(psql_t -c "SELECT l.open FROM rma_line l JOIN rma r ON r.id = l.rma_id WHERE r.rma_number = '$R'")" = f
+mk_rma repair '[{"serial_number":"SRV7400001","product_model":"SRV-R740"}]'
+status_is "$RMA" awaiting_return "bug 7: the serial of a completed repair gets a new rma"
 
 # ---- repair with a swap ---------------------------------------------------------------------------
 mk_rma repair '[{"serial_number":"SRV7400002","product_model":"SRV-R740"}]'
@@ -160,7 +163,10 @@ BIN0=$(psql_t -c "SELECT on_hand || ':' || reserved FROM spare_bin WHERE product
 pack "$R" '{"quantity": 2, "station": "pack-1"}'
 expect_error 409 quantity "keyboard: the quantity must be the line's"
 pack "$R" '{"serial": "KB1", "station": "pack-1"}'
-expect_error 422 quantity "keyboard: a part without serials is counted, not scanned"
+expect_error 422 serial "bug 9: keyboard: a part without serials is counted, not scanned"
+expect_jq '.error.message | test("without serial numbers")' "bug 9: the message says the part has no serial numbers"
+pack "$R" '{"serial": "KB1", "quantity": 2, "station": "pack-1"}'
+expect_error 422 serial "bug 9: a serial with a quantity on a part without serials"
 pack "$R" '{"quantity": 1, "station": "pack-1"}'
 ready_for_carrier "keyboard"
 ship_deliver "$R"

@@ -58,8 +58,10 @@ expect_status 201 "repair rma for SRV7400001"
 R1=$RMA
 B0=$(rows)
 repair "$R1" "$(ev diagnose)"
-expect_error 409 inbound "diagnose before the unit arrived is refused"
+expect_error 409 repair "diagnose before the unit arrived is refused"
 unchanged "$B0" "repair before the unit arrived"
+repair "$R1" "$(ev queue)"
+expect_error 422 event "bug 2: queue is not a work order event (the disposition queues)"
 repair "$R1" "$(ev diagnose)" "$AGENT"
 expect_status 403 "an agent may not move the repair leg"
 repair "$R1" "$(ev diagnose)" "$CARRIER"
@@ -104,8 +106,43 @@ api POST "/api/v1/rmas/$R1/lines/x/repair" "$ENGINEER" "$(ev diagnose)"
 expect_error 404 line "a line that is not a number"
 unchanged "$B0" "refused requests"
 
+# ---- bug 2: no work order before the disposition repair ------------------------------------------
+api POST /api/v1/scans "$DEPOT" "$(jq -nc --arg c "$R1" '{code: $c, station: "dock-1"}')"
+expect_jq '.outcome == "received"' "dock scan of $R1"
+repair "$R1" "$(ev diagnose)"
+expect_error 409 repair "bug 2: diagnose of a unit received, not inspected, is refused"
+api POST "/api/v1/rmas/$R1/lines/1/inspection" "$DEPOT" \
+    '{"grade": "B", "findings": ["fault_confirmed"], "evidence": {"photos": 2}}'
+expect_status 200 "inspection of $R1"
+B0=$(rows)
+for e in diagnose escalate; do
+    repair "$R1" "$(ev $e)"
+    expect_error 409 repair "bug 2: $e of a unit inspected, not dispositioned, is refused"
+done
+unchanged "$B0" "repair events before the disposition"
+api POST "/api/v1/rmas/$R1/lines/1/disposition" "$DEPOT" '{"disposition": "repair"}'
+expect_status 200 "disposition repair of $R1"
+repair "$R1" "$(ev queue)"
+expect_error 422 event "bug 2: queue after the disposition is still not a work order event"
+for d in scrap return_unrepaired; do
+    psql_t -c "INSERT INTO install_base VALUES ('SRVNOREP${#d}', 'SRV-R740', '2025-01-01', '2028-01-01', NULL)" >/dev/null
+    mk_rma repair "SRVNOREP${#d}" SRV-R740
+    RN=$RMA
+    api POST /api/v1/scans "$DEPOT" "$(jq -nc --arg c "$RN" '{code: $c, station: "dock-1"}')"
+    api POST "/api/v1/rmas/$RN/lines/1/inspection" "$DEPOT" '{"grade": "C", "findings": ["fault_confirmed"]}'
+    api POST "/api/v1/rmas/$RN/lines/1/disposition" "$DEPOT" "$(jq -nc --arg d "$d" '{disposition: $d}')"
+    expect_status 200 "disposition $d"
+    BN=$(rows)
+    for e in diagnose escalate; do
+        api POST "/api/v1/rmas/$RN/lines/1/repair" "$ENGINEER" "$(ev $e)"
+        expect_error 409 repair "bug 2: a line dispositioned $d cannot be repaired ($e)"
+    done
+    api POST "/api/v1/rmas/$RN/lines/1/repair" "$ENGINEER" "$(ev queue)"
+    expect_error 422 event "bug 2: queue after $d is refused"
+    unchanged "$BN" "repair events after $d"
+done
+
 # ---- the work order of a repair, step by step ----------------------------------------------------
-receive_and_queue "$R1"
 check "after disposition the repair leg is queued" test "$(leg "$R1" repair)" = queued
 B1=$(rows)
 repair "$R1" "$(ev repaired)"
@@ -172,6 +209,8 @@ pack "$R1" '{"serial": "SRV7400001", "station": "pack-1", "quantity": 0}'
 expect_error 422 quantity "quantity 0"
 pack "$R1" '{"station": "pack-1"}'
 expect_error 422 serial "a serialised unit needs its serial scanned"
+pack "$R1" '{"serial": "SRV7400001", "station": "pack-1", "quantity": 2}'
+expect_error 422 quantity "a serialised unit has quantity 1"
 pack "$R1" '{"serial": "SRV7400002", "station": "pack-1"}'
 expect_error 409 serial "another serial is refused at the pack scan (rule 7)"
 pack "$R1" '{"serial": "SRV7400001", "station": "pack-1", "expected_state": "packed"}'
@@ -228,7 +267,16 @@ expect_status 200 "shipped"
 expect_jq '.state == "shipped" and .outbound_leg == "shipped" and .tracking_number == "1Z999AA10123456784" and .shipped_at != null' "parcel shipped with its tracking number"
 ship "$R1" "$(ev ship)" 1 "$CARRIER"
 expect_jq '.outcome == "duplicate"' "the same ship event again is a duplicate"
-check "ship wrote one event, its duplicate none (rule 5)" test "$(events "$R1")" = $((E1 + 1))
+B4=$(rows)
+T4=$(psql_t -c "SELECT tracking_number FROM parcel p JOIN rma r ON r.id = p.rma_id WHERE r.rma_number = '$R1' AND p.direction = 'outbound'")
+ship "$R1" '{"event": "ship", "tracking_number": "1Z999AA10000000001"}' 1 "$CARRIER"
+expect_error 409 tracking_number "bug 9: ship again with another tracking number is refused"
+unchanged "$B4" "another tracking number"
+check "bug 9: the stored tracking number stays" test "$(psql_t -c "SELECT tracking_number FROM parcel p JOIN rma r ON r.id = p.rma_id WHERE r.rma_number = '$R1' AND p.direction = 'outbound'")" = "$T4"
+ship "$R1" '{"event": "ship", "tracking_number": "1Z999AA10123456784"}' 1 "$CARRIER"
+expect_status 200 "ship again with the same tracking number"
+expect_jq '.outcome == "duplicate" and .tracking_number == "1Z999AA10123456784"' "the same tracking number again is a duplicate"
+check "ship wrote one event, its duplicates none (rule 5)" test "$(events "$R1")" = $((E1 + 1))
 ship "$R1" "$(ev deliver)" 1 "$CARRIER"
 expect_status 200 "the parcel's own carrier delivers"
 expect_jq '.state == "delivered" and .delivered_at != null' "delivered"
@@ -241,8 +289,14 @@ expect_error 409 outbound "no return to sender after delivery"
 check "deliver wrote one event" test "$(events "$R1")" = $((E1 + 2))
 api GET "/api/v1/rmas/$R1" "$ADMIN"
 expect_jq '.status == "complete"' "repaired, shipped and delivered: the rma is complete"
+expect_jq '.lines[0].open == false' "bug 7: the delivered line is done (open = false)"
 expect_jq '[.events[] | select(.leg == "outbound") | .kind] == ["leg_opened","unblock","pack","ship","deliver"]' "outbound events: opened, unblock, pack, ship, deliver"
 expect_jq '[.events[] | select(.actor == null or .actor == "")] | length == 0' "every event has an actor (rule 8)"
+R0=$R1
+mk_rma repair SRV7400001 SRV-R740
+expect_status 201 "bug 7: after the repair was delivered, a new rma for the same serial (rule 2)"
+ship "$R0" "$(ev deliver)" 1 "$CARRIER"
+expect_jq '.outcome == "duplicate"' "a delivery after the line is done is still a duplicate"
 
 # ---- swap: lineage and warranty carried over (rule 7) ---------------------------------------------
 psql_t -c "DELETE FROM install_base WHERE serial_number = 'SRVNEW0001'" >/dev/null
@@ -275,23 +329,55 @@ expect_jq '.state == "delivered"' "delivered after the exception"
 api GET "/api/v1/rmas/$R2" "$ADMIN"
 expect_jq '.status == "complete" and .lines[0].swap.new_serial == "SRVNEW0001"' "complete, the staff view shows the swap"
 
-# existing install base record of the new serial: its warranty end is overwritten
+# bug 6: a serial mismatch accepted at the dock: the unit that came in is the one that goes back
+mk_rma repair NBX130002 NB-X13
+RM=$RMA
+api POST /api/v1/scans "$DEPOT" "$(jq -nc --arg c "$RM" '{code: $c, station: "dock-1", serial: "nbx13rcv01"}')"
+expect_jq '.outcome == "serial_mismatch" and (.task_id | type) == "number"' "another serial at the dock: a task"
+api POST "/api/v1/tasks/$(jqb .task_id)/decide" "$ENGINEER" '{"decision": "accept", "reason": "the customer sent this unit"}'
+expect_status 200 "the mismatch is accepted"
+api POST "/api/v1/rmas/$RM/lines/1/inspection" "$DEPOT" '{"grade": "B", "findings": ["fault_confirmed"]}'
+expect_status 200 "inspection of the unit that came in"
+api POST "/api/v1/rmas/$RM/lines/1/disposition" "$DEPOT" '{"disposition": "repair"}'
+expect_status 200 "disposition repair"
+R1=$RM
+repair "$R1" '{"event": "repaired", "swap": {"new_serial": "NBX13RCV01", "reason": "r"}}'
+expect_error 422 swap.new_serial "a swap to the serial that came in"
+step diagnose diagnosing
+step no_fault_found no_fault_found
+expect_jq '.outbound == "ready" and .outbound_serial == "NBX13RCV01"' "bug 6: no fault found: the unit that came in goes back"
+
+# bug 4: the new serial of a swap must be one the depot may hand out
 mk_rma repair NBX130001 NB-X13
 R1=$RMA
 receive_and_queue "$R1"
 step diagnose diagnosing
 step start_repair in_repair
 step test testing
-step repaired repaired '{"event": "repaired", "swap": {"new_serial": "NBX130003", "reason": "unit exchanged"}}'
-check "an existing install base row of the new serial gets the old warranty end" test "$(psql_t -c "SELECT warranty_end FROM install_base WHERE serial_number = 'NBX130003'")" = 2027-01-19
+B5=$(rows)
+swap() { jq -nc --arg s "$1" '{event: "repaired", swap: {new_serial: $s, reason: "unit exchanged"}}'; }
+repair "$R1" "$(swap NBX13RCV01)"
+expect_error 409 swap.new_serial "bug 4: the unit that came in on another open line"
+repair "$R1" "$(swap SRV7400001)"
+expect_error 409 swap.new_serial "bug 4: a serial with an open rma line (rule 2)"
+repair "$R1" "$(swap NBX130003)"
+expect_error 409 swap.new_serial "bug 4: a customer's unit in the install base"
+repair "$R1" "$(swap SSRV7400901)"
+expect_error 422 swap.new_serial "bug 4: a depot spare of another model"
+unchanged "$B5" "refused swaps"
+check "bug 4: another customer's install base row is not overwritten" test "$(psql_t -c "SELECT warranty_end FROM install_base WHERE serial_number = 'NBX130003'")" = 2024-09-08
+step repaired repaired "$(swap snbx130901)"
+expect_jq '.swap.new_serial == "SNBX130901" and .swap.source == "spare" and .swap.warranty_end == "2027-01-19" and .outbound_serial == "SNBX130901"' "bug 4: an available spare of the line's model is swapped in"
+check "bug 4: the spare is consumed by the line" test "$(psql_t -c "SELECT status || '/' || (consumed_line_id = $(line_id "$R1")) || '/' || (line_id IS NULL) FROM spare_unit WHERE serial_number = 'SNBX130901'")" = consumed/true/true
+check "bug 4: the spare's install base row gets the old warranty end (rule 7)" test "$(psql_t -c "SELECT warranty_end || '/' || product_model FROM install_base WHERE serial_number = 'SNBX130901'")" = 2027-01-19/NB-X13
+check "the old serial's warranty is unchanged" test "$(psql_t -c "SELECT warranty_end FROM install_base WHERE serial_number = 'NBX130001'")" = 2027-01-19
 
-# ---- other endings: no fault found, unrepairable, quote declined ----------------------------------
-mk_rma repair NBX130002 NB-X13
-R1=$RMA
-receive_and_queue "$R1"
-step diagnose diagnosing
-step no_fault_found no_fault_found
-expect_jq '.outbound == "ready" and .outbound_serial == "NBX130002"' "no fault found: the same unit goes back"
+# bug 6: the pack scan takes the unit that came in, not the line's own serial
+pack "$RM" '{"serial": "NBX130002", "station": "pack-1"}'
+expect_error 409 serial "bug 6: the line's serial is not the unit that came in"
+pack "$RM" '{"serial": "nbx13rcv01", "station": "pack-1"}'
+expect_status 201 "bug 6: the accepted serial is packed"
+expect_jq '.serial == "NBX13RCV01"' "the parcel holds the unit that came in"
 
 mk_rma repair SRV7400003 SRV-R740
 R1=$RMA
@@ -313,6 +399,8 @@ repair "$R1" "$(ev repaired)"
 expect_error 409 repair "repaired (depot) while at the factory is refused"
 repair "$R1" '{"event": "factory_unrepairable", "swap": {"new_serial": "X2", "reason": "r"}}'
 expect_error 422 swap "a swap with factory_unrepairable"
+repair "$R1" '{"event": "factory_replaced", "swap": {"new_serial": "SNBX130901", "reason": "r"}}'
+expect_error 409 swap.new_serial "bug 4: a spare already swapped into another open line"
 step factory_replaced factory_replaced '{"event": "factory_replaced", "swap": {"new_serial": "PSUFAC0001", "reason": "factory unit"}}'
 expect_jq '.outbound == "ready" and .outbound_serial == "PSUFAC0001" and .swap.warranty_end == "2028-03-13"' "factory replacement: the factory unit goes back with the warranty"
 pack "$R1" '{"serial": "PSU7500001", "station": "pack-2"}'
@@ -368,7 +456,18 @@ wait "${pids[@]}"
 codes=$(cat "$T_TMP"/race.* | sort | uniq -c | tr -s ' ' | tr '\n' ';')
 check "8 racing pack scans: one 201, seven duplicates ($codes)" test "$codes" = " 7 200; 1 201;"
 check "8 racing pack scans: one event, one parcel (rule 5)" test "$(events "$R1")/$(psql_t -c "SELECT count(*) FROM parcel p JOIN rma r ON r.id = p.rma_id WHERE r.rma_number = '$R1' AND p.direction = 'outbound'")" = "$((E3 + 1))/1"
-ship "$R1" "$(ev ship)"
+rm -f "$T_TMP"/race.*
+pids=()
+for i in 1 2 3 4 5 6 7 8; do
+    curl -s -o /dev/null -w '%{http_code}\n' -X POST -H "Authorization: Bearer $DEPOT" \
+        -H 'Content-Type: application/json' -d "{\"event\": \"ship\", \"tracking_number\": \"1ZRACE$i\"}" \
+        "$BASE/api/v1/rmas/$R1/shipments/1/events" >"$T_TMP/race.$i" &
+    pids+=($!)
+done
+wait "${pids[@]}"
+codes=$(cat "$T_TMP"/race.* | sort | uniq -c | tr -s ' ' | tr '\n' ';')
+check "bug 9: 8 racing ships with different tracking numbers: one 200, seven 409 ($codes)" test "$codes" = " 1 200; 7 409;"
+check "8 racing ships: one ship event" test "$(psql_t -c "SELECT count(*) FROM event e JOIN rma r ON r.id = e.rma_id WHERE r.rma_number = '$R1' AND e.kind = 'ship'")" = 1
 rm -f "$T_TMP"/race.*
 pids=()
 for i in 1 2 3 4 5 6 7 8; do

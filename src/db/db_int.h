@@ -198,6 +198,7 @@ struct line_ref {
     bool chargeable;
     bool misuse;
     bool quote_accepted; /* the RMA's latest quote was accepted after the line's last inspection */
+    bool scrapped;       /* dispositioned "scrap": nothing goes back for it */
     bool serialised;        /* the line has a serial number */
     char serial_number[72]; /* "" for a part without serials */
     char product_model[72];

@@ -57,6 +57,7 @@ enum db_result db_line_ref(struct db *db, const char *rma_number, int line_no, s
     copy(out->repair, sizeof out->repair, r, 16);
     copy(out->outbound, sizeof out->outbound, r, 17);
     out->quote_accepted = strcmp(PQgetvalue(r, 0, 18), "t") == 0;
+    out->scrapped = strcmp(PQgetvalue(r, 0, 19), "t") == 0;
     PQclear(r);
     return DB_ONE;
 }
@@ -127,7 +128,8 @@ enum db_result db_outbound_unblock(struct db *db, struct line_ref *l, const stru
     const char *to = NULL;
 
     *unblocked = false;
-    if (strcmp(l->outbound, "blocked") != 0 ||
+    /* a scrapped unit does not go back: its RMA ends with a close and a reason */
+    if (strcmp(l->outbound, "blocked") != 0 || l->scrapped ||
         !rma_outbound_unblocked(l->type, l->inbound[0] ? l->inbound : NULL,
                                 l->repair[0] ? l->repair : NULL,
                                 l->misuse && !l->quote_accepted))

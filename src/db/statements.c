@@ -300,7 +300,8 @@ const struct statement db_statements[Q__COUNT] = {
          " EXISTS (SELECT 1 FROM quote q WHERE q.rma_id = r.id AND q.status = 'accepted'"
          "   AND q.offered_at >= coalesce((SELECT max(i.created_at) FROM inspection i"
          "     WHERE i.line_id = l.id), '-infinity')"
-         "   AND q.id = (SELECT max(q2.id) FROM quote q2 WHERE q2.rma_id = r.id))"
+         "   AND q.id = (SELECT max(q2.id) FROM quote q2 WHERE q2.rma_id = r.id)),"
+         " coalesce(l.disposition = 'scrap', false)"
          " FROM rma r JOIN rma_line l ON l.rma_id = r.id"
          " WHERE r.rma_number = $1 AND l.line_no = $2 FOR UPDATE OF l"},
     [Q_LEG_SET] = {"leg_set", 4,

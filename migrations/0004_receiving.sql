@@ -10,7 +10,20 @@
 --   non-serialised line                            the parcel arrived: one 'parcel_arrived'
 --                                                  event; the parts are counted next (receipts)
 --   parcel already received                        'duplicate': nothing changes but the scan log
+--   the RMA is closed (parcel not yet received)    'not_expected': nothing changes but the scan
+--                                                  log (quarantine)
+--
+-- The RMA row is locked FOR SHARE first (before the parcel and the line), so a receive and a
+-- cancel or close (which lock the RMA FOR UPDATE) serialize: whichever comes second sees what
+-- the first committed (rule 6).
+--
+-- rma_line.received_serial is the serial of the unit that actually came in: the serial read at
+-- the dock (when it matches), the one accepted on a serial_mismatch task, or the one read at
+-- inspection.  NULL until one was read.  coalesce(received_serial, serial_number) is "the serial
+-- that came in" (rule 7): inspection compares a serial read against it, and so does the pack.
 BEGIN;
+
+ALTER TABLE rma_line ADD COLUMN received_serial text;
 
 CREATE FUNCTION rmad_receive_parcel(p_parcel bigint, p_from text[], p_to text, p_station text,
                                     p_actor text, p_token bigint, p_code text, p_serial text,
@@ -28,7 +41,20 @@ DECLARE
     v_number text;
     v_no integer;
     v_task bigint;
+    v_closed boolean;
 BEGIN
+    -- the RMA first, shared: a cancel or close waits for this receive, or this receive for it
+    SELECT p.rma_id INTO v_rma FROM parcel p WHERE p.id = p_parcel;
+    SELECT r.closed_at IS NOT NULL OR NOT r.authorized INTO v_closed FROM rma r
+     WHERE r.id = v_rma FOR SHARE;
+    IF v_closed AND EXISTS (SELECT 1 FROM parcel p WHERE p.id = p_parcel
+                                                     AND p.received_at IS NULL) THEN
+        INSERT INTO scan (code, station, outcome, parcel_id, rma_id, actor_token_id)
+        VALUES (p_code, p_station, 'not_expected', p_parcel, v_rma, p_token);
+        RETURN QUERY SELECT 'not_expected'::text, NULL::text, NULL::timestamptz, r.rma_number,
+                            NULL::integer, NULL::bigint FROM rma r WHERE r.id = v_rma;
+        RETURN;
+    END IF;
     UPDATE parcel p SET received_at = now(), received_station = p_station, state = 'received'
      WHERE p.id = p_parcel AND p.direction = 'inbound' AND p.received_at IS NULL
     RETURNING p.rma_id, p.line_id, p.received_at INTO v_rma, v_line, v_at;
@@ -42,8 +68,8 @@ BEGIN
         RETURN QUERY SELECT 'duplicate'::text, NULL::text, v_at, v_number, v_no, NULL::bigint;
         RETURN;
     END IF;
-    SELECT l.serial_number, l.line_no INTO v_serial, v_no FROM rma_line l WHERE l.id = v_line
-       FOR UPDATE;
+    SELECT coalesce(l.received_serial, l.serial_number), l.line_no INTO v_serial, v_no
+      FROM rma_line l WHERE l.id = v_line FOR UPDATE;
     SELECT l.state INTO v_from FROM leg l WHERE l.line_id = v_line AND l.kind = 'inbound'
        FOR UPDATE;
 
@@ -63,7 +89,11 @@ BEGIN
         RAISE EXCEPTION 'inbound leg is %', coalesce(v_from, 'missing') USING ERRCODE = 'RM409';
     END IF;
     UPDATE leg SET state = p_to, updated_at = now() WHERE line_id = v_line AND kind = 'inbound';
-    UPDATE rma_line SET received_quantity = quantity WHERE id = v_line;
+    UPDATE rma_line SET received_quantity = quantity,
+                        received_serial = CASE WHEN p_serial IS NOT NULL
+                                                AND upper(p_serial) = upper(v_serial)
+                                               THEN upper(p_serial) ELSE received_serial END
+     WHERE id = v_line;
     INSERT INTO event (case_id, rma_id, line_id, parcel_id, leg, kind, from_state, to_state,
                        actor, actor_token_id, channel, evidence)
     VALUES (v_case, v_rma, v_line, p_parcel, 'inbound', 'receive', v_from, p_to, p_actor,

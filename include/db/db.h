@@ -227,7 +227,8 @@ enum db_result db_cores_outstanding(struct db *db, json_t **out, struct err *err
 /*
  * What a dock scan did.  outcome: "received" (inbound -> received, one event), "serial_mismatch"
  * (received then hold: two events and an open task), "arrived" (a box of non-serialised parts:
- * counted next as receipts), "duplicate" (nothing changed).  serial is what the station read off
+ * counted next as receipts), "duplicate" (nothing changed), "not_expected" (the RMA was closed
+ * meanwhile: nothing changed but the scan log).  serial is what the station read off
  * the unit (NULL: not read; the serial is checked at inspection).  One transaction; racing scans
  * of one parcel give one receive and duplicates.
  */

@@ -110,8 +110,10 @@ enum stmt {
     Q_RCV_QUOTE_OFFERED,
     Q_RCV_QUOTE_ADD,
     Q_RCV_QUOTE_LINE_INSERT,
-    Q_RCV_QUOTE_ACCEPTED,
     Q_RCV_DISPOSITION,
+    Q_RCV_RMA_SHARE,
+    Q_RCV_LINE_SERIAL,
+    Q_RCV_SET_SERIAL,
     /* depot: repair and outbound (issue 4, db_repair.c) */
     Q_RPR_PART_INSERT,
     Q_RPR_SWAP_INSERT,

@@ -3,8 +3,9 @@
  *
  *   dock scan          parcel -> rmad_receive_parcel (one round trip, parcel row lock):
  *                      received | serial_mismatch (received -> hold, a task) | arrived
- *                      (non-serialised: counted next) | duplicate
- *   task decision      serial_mismatch: accept (hold -> received) | reject (stays on hold)
+ *                      (non-serialised: counted next) | duplicate | not_expected (rma closed)
+ *   task decision      serial_mismatch: accept (hold -> received; the scanned serial becomes
+ *                      the line's received_serial) | reject (stays on hold)
  *   unexpected arrival queued -> matched (the line's parcel received) | returned | scrapped
  *   receipts           whole-number parts: inbound -> partially_received ... -> received
  *   inspection         received -> inspected; misuse makes the RMA chargeable (charge or quote)
@@ -12,7 +13,13 @@
  *
  * Every function is one transaction: it commits on success and rolls back on every failure, so
  * nothing is half-written.  Every leg move goes through db_leg_move() (rule 4: the expected
- * state; rule 8: one event with its actor).
+ * state; rule 8: one event with its actor).  What receives (dock scan, counted receipt, match of
+ * an unexpected arrival) locks the RMA row FOR SHARE before the line, so that it and a cancel or
+ * close (which lock the RMA FOR UPDATE) serialize and a closed RMA receives nothing (rule 6).
+ *
+ * rma_line.received_serial is the serial of the unit that came in (read at the dock, accepted on
+ * a mismatch task or read at inspection); coalesce(received_serial, serial_number) is what a
+ * serial read later is compared with (rule 7).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,6 +29,11 @@
 #include "app/log.h"
 #include "core/depot.h"
 #include "db_int.h"
+
+/* Counted receipts: the total received may not exceed this many times the quantity authorized,
+ * nor RECEIPT_TOTAL_MAX. */
+#define RECEIPT_OVER_FACTOR 100
+#define RECEIPT_TOTAL_MAX 1000000
 
 /* Rolls back and returns kind (err already set by the failing call). */
 static enum db_result undo(struct db *db, enum db_result kind)
@@ -71,6 +83,16 @@ static enum db_result exec(struct db *db, enum stmt q, const char *const *p, str
         return kind;
     PQclear(r);
     return DB_ONE;
+}
+
+/* Locks the RMA row FOR SHARE (a cancel or close waits, or we wait for it); rolls back on
+ * failure.  An unknown RMA is left to open_line(). */
+static enum db_result rma_share(struct db *db, const char *rma_number, struct err *err)
+{
+    const char *p[1] = {rma_number};
+    enum db_result k = exec(db, Q_RCV_RMA_SHARE, p, err);
+
+    return k == DB_ONE ? DB_ONE : undo(db, k);
 }
 
 /* Reads the line; a line of an RMA that is not authorized or closed receives nothing. */
@@ -131,7 +153,8 @@ static enum db_result receive_parcel(struct db *db, int64_t parcel_id, const cha
     PGresult *r = db_run(db, Q_RECEIVE_PARCEL, params, &kind, err);
     if (r == NULL)
         return kind;
-    static const char *const outcomes[] = {"received", "serial_mismatch", "arrived"};
+    static const char *const outcomes[] = {"received", "serial_mismatch", "arrived",
+                                           "not_expected"};
     out->outcome = "duplicate";
     for (size_t i = 0; i < sizeof outcomes / sizeof outcomes[0]; i++)
         if (strcmp(PQgetvalue(r, 0, 0), outcomes[i]) == 0)
@@ -275,6 +298,13 @@ enum db_result db_task_decide(struct db *db, int64_t task_id, const char *decisi
         }
     }
     free(patch);
+    if (k == DB_ONE && accept) {
+        /* the accepted serial is the unit that came in (rule 7: it goes back as this one) */
+        char lid[24];
+        snprintf(lid, sizeof lid, "%lld", (long long)l.line_id);
+        const char *sp[2] = {lid, t.scanned};
+        k = exec(db, Q_RCV_SET_SERIAL, sp, err);
+    }
     if (k == DB_ONE && accept)
         k = core_back(db, l.rma_number, l.line_no, actor, err);
     if (k == DB_ONE)
@@ -403,6 +433,7 @@ enum db_result db_unexpected_match(struct db *db, const char *internal_id, const
     if (k != DB_ONE)
         return k;
     if ((k = ua_lock(db, internal_id, &u, err)) != DB_ONE ||
+        (k = rma_share(db, rma_number, err)) != DB_ONE ||
         (k = open_line(db, rma_number, line_no, &l, err)) != DB_ONE)
         return k;
     char lid[24];
@@ -427,6 +458,8 @@ enum db_result db_unexpected_match(struct db *db, const char *internal_id, const
     if (strcmp(dr.outcome, "duplicate") == 0)
         return refuse(db, err, ERR_CONFLICT, "line",
                       "the parcel of this line was already received");
+    if (strcmp(dr.outcome, "not_expected") == 0)
+        return refuse(db, err, ERR_CONFLICT, "rma_number", "the rma is closed");
     char rid[24];
     snprintf(rid, sizeof rid, "%lld", (long long)l.rma_id);
     char *patch = dump(json_pack("{s:s, s:i, s:s}", "rma_number", l.rma_number, "line_no",
@@ -498,11 +531,24 @@ enum db_result db_line_receipt(struct db *db, const char *rma_number, int line_n
 
     if (k != DB_ONE)
         return k;
-    if ((k = open_line(db, rma_number, line_no, &l, err)) != DB_ONE)
+    if ((k = rma_share(db, rma_number, err)) != DB_ONE ||
+        (k = open_line(db, rma_number, line_no, &l, err)) != DB_ONE)
         return k;
     if (l.serialised)
         return refuse(db, err, ERR_INVALID, "line",
                       "a serialised unit is received by its dock scan, not counted");
+    /* over-receipts are capped: at most RECEIPT_OVER_FACTOR times the quantity authorized and
+     * RECEIPT_TOTAL_MAX in all, so the total always fits */
+    int64_t cap = l.quantity < RECEIPT_TOTAL_MAX / RECEIPT_OVER_FACTOR ?
+                      l.quantity * RECEIPT_OVER_FACTOR :
+                      RECEIPT_TOTAL_MAX;
+    if (quantity > cap - l.received_quantity) {
+        err_set(err, ERR_INVALID, "quantity",
+                "would make %lld received; at most %lld may be received on this line",
+                (long long)(l.received_quantity + quantity), (long long)cap);
+        db_rollback(db);
+        return DB_FAIL;
+    }
     if (l.inbound[0] == '\0')
         return refuse(db, err, ERR_CONFLICT, "line", "this line has nothing to send back");
     if (depot_receive(l.quantity, l.received_quantity, quantity, reason != NULL, &rr, err) != 0) {
@@ -661,15 +707,15 @@ static enum db_result misuse_found(struct db *db, const struct line_ref *l, cons
 
 /* The serial read at inspection is not the one expected: hold and a task (one event). */
 static enum db_result inspect_mismatch(struct db *db, struct line_ref *l,
-                                       const struct inspection_in *in,
+                                       const struct inspection_in *in, const char *expected,
                                        const struct principal *actor, json_t **out, struct err *err)
 {
     enum db_result k;
     const char *to = NULL;
     char rid[24];
     char lid[24];
-    char *ev = dump(json_pack("{s:s, s:s, s:s}", "expected", l->serial_number, "scanned",
-                              in->serial, "at", "inspection"));
+    char *ev = dump(json_pack("{s:s, s:s, s:s}", "expected", expected, "scanned", in->serial, "at",
+                              "inspection"));
 
     k = db_leg_move(db, l, LEG_INBOUND, LEG_EV_HOLD, in->expected_state, actor, "api",
                     "serial mismatch", ev, &to, err);
@@ -684,10 +730,9 @@ static enum db_result inspect_mismatch(struct db *db, struct line_ref *l,
     PQclear(r);
     if ((k = db_commit(db, err)) != DB_ONE)
         return k;
-    *out =
-        json_pack("{s:s, s:s, s:i, s:s, s:I, s:s, s:s}", "outcome", "serial_mismatch", "rma_number",
-                  l->rma_number, "line_no", l->line_no, "inbound", l->inbound, "task_id",
-                  (json_int_t)task, "expected", l->serial_number, "scanned", in->serial);
+    *out = json_pack("{s:s, s:s, s:i, s:s, s:I, s:s, s:s}", "outcome", "serial_mismatch",
+                     "rma_number", l->rma_number, "line_no", l->line_no, "inbound", l->inbound,
+                     "task_id", (json_int_t)task, "expected", expected, "scanned", in->serial);
     return DB_ONE;
 }
 
@@ -704,8 +749,22 @@ enum db_result db_line_inspect(struct db *db, const char *rma_number, int line_n
         return k;
     if ((k = open_line(db, rma_number, line_no, &l, err)) != DB_ONE)
         return k;
-    if (in->serial != NULL && l.serialised && strcasecmp(in->serial, l.serial_number) != 0)
-        return inspect_mismatch(db, &l, in, actor, out, err);
+    char lid[24];
+    snprintf(lid, sizeof lid, "%lld", (long long)l.line_id);
+    if (in->serial != NULL && l.serialised) {
+        /* compared with the unit that came in: an accepted mismatch is no mismatch any more */
+        char came_in[72];
+        const char *sp[2] = {lid, in->serial};
+        PGresult *r = db_run(db, Q_RCV_LINE_SERIAL, sp, &k, err);
+        if (r == NULL)
+            return undo(db, k);
+        snprintf(came_in, sizeof came_in, "%s", PQgetvalue(r, 0, 0));
+        PQclear(r);
+        if (strcasecmp(in->serial, came_in) != 0)
+            return inspect_mismatch(db, &l, in, came_in, actor, out, err);
+        if ((k = exec(db, Q_RCV_SET_SERIAL, sp, err)) != DB_ONE)
+            return undo(db, k);
+    }
 
     /* findings as a text[] literal: core's codes are lower-case letters and '_' only */
     char arr[512] = "{";
@@ -722,8 +781,6 @@ enum db_result db_line_inspect(struct db *db, const char *rma_number, int line_n
     k = db_leg_move(db, &l, LEG_INBOUND, LEG_EV_INSPECT, in->expected_state, actor, "api", NULL, ev,
                     &to, err);
     free(ev);
-    char lid[24];
-    snprintf(lid, sizeof lid, "%lld", (long long)l.line_id);
     const char *ip[7] = {lid,       in->grade,  arr, in->misuse ? "t" : "f", in->evidence_json,
                          in->notes, actor->name};
     const char *gp[3] = {lid, in->grade, in->misuse ? "t" : "f"};
@@ -775,17 +832,10 @@ enum db_result db_line_disposition(struct db *db, const char *rma_number, int li
         return k;
     snprintf(lid, sizeof lid, "%lld", (long long)l.line_id);
     bool repair = strcmp(disposition, "repair") == 0 && strcmp(l.repair, "pending") == 0;
-    if (repair && l.misuse) {
-        const char *p[1] = {lid};
-        PGresult *r = db_run(db, Q_RCV_QUOTE_ACCEPTED, p, &k, err);
-        if (r == NULL)
-            return undo(db, k);
-        bool accepted = strtoll(PQgetvalue(r, 0, 0), NULL, 10) > 0;
-        PQclear(r);
-        if (!accepted)
-            return refuse(db, err, ERR_CONFLICT, "disposition",
-                          "misuse was found: the customer must accept the quote before repair");
-    }
+    /* misuse: the RMA's latest quote, offered after the line's last inspection, is accepted */
+    if (repair && l.misuse && !l.quote_accepted)
+        return refuse(db, err, ERR_CONFLICT, "disposition",
+                      "misuse was found: the customer must accept the quote before repair");
     char *ev = dump(json_pack("{s:s}", "disposition", disposition));
     k = db_leg_move(db, &l, LEG_INBOUND, LEG_EV_DISPOSITION, expected_state, actor, "api", NULL, ev,
                     &to, err);

@@ -598,13 +598,14 @@ const struct statement db_statements[Q__COUNT] = {
         {"rcv_quote_line_insert", 4,
          "INSERT INTO quote_line (quote_id, line_id, description, coverage, amount_cents)"
          " VALUES ($1, $2, $3, 'customer', $4)"},
-    [Q_RCV_QUOTE_ACCEPTED] =
-        {"rcv_quote_accepted", 1,
-         "SELECT count(*) FROM quote q JOIN quote_line ql ON ql.quote_id = q.id"
-         " WHERE ql.line_id = $1 AND q.status = 'accepted' AND q.offered_at >="
-         " (SELECT max(i.created_at) FROM inspection i WHERE i.line_id = $1)"},
     [Q_RCV_DISPOSITION] = {"rcv_disposition", 2,
                            "UPDATE rma_line SET disposition = $2 WHERE id = $1"},
+    [Q_RCV_RMA_SHARE] = {"rcv_rma_share", 1, "SELECT id FROM rma WHERE rma_number = $1 FOR SHARE"},
+    [Q_RCV_LINE_SERIAL] = {"rcv_line_serial", 1,
+                           "SELECT coalesce(received_serial, serial_number) FROM rma_line"
+                           " WHERE id = $1"},
+    [Q_RCV_SET_SERIAL] = {"rcv_set_serial", 2,
+                          "UPDATE rma_line SET received_serial = upper($2) WHERE id = $1"},
     /* depot: repair and outbound (issue 4, db_repair.c) */
     [Q_RPR_PART_INSERT] = {"rpr_part_insert", 5,
                            "INSERT INTO repair_part (line_id, product_model, serial_number,"

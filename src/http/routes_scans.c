@@ -174,6 +174,9 @@ int route_scans_create(struct request *req)
         json_object_set_new(j, "line_no", json_integer(dr.line_no));
         return reply_json(req, 200, j);
     }
+    if (strcmp(dr.outcome, "not_expected") == 0) /* closed meanwhile, under the rma's lock */
+        return answer(req, "not_expected", "quarantine", "the rma is closed: set the parcel aside",
+                      &sc, &p);
     if (strcmp(dr.outcome, "arrived") == 0)
         return answer(req, "arrived", "count",
                       arena_printf(&req->arena, "%s parcel %d arrived: count the parts of line %d",

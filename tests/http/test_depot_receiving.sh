@@ -37,6 +37,7 @@ expect_status 200 "scan of the core with its serial (lower case)"
 expect_jq '.outcome == "received" and .next == "inspect"' "the core is received"
 check "scenario 4: exactly one 'receive' event" test "$(events "$AR" receive)" = 1
 check "the receipt row keeps the serial read" test "$(q1 "SELECT quantity || '|' || serial_scanned || '|' || station FROM receipt rc JOIN rma r ON r.id = rc.rma_id WHERE r.rma_number = '$AR'")" = "1|PSU7500001|dock-1"
+check "bug 6: a serial read at the dock that matches is the line's received serial" test "$(q1 "SELECT received_serial FROM rma_line l JOIN rma r ON r.id = l.rma_id WHERE r.rma_number = '$AR'")" = PSU7500001
 check "the core is recorded as returned (area A's core policy)" test "$(q1 "SELECT count(*) FROM rma_line l JOIN rma r ON r.id = l.rma_id WHERE r.rma_number = '$AR' AND l.core_returned_at IS NOT NULL")" = 1
 N=$(events "$AR")
 scan "$AR" PSU7500001
@@ -54,6 +55,7 @@ T6=$(jqb .task_id)
 check "scenario 6: the inbound leg is on hold" test "$(inbound "$R6")" = hold
 check "scenario 6: two events, receive then hold" test "$(q1 "SELECT string_agg(e.kind || ':' || e.from_state || '>' || e.to_state, ',' ORDER BY e.id) FROM event e JOIN rma r ON r.id = e.rma_id WHERE r.rma_number = '$R6' AND e.kind IN ('receive', 'hold')")" = "receive:label_issued>received,hold:received>hold"
 check "scenario 6: the task holds expected and scanned" test "$(q1 "SELECT kind || '|' || status || '|' || (details->>'expected') || '|' || (details->>'scanned') FROM task WHERE id = $T6")" = "serial_mismatch|open|SRV7400002|SRV7400099"
+check "scenario 6: a mismatched serial is not the received serial before it is accepted" test "$(q1 "SELECT coalesce(received_serial, '-') FROM rma_line l JOIN rma r ON r.id = l.rma_id WHERE r.rma_number = '$R6'")" = -
 check "scenario 6: no credit (no charge, core not returned)" test "$(q1 "SELECT count(*) FROM charge ch JOIN rma r ON r.id = ch.rma_id WHERE r.rma_number = '$R6'")|$(q1 "SELECT count(*) FROM rma_line l JOIN rma r ON r.id = l.rma_id WHERE r.rma_number = '$R6' AND l.core_returned_at IS NOT NULL")" = "0|0"
 check "the receipt records the serial scanned" test "$(q1 "SELECT serial_scanned FROM receipt rc JOIN rma r ON r.id = rc.rma_id WHERE r.rma_number = '$R6'")" = SRV7400099
 serial_rma PSU7500002 PSU-750 advance_replacement
@@ -95,6 +97,7 @@ expect_status 200 "accept the scanned serial"
 expect_jq '.status == "decided" and .decision == "accept" and .details.accepted_serial == "SRV7400099"' "the task is decided, the accepted serial kept"
 check "accept: hold -> received with one release event" test "$(inbound "$R6")|$(($(events "$R6") - N))|$(events "$R6" release)" = "received|1|1"
 check "rule 7: the line keeps the serial it was authorized for" test "$(q1 "SELECT serial_number FROM rma_line l JOIN rma r ON r.id = l.rma_id WHERE r.rma_number = '$R6'")" = SRV7400002
+check "bug 6: the accepted serial is the unit that came in (received_serial)" test "$(q1 "SELECT received_serial FROM rma_line l JOIN rma r ON r.id = l.rma_id WHERE r.rma_number = '$R6'")" = SRV7400099
 post "/api/v1/tasks/$T6/decide" '{"decision": "reject", "reason": "again"}'
 expect_error 409 decision "a decided task cannot be decided again"
 check "nothing changed by the refused decision" test "$(events "$R6")" = $((N + 1))
@@ -276,9 +279,10 @@ expect_status 403 "an agent cannot inspect"
 post "$IN" '{"grade": "B", "findings": ["none"], "expected_state": "inspected"}' "$ENGINEER"
 expect_error 409 expected_state "rule 4: inspection expecting another state"
 N=$(events "$R6")
-post "$IN" '{"grade": "B", "findings": ["fault_confirmed", "cosmetic"], "evidence": {"photos": 3}, "notes": "PSU 1 dead", "serial": "SRV7400002"}' "$ENGINEER"
-expect_status 200 "inspection without misuse"
+post "$IN" '{"grade": "B", "findings": ["fault_confirmed", "cosmetic"], "evidence": {"photos": 3}, "notes": "PSU 1 dead", "serial": "srv7400099"}' "$ENGINEER"
+expect_status 200 "bug 6: inspection reading the accepted serial (not the authorized one)"
 expect_jq '.outcome == "inspected" and .misuse == false and .inbound == "inspected" and .chargeable == false' "inspected, no misuse"
+check "bug 6: the accepted serial at inspection is no mismatch: no hold, no second task" test "$(q1 "SELECT count(*) FROM task t JOIN rma r ON r.id = t.rma_id WHERE r.rma_number = '$R6'")|$(events "$R6" hold)" = "1|1"
 check "rule 8: one inspect event with its actor" test "$(($(events "$R6") - N))|$(q1 "SELECT actor FROM event e JOIN rma r ON r.id = e.rma_id WHERE r.rma_number = '$R6' AND e.kind = 'inspect'")" = "1|test engineer"
 check "the inspection row and the line's grade" test "$(q1 "SELECT i.grade || '|' || array_to_string(i.findings, ',') || '|' || i.misuse || '|' || l.grade FROM inspection i JOIN rma_line l ON l.id = i.line_id JOIN rma r ON r.id = l.rma_id WHERE r.rma_number = '$R6'")" = "B|fault_confirmed,cosmetic|false|B"
 post "$IN" '{"grade": "B", "findings": ["none"]}' "$ENGINEER"
@@ -298,13 +302,28 @@ check "rule 8: two events (disposition, queue)" test "$(($(events "$R6") - N))|$
 post "$DI" '{"disposition": "repair"}' "$ENGINEER"
 expect_status 409 "a second disposition"
 
+# bug 6: a serial read at inspection (none read at the dock) is the received serial
+serial_rma NBX130003 NB-X13
+scan "$RMA"
+check "no serial read at the dock: no received serial" test "$(q1 "SELECT coalesce(received_serial, '-') FROM rma_line l JOIN rma r ON r.id = l.rma_id WHERE r.rma_number = '$RMA'")" = -
+post "/api/v1/rmas/$RMA/lines/1/inspection" '{"grade": "B", "findings": ["fault_confirmed"], "serial": "nbx130003"}' "$ENGINEER"
+expect_jq '.outcome == "inspected"' "inspection reading the expected serial"
+check "bug 6: the serial read at inspection is the received serial" test "$(q1 "SELECT received_serial FROM rma_line l JOIN rma r ON r.id = l.rma_id WHERE r.rma_number = '$RMA'")" = NBX130003
+
 # serial read at inspection is not the one expected: hold and a task
 serial_rma NBX130002 NB-X13
 RI=$RMA
 scan "$RI"
 post "/api/v1/rmas/$RI/lines/1/inspection" '{"grade": "C", "findings": ["none"], "serial": "NBX13ZZZ9"}' "$ENGINEER"
 expect_jq '.outcome == "serial_mismatch" and .inbound == "hold" and (.task_id | type) == "number"' "a serial mismatch at inspection: hold and a task"
+TI=$(jqb .task_id)
 check "no inspection row for the unit on hold" test "$(q1 "SELECT count(*) FROM inspection i JOIN rma_line l ON l.id = i.line_id JOIN rma r ON r.id = l.rma_id WHERE r.rma_number = '$RI'")" = 0
+post "/api/v1/tasks/$TI/decide" '{"decision": "accept", "reason": "the customer sent this unit"}' "$ENGINEER"
+expect_status 200 "accept the serial read at inspection"
+check "bug 6: accepted at inspection: received serial" test "$(q1 "SELECT received_serial FROM rma_line l JOIN rma r ON r.id = l.rma_id WHERE r.rma_number = '$RI'")" = NBX13ZZZ9
+post "/api/v1/rmas/$RI/lines/1/inspection" '{"grade": "C", "findings": ["none"], "serial": "NBX13ZZZ9"}' "$ENGINEER"
+expect_jq '.outcome == "inspected" and .inbound == "inspected"' "bug 6: inspecting the accepted serial again does not hold it again"
+check "bug 6: still one task" test "$(q1 "SELECT count(*) FROM task t JOIN rma r ON r.id = t.rma_id WHERE r.rma_number = '$RI'")" = 1
 
 # misuse without a spare out: the RMA is chargeable, a quote, the repair does not start
 N=$(events "$RM")
@@ -316,9 +335,14 @@ check "the inspection wrote one event" test "$(($(events "$RM") - N))" = 1
 post "/api/v1/rmas/$RM/lines/1/disposition" '{"disposition": "repair"}' "$ENGINEER"
 expect_error 409 disposition "no repair before the quote is accepted"
 check "the refused disposition changed nothing" test "$(inbound "$RM")|$(inbound "$RM" 1 repair)" = "inspected|pending"
-psql_t -c "UPDATE quote SET status = 'accepted', decided_at = now() FROM rma r WHERE r.id = quote.rma_id AND r.rma_number = '$RM'"
-post "/api/v1/rmas/$RM/lines/1/disposition" '{"disposition": "repair"}' "$ENGINEER"
-expect_jq '.repair == "queued"' "the accepted quote lets the repair start"
+# bug 1: the customer accepts the misuse quote (area A's endpoint): the repair may start
+api POST "/api/v1/rmas/$RM/quote/accept" "$AGENT" '{"note": "customer agreed by phone"}'
+expect_status 200 "bug 1: the misuse quote of an authorized rma is accepted"
+N=$(events "$RM")
+post "/api/v1/rmas/$RM/lines/1/disposition" '{"disposition": "repair", "expected_state": "inspected"}' "$ENGINEER"
+expect_status 200 "bug 1: disposition repair after the accepted misuse quote"
+expect_jq '.inbound == "dispositioned" and .repair == "queued" and .repair_queued == true' "bug 1: the accepted quote lets the repair start: repair leg queued"
+check "bug 1: disposition and queue events" test "$(($(events "$RM") - N))|$(inbound "$RM" 1 repair)" = "2|queued"
 
 # misuse after the spare went out (advance replacement): a charge
 N=$(events "$AR")
@@ -341,6 +365,72 @@ RY=$RMA
 scan "$RY"
 post "/api/v1/rmas/$RY/lines/1/inspection" '{"grade": "D", "findings": ["tampering"]}' "$ENGINEER"
 expect_jq '.outbound_unblocked == false and .outbound == "blocked" and (.quote_id | type) == "number"' "exchange with misuse: outbound stays blocked, a quote"
+
+# ---- bug 9: over-receipts are capped (100 times the quantity, 1,000,000 in all) -------------------
+rma repair '[{"product_model":"KB-US","quantity":3}]' SRV7400001 SRV-R740
+RC="/api/v1/rmas/$RMA/lines/1/receipts"
+post "$RC" '{"quantity": 300, "station": "dock-1", "reason": "a pallet of keyboards"}'
+expect_jq '.received_quantity == 300 and .over == 297' "an over-receipt up to 100 times the quantity"
+post "$RC" '{"quantity": 1, "station": "dock-1", "reason": "one more"}'
+expect_error 422 quantity "bug 9: more than 100 times the quantity authorized"
+check "bug 9: the refused receipt changed nothing" test "$(q1 "SELECT received_quantity FROM rma_line l JOIN rma r ON r.id = l.rma_id WHERE r.rma_number = '$RMA'")" = 300
+rma repair '[{"product_model":"CBL-PWR","quantity":20000}]' SRV7400001 SRV-R740
+RC="/api/v1/rmas/$RMA/lines/1/receipts"
+post "$RC" '{"quantity": 20000, "station": "dock-1"}'
+for i in 1 2 3 4 5 6 7 8 9; do post "$RC" '{"quantity": 100000, "station": "dock-1", "reason": "bulk"}'; done
+post "$RC" '{"quantity": 80000, "station": "dock-1", "reason": "bulk"}'
+expect_jq '.received_quantity == 1000000' "received 1,000,000 in all"
+post "$RC" '{"quantity": 1, "station": "dock-1", "reason": "bulk"}'
+expect_error 422 quantity "bug 9: more than 1,000,000 received in all"
+for i in $(seq 1 25); do post "$RC" '{"quantity": 100000, "station": "dock-1", "reason": "bulk"}'; done
+expect_error 422 quantity "bug 9: no overflow however often it is tried"
+check "bug 9: the total stayed at the cap" test "$(q1 "SELECT received_quantity FROM rma_line l JOIN rma r ON r.id = l.rma_id WHERE r.rma_number = '$RMA'")" = 1000000
+
+# ---- bug 3: a receive and a cancel/close serialize on the rma row (rule 6) -----------------------
+# closing RMA SECONDS: in the background, locks the rma FOR UPDATE as a cancel does, closes it and
+# commits after SECONDS; the caller's request runs meanwhile
+closing() {
+    psql_t -c "BEGIN; SELECT id FROM rma WHERE rma_number = '$1' FOR UPDATE;
+        UPDATE rma SET closed_at = now(), close_reason = 'test' WHERE rma_number = '$1';
+        SELECT pg_sleep($2); COMMIT;" >/dev/null &
+    CLOSER=$!
+    sleep 0.5
+}
+serial_rma SRVCLOSE001 SRV-R740
+closing "$RMA" 2
+scan "$RMA" SRVCLOSE001
+wait "$CLOSER"
+expect_jq '.outcome == "not_expected" and .next == "quarantine"' "bug 3: a scan that waited for a close: not_expected"
+check "bug 3: nothing received (parcel, leg, events, receipts)" test "$(q1 "SELECT count(*) FROM parcel p JOIN rma r ON r.id = p.rma_id WHERE r.rma_number = '$RMA' AND p.received_at IS NOT NULL")|$(inbound "$RMA")|$(events "$RMA" receive)|$(q1 "SELECT count(*) FROM receipt rc JOIN rma r ON r.id = rc.rma_id WHERE r.rma_number = '$RMA'")" = "0|label_issued|0|0"
+check "bug 3: the scan is logged as not_expected" test "$(q1 "SELECT count(*) FROM scan s JOIN rma r ON r.id = s.rma_id WHERE r.rma_number = '$RMA' AND s.outcome = 'not_expected'")" = 1
+rma repair '[{"product_model":"KB-US","quantity":2}]' SRV7400001 SRV-R740
+closing "$RMA" 2
+post "/api/v1/rmas/$RMA/lines/1/receipts" '{"quantity": 2, "station": "dock-1"}'
+wait "$CLOSER"
+expect_error 409 rma_number "bug 3: a counted receipt that waited for a close is refused"
+check "bug 3: nothing counted" test "$(q1 "SELECT received_quantity FROM rma_line l JOIN rma r ON r.id = l.rma_id WHERE r.rma_number = '$RMA'")|$(inbound "$RMA")" = "0|label_issued"
+serial_rma SRVCLOSE002 SRV-R740
+post "$UA" '{"station": "dock-3", "description": "a server, no label", "serial": "SRVCLOSE002"}'
+U3=$(jqb .internal_id)
+closing "$RMA" 2
+post "$UA/$U3/match" "{\"rma_number\": \"$RMA\", \"line\": 1}"
+wait "$CLOSER"
+expect_error 409 rma_number "bug 3: a match that waited for a close is refused"
+check "bug 3: the arrival stays queued, nothing received" test "$(q1 "SELECT status FROM unexpected_arrival WHERE internal_id = '$U3'")|$(inbound "$RMA")" = "queued|label_issued"
+# cancel (area A) racing a dock scan: never both (rule 6)
+BOTH=0
+for i in 1 2 3 4 5 6; do
+    serial_rma "SRVCRACE00$i" SRV-R740
+    jq -nc --arg c "$RMA" --arg s "SRVCRACE00$i" '{code: $c, station: "dock-race", serial: $s}' >"$T_TMP/cr.scan"
+    curl -s --max-time 30 -X POST -H "Authorization: Bearer $DEPOT" -H "Content-Type: application/json" --data-binary "@$T_TMP/cr.scan" -o "$T_TMP/cr.scan.out" "$BASE/api/v1/scans" &
+    P1=$!
+    curl -s --max-time 30 -X POST -H "Authorization: Bearer $AGENT" -H "Content-Type: application/json" -d '{"reason": "customer changed mind"}' -o "$T_TMP/cr.cancel.out" -w '%{http_code}' "$BASE/api/v1/rmas/$RMA/cancel" >"$T_TMP/cr.cancel.code" &
+    P2=$!
+    wait "$P1" "$P2"
+    if [ "$(jq -r .outcome "$T_TMP/cr.scan.out")" = received ] && [ "$(cat "$T_TMP/cr.cancel.code")" = 200 ]; then BOTH=$((BOTH + 1)); fi
+done
+check "bug 3: a cancel racing a dock scan: never both ($BOTH of 6)" test "$BOTH" = 0
+check "bug 3: no raced rma is both cancelled and received" test "$(q1 "SELECT count(*) FROM rma r JOIN rma_line l ON l.rma_id = r.id WHERE l.serial_number LIKE 'SRVCRACE%' AND r.closed_at IS NOT NULL AND EXISTS (SELECT 1 FROM parcel p WHERE p.rma_id = r.id AND p.received_at IS NOT NULL)")" = 0
 
 # ---- rule 8: every event has an actor and a channel ----------------------------------------------
 check "rule 8: no event without an actor" test "$(q1 "SELECT count(*) FROM event WHERE actor = '' OR actor IS NULL OR channel = ''")" = 0

@@ -127,9 +127,8 @@ enum db_result db_parcel_resolve(struct db *db, const struct scancode *sc, struc
 /* Dock scan of a resolved parcel (db_receiving.c): see struct dock_receipt below. */
 struct dock_receipt;
 enum db_result db_scan_receive(struct db *db, const struct parcel_ref *p, const char *station,
-                               const char *code, const char *serial,
-                               const struct principal *actor, struct dock_receipt *out,
-                               struct err *err);
+                               const char *code, const char *serial, const struct principal *actor,
+                               struct dock_receipt *out, struct err *err);
 /* Records a scan that resolved to no parcel (unknown, forged). */
 enum db_result db_scan_log(struct db *db, const char *station, const char *code,
                            const char *outcome, const struct principal *actor, struct err *err);
@@ -257,8 +256,7 @@ enum db_result db_task_decide(struct db *db, int64_t task_id, const char *decisi
 enum db_result db_unexpected_create(struct db *db, const char *station, const char *description,
                                     const char *code, const char *serial,
                                     const struct principal *actor, json_t **out, struct err *err);
-enum db_result db_unexpected_list(struct db *db, const char *status, json_t **out,
-                                  struct err *err);
+enum db_result db_unexpected_list(struct db *db, const char *status, json_t **out, struct err *err);
 enum db_result db_unexpected_get(struct db *db, const char *internal_id, json_t **out,
                                  struct err *err);
 /* Matches a queued arrival to an RMA line and receives the line's parcel through the dock
@@ -268,8 +266,8 @@ enum db_result db_unexpected_match(struct db *db, const char *internal_id, const
                                    struct err *err);
 /* Closes a queued arrival as "returned" or "scrapped" with a reason. */
 enum db_result db_unexpected_close(struct db *db, const char *internal_id, const char *status,
-                                   const char *reason, const struct principal *actor,
-                                   json_t **out, struct err *err);
+                                   const char *reason, const struct principal *actor, json_t **out,
+                                   struct err *err);
 /* The label content of an arrival's tag (from the station to the depot); strings from a. */
 enum db_result db_unexpected_label(struct db *db, const char *internal_id, struct arena *a,
                                    struct label_content *lc, struct err *err);
@@ -278,19 +276,18 @@ enum db_result db_unexpected_label(struct db *db, const char *internal_id, struc
  * inbound -> partially_received or received, one receipt row and one event.  reason: the
  * over-receipt exception (required beyond the authorized quantity: ERR_CONFLICT naming
  * "reason").  *out: quantities and the leg state. */
-enum db_result db_line_receipt(struct db *db, const char *rma_number, int line_no,
-                               int64_t quantity, const char *station, const char *reason,
-                               const char *expected_state, const struct principal *actor,
-                               json_t **out, struct err *err);
+enum db_result db_line_receipt(struct db *db, const char *rma_number, int line_no, int64_t quantity,
+                               const char *station, const char *reason, const char *expected_state,
+                               const struct principal *actor, json_t **out, struct err *err);
 
 struct inspection_in {
-    const char *grade;         /* "A".."D" */
+    const char *grade;           /* "A".."D" */
     const char *const *findings; /* core finding codes */
     size_t n_findings;
     bool misuse;               /* any finding is misuse (core depot_finding_is_misuse) */
     const char *evidence_json; /* NULL: none */
     const char *notes;
-    const char *serial;        /* read at inspection; NULL: not read */
+    const char *serial; /* read at inspection; NULL: not read */
     const char *expected_state;
 };
 /*
@@ -391,8 +388,8 @@ enum db_result db_work_order(struct db *db, const char *rma_number, int line_no,
 struct pack_request {
     const char *rma_number;
     int line_no;
-    const char *serial;  /* the serial scanned; NULL for a part without serials */
-    int64_t quantity;    /* parts without serials: the count packed; 0 when not given */
+    const char *serial; /* the serial scanned; NULL for a part without serials */
+    int64_t quantity;   /* parts without serials: the count packed; 0 when not given */
     const char *station;
     const char *carrier; /* carrier code; NULL: the first carrier */
     const char *expected_state;
@@ -410,8 +407,8 @@ enum db_result db_pack(struct db *db, const struct pack_request *pq, const struc
 
 struct shipment_event_request {
     const char *rma_number;
-    int parcel_no;              /* outbound parcel number */
-    enum leg_event ev;          /* ship, deliver, delivery_exception, return_to_sender */
+    int parcel_no;               /* outbound parcel number */
+    enum leg_event ev;           /* ship, deliver, delivery_exception, return_to_sender */
     const char *tracking_number; /* ship only; NULL when not given */
     const char *expected_state;
 };

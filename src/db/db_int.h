@@ -201,7 +201,7 @@ struct line_ref {
     bool misuse;
     bool quote_accepted; /* the RMA's latest quote was accepted after the line's last inspection */
     bool scrapped;       /* dispositioned "scrap": nothing goes back for it */
-    bool serialised;        /* the line has a serial number */
+    bool serialised;     /* the line has a serial number */
     char serial_number[72]; /* "" for a part without serials */
     char product_model[72];
     int64_t quantity;
@@ -250,9 +250,9 @@ char *db_field(struct arena *a, const PGresult *r, int row, int col);
  * since the epoch) and the inbound parcel parcel_no of parcel_count (0: none).  Inside the
  * caller's transaction; on failure the caller rolls back.
  */
-enum db_result db_line_authorize(struct db *db, int64_t rma_id, enum rma_type type,
-                                 int64_t line_id, size_t index, const char *product_model,
-                                 int64_t quantity, int parcel_no, int parcel_count, int64_t today,
+enum db_result db_line_authorize(struct db *db, int64_t rma_id, enum rma_type type, int64_t line_id,
+                                 size_t index, const char *product_model, int64_t quantity,
+                                 int parcel_no, int parcel_count, int64_t today,
                                  const struct principal *actor, struct err *err);
 /* Days since 1970-01-01 of the database's current_date. */
 enum db_result db_today(struct db *db, int64_t *day, struct err *err);

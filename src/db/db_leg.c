@@ -131,8 +131,7 @@ enum db_result db_outbound_unblock(struct db *db, struct line_ref *l, const stru
     /* a scrapped unit does not go back: its RMA ends with a close and a reason */
     if (strcmp(l->outbound, "blocked") != 0 || l->scrapped ||
         !rma_outbound_unblocked(l->type, l->inbound[0] ? l->inbound : NULL,
-                                l->repair[0] ? l->repair : NULL,
-                                l->misuse && !l->quote_accepted))
+                                l->repair[0] ? l->repair : NULL, l->misuse && !l->quote_accepted))
         return DB_ONE;
     enum db_result kind = db_leg_move(db, l, LEG_OUTBOUND, LEG_EV_UNBLOCK, "blocked", actor, "api",
                                       NULL, NULL, &to, err);

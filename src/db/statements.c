@@ -201,10 +201,9 @@ const struct statement db_statements[Q__COUNT] = {
     [Q_PARCEL_BY_TRACKING] = {"parcel_by_tracking", 1,
                               PARCEL_REF
                               " WHERE upper(p.tracking_number) = $1 AND p.direction = 'inbound'"},
-    [Q_RECEIVE_PARCEL] =
-        {"receive_parcel", 9,
-         "SELECT outcome, leg_from, received_at, rma_number, line_no, task_id"
-         " FROM rmad_receive_parcel($1, $2::text[], $3, $4, $5, $6, $7, $8, $9)"},
+    [Q_RECEIVE_PARCEL] = {"receive_parcel", 9,
+                          "SELECT outcome, leg_from, received_at, rma_number, line_no, task_id"
+                          " FROM rmad_receive_parcel($1, $2::text[], $3, $4, $5, $6, $7, $8, $9)"},
     [Q_SCAN_LOG] =
         {"scan_log", 4,
          "INSERT INTO scan (code, station, outcome, actor_token_id) VALUES ($1, $2, $3, $4)"},
@@ -381,10 +380,9 @@ const struct statement db_statements[Q__COUNT] = {
          " q.expires_on < current_date, q.total_cents, q.currency, q.reason"
          " FROM rma r LEFT JOIN LATERAL (SELECT * FROM quote q0 WHERE q0.rma_id = r.id"
          " ORDER BY q0.id DESC LIMIT 1) q ON true WHERE r.rma_number = $1 FOR UPDATE OF r"},
-    [Q_QUOTE_DECIDE] =
-        {"quote_decide", 4,
-         "UPDATE quote SET status = $2, decided_by = $3, decided_at = now(),"
-         " decision_note = $4 WHERE id = $1 AND status = 'offered' RETURNING id"},
+    [Q_QUOTE_DECIDE] = {"quote_decide", 4,
+                        "UPDATE quote SET status = $2, decided_by = $3, decided_at = now(),"
+                        " decision_note = $4 WHERE id = $1 AND status = 'offered' RETURNING id"},
     [Q_QUOTE_EXPIRED] =
         {"quote_expired", 1,
          "SELECT r.rma_number, q.expires_on FROM quote q JOIN rma r ON r.id = q.rma_id"
@@ -453,10 +451,11 @@ const struct statement db_statements[Q__COUNT] = {
         {"charge_close", 5,
          "UPDATE charge SET status = $2, closed_by = $3, closed_at = now(), close_reason = $4,"
          " reference = $5 WHERE id = $1 AND status = 'open' RETURNING id"},
-    [Q_CHARGE_GET] = {"charge_get", 1,
-                      "SELECT " MONEY_CHARGE_JSON "::text FROM charge ch"
-                      " JOIN rma cr ON cr.id = ch.rma_id LEFT JOIN rma_line cl ON cl.id = ch.line_id"
-                      " WHERE ch.id = $1"},
+    [Q_CHARGE_GET] =
+        {"charge_get", 1,
+         "SELECT " MONEY_CHARGE_JSON "::text FROM charge ch"
+         " JOIN rma cr ON cr.id = ch.rma_id LEFT JOIN rma_line cl ON cl.id = ch.line_id"
+         " WHERE ch.id = $1"},
     [Q_CHARGE_OF_LINE] = {"charge_of_line", 2,
                           "SELECT id, amount_cents, currency, status FROM charge"
                           " WHERE line_id = $1 AND kind = $2 ORDER BY id LIMIT 1"},
@@ -472,15 +471,13 @@ const struct statement db_statements[Q__COUNT] = {
                           " 'overdue') AND EXISTS (SELECT 1 FROM leg o WHERE o.line_id = l.id"
                           " AND o.kind = 'outbound' AND o.state IN ('shipped', 'delivered',"
                           " 'delivery_exception')) ORDER BY l.id"},
-    [Q_REMINDER_INSERT] =
-        {"reminder_insert", 3,
-         "INSERT INTO reminder (line_id, kind, due_on) VALUES ($1, $2, $3::date)"
-         " ON CONFLICT (line_id, kind) DO NOTHING RETURNING id"},
-    [Q_CORE_RETURNED] =
-        {"core_returned", 1,
-         "UPDATE rma_line SET core_returned_at = now() WHERE id = $1"
-         " AND core_due_date IS NOT NULL AND core_returned_at IS NULL"
-         " RETURNING current_date - core_due_date"},
+    [Q_REMINDER_INSERT] = {"reminder_insert", 3,
+                           "INSERT INTO reminder (line_id, kind, due_on) VALUES ($1, $2, $3::date)"
+                           " ON CONFLICT (line_id, kind) DO NOTHING RETURNING id"},
+    [Q_CORE_RETURNED] = {"core_returned", 1,
+                         "UPDATE rma_line SET core_returned_at = now() WHERE id = $1"
+                         " AND core_due_date IS NOT NULL AND core_returned_at IS NULL"
+                         " RETURNING current_date - core_due_date"},
     [Q_CORE_OUTSTANDING] =
         {"core_outstanding", 0,
          "SELECT coalesce(json_agg(json_build_object('rma_number', r.rma_number, 'line_no',"
@@ -809,8 +806,9 @@ const struct statement db_statements[Q__COUNT] = {
          " ON CONFLICT (range_key) DO UPDATE"
          " SET next_ref = greatest(s.next_ref, $2::bigint) + 1, updated_at = now()"
          " RETURNING next_ref - 1"},
-    [Q_LABEL_SET_SSCC] = {"label_set_sscc", 2,
-                          "UPDATE parcel SET sscc = $2 WHERE id = $1 AND sscc IS NULL RETURNING id"},
+    [Q_LABEL_SET_SSCC] =
+        {"label_set_sscc", 2,
+         "UPDATE parcel SET sscc = $2 WHERE id = $1 AND sscc IS NULL RETURNING id"},
     [Q_LABEL_FLAG] =
         {"label_flag", 4,
          "WITH u AS (UPDATE parcel SET label_flag = $2, label_flagged_at = now()"

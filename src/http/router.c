@@ -40,8 +40,7 @@ static const struct route routes[] = {
     /* depot: authorization and money (issue 4) */
     {"GET", "/api/v1/rmas/{rma}/quote", 0, STAFF, NULL, route_money_quote_get},
     {"POST", "/api/v1/rmas/{rma}/quote/accept", 4 * 1024, STAFF, JSON, route_money_quote_accept},
-    {"POST", "/api/v1/rmas/{rma}/quote/decline", 4 * 1024, STAFF, JSON,
-     route_money_quote_decline},
+    {"POST", "/api/v1/rmas/{rma}/quote/decline", 4 * 1024, STAFF, JSON, route_money_quote_decline},
     {"POST", "/api/v1/jobs/expire-quotes", 1024, ROLE_BIT(ROLE_ADMIN), JSON,
      route_money_quotes_expire},
     {"GET", "/api/v1/rmas/{rma}/charges", 0, ANY_STAFF, NULL, route_money_charges_list},

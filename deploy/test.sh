@@ -55,6 +55,13 @@ build() {
     cmake --preset dev -B "$build_dir" && cmake --build "$build_dir" -j2
 }
 
+# The release preset that deploy/up.sh builds: optimisation brings warnings of its own (format
+# truncation, for one) and -Werror is on there too, so it must compile cleanly as well.
+release_build() {
+    cmake --preset release -B "${RMAD_RELEASE_DIR:-build/release}" &&
+        cmake --build "${RMAD_RELEASE_DIR:-build/release}" -j2 --target rmad
+}
+
 format_check() {
     local files=()
 
@@ -86,6 +93,7 @@ db_tests() {
 }
 
 step build build
+step "release build" release_build
 if [ "$failed" -ne 0 ]; then
     summary
     exit 1

@@ -660,7 +660,7 @@ static enum db_result misuse_found(struct db *db, const struct line_ref *l, cons
                       l->type == RMA_TYPE_REPLACEMENT_NO_RETURN;
     long long price = spare_type ? (part > 0 ? part : repair) : (repair > 0 ? repair : part);
     snprintf(amount, sizeof amount, "%lld", price);
-    char reason[256];
+    char reason[600];
     snprintf(reason, sizeof reason, "misuse found at inspection (%s)", findings);
 
     if (spare_gone(l, spare)) {
@@ -695,7 +695,7 @@ static enum db_result misuse_found(struct db *db, const struct line_ref *l, cons
         if ((k = exec(db, Q_RCV_QUOTE_ADD, ap, err)) != DB_ONE)
             return k;
     }
-    char desc[512];
+    char desc[800];
     snprintf(desc, sizeof desc, "%s %s: %s", spare_type ? "replacement of" : "repair of", model,
              reason);
     const char *lp[4] = {qid, lid, desc, amount};

@@ -80,6 +80,9 @@ static void usage(FILE *f)
         "                        (default 60)\n"
         "  RMAD_JOBS_INTERVAL    seconds between runs of the scheduled depot jobs (core\n"
         "                        reminders, overdue cores, quote expiry); default 3600, 0 off\n"
+        "  RMAD_GS1_COMPANY_PREFIX, RMAD_SSCC_EXTENSION, RMAD_SSCC_FIRST, RMAD_SSCC_LAST\n"
+        "                        SSCCs for parcels (README.md, Labels)\n"
+        "  RMAD_DEMO_DATA        the SQL file of `rmad demo-data` (default deploy/demo-data.sql)\n"
         "  RMAD_DEBUG            1 logs every request\n",
         f);
 }

@@ -135,7 +135,9 @@ struct rma_line_legs {
  * absent).  Until then a line whose outbound is blocked or delivered (a spare that went out
  * first) shows its inbound leg: label_issued | overdue -> "awaiting_return", in_transit | lost
  * -> "in_transit", hold -> "on_hold", received -> "received", inspected -> "in_repair" (as does
- * a repair leg past pending); a blocked outbound with a dispositioned inbound is "in_repair".  An
+ * a repair leg past pending) on a line with a repair leg, "received" on one without (exchange,
+ * advance replacement); a blocked outbound with a dispositioned inbound is "in_repair", or
+ * "received" without a repair leg.  An
  * authorized RMA with no lines yet is "awaiting_return".  partially_received counts as
  * "partially_received" (between in_transit and on_hold).  An RMA whose lines are all complete
  * but that has an open charge is "awaiting_settlement": it cannot complete until the charge is

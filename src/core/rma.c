@@ -216,8 +216,10 @@ int leg_next(enum leg_kind k, const char *from, enum leg_event ev, const char **
             return 0;
         }
     }
-    return err_set(err, ERR_CONFLICT, leg_kind_name(k), "cannot %s a %s leg that is %s",
-                   leg_event_name(ev), leg_kind_name(k), from);
+    /* "an inbound leg", "a repair leg" */
+    const char *kind = leg_kind_name(k);
+    return err_set(err, ERR_CONFLICT, kind, "cannot %s %s %s leg that is %s", leg_event_name(ev),
+                   strchr("aeiou", kind[0]) != NULL ? "an" : "a", kind, from);
 }
 
 size_t leg_sources(enum leg_kind k, enum leg_event ev, const char **out, size_t max)
@@ -327,7 +329,9 @@ static enum stage inbound_stage(const struct rma_line_legs *l)
         return ST_ON_HOLD;
     if (l->repair != NULL && !is(l->repair, "pending"))
         return ST_IN_REPAIR;
-    if (is(in, "inspected"))
+    /* inspected and waiting for its repair; a line without a repair leg (exchange, advance
+     * replacement) is never repaired here: its inspected core reads "received" */
+    if (is(in, "inspected") && l->repair != NULL)
         return ST_IN_REPAIR;
     return ST_RECEIVED;
 }
@@ -350,7 +354,7 @@ static enum stage line_stage(const struct rma_line_legs *l)
     if (l->inbound == NULL)
         return ST_AWAITING;
     if (is(l->inbound, "dispositioned"))
-        return ST_IN_REPAIR;
+        return l->repair != NULL ? ST_IN_REPAIR : ST_RECEIVED;
     return inbound_stage(l);
 }
 

@@ -9,7 +9,8 @@
  *   unexpected arrival queued -> matched (the line's parcel received) | returned | scrapped
  *   receipts           whole-number parts: inbound -> partially_received ... -> received
  *   inspection         received -> inspected; misuse makes the RMA chargeable (charge or quote)
- *   disposition        inspected -> dispositioned; "repair" queues the repair leg
+ *   disposition        inspected -> dispositioned; "repair" queues the repair leg; a line whose
+ *                      outbound leg is already delivered is done (open = false)
  *
  * Every function is one transaction: it commits on success and rolls back on every failure, so
  * nothing is half-written.  Every leg move goes through db_leg_move() (rule 4: the expected
@@ -794,8 +795,18 @@ enum db_result db_line_inspect(struct db *db, const char *rma_number, int line_n
                   "misuse", in->misuse, "chargeable", in->misuse || l.chargeable);
     l.misuse = in->misuse;
     if (k == DB_ONE && in->misuse) {
-        char joined[512];
-        snprintf(joined, sizeof joined, "%.*s", (int)(strlen(arr) - 2), arr + 1);
+        /* the quote or charge names only the findings that are misuse */
+        char joined[512] = "";
+        for (size_t i = 0; i < in->n_findings; i++) {
+            enum finding f;
+            struct err ferr = {0};
+            if (depot_finding_parse(in->findings[i], "findings", &f, &ferr) != 0 ||
+                !depot_finding_is_misuse(f))
+                continue;
+            if (joined[0] != '\0')
+                strncat(joined, ",", sizeof joined - strlen(joined) - 1);
+            strncat(joined, in->findings[i], sizeof joined - strlen(joined) - 1);
+        }
         k = misuse_found(db, &l, joined, actor, res, err);
     }
     if (k == DB_ONE)
@@ -850,6 +861,10 @@ enum db_result db_line_disposition(struct db *db, const char *rma_number, int li
     }
     if (k == DB_ONE)
         k = db_outbound_unblock(db, &l, actor, &unblocked, err);
+    /* rule 2: the spare was delivered before the core came back (advance replacement,
+     * exchange): dispositioning the core finishes the line, as a delivery does in db_repair.c */
+    if (k == DB_ONE && (l.outbound[0] == '\0' || strcmp(l.outbound, "delivered") == 0))
+        k = exec(db, Q_RPR_LINE_DONE, dp, err);
     if (k != DB_ONE)
         return undo(db, k);
     if ((k = db_commit(db, err)) != DB_ONE)

@@ -136,8 +136,10 @@ api POST /api/v1/scans "$DEPOT" "$(jq -nc --arg c "$R" '{code: $c, station: "doc
 expect_jq '.outcome == "duplicate"' "scenario 4: a re-scan of the core is a duplicate"
 check "scenario 4: exactly one receive event" test "$(psql_t -c "SELECT count(*) FROM event e JOIN rma r ON r.id = e.rma_id WHERE r.rma_number = '$R' AND e.kind = 'receive'")" = $((E0 + 1))
 inspect "$R"
+status_is "$R" received "advance replacement: the inspected core has no repair leg, so it is not in_repair"
 dispose "$R" scrap
 status_is "$R" complete "advance replacement with the core back"
+expect_jq '.lines[0].open == false' "advance replacement: the core dispositioned after the delivery closes the line (open false)"
 
 # ---- exchange ---------------------------------------------------------------------------------------
 mk_rma exchange '[{"serial_number":"MEM32G0001","product_model":"MEM-32G"}]'
@@ -154,6 +156,22 @@ ready_for_carrier "exchange"
 dispose "$R" scrap
 ship_deliver "$R"
 status_is "$R" complete "exchange delivered"
+expect_jq '.lines[0].open == false' "exchange: delivered after the disposition, the line is done (open false)"
+
+# exchange whose spare is delivered before the core is dispositioned: the disposition finishes it
+mk_rma exchange '[{"serial_number":"MEM32G0001","product_model":"MEM-32G"}]'
+R=$RMA
+SPARE=$(jqb '.lines[0].spare_serial')
+scan "$R"
+inspect "$R"
+pack "$R" "$(jq -nc --arg s "$SPARE" '{serial: $s, station: "pack-1"}')"
+ready_for_carrier "exchange, disposition last"
+ship_deliver "$R"
+status_is "$R" received "exchange: spare delivered, core inspected, no repair leg"
+expect_jq '.lines[0].open == true' "exchange: the line stays open until the core is dispositioned"
+dispose "$R" scrap
+status_is "$R" complete "exchange: the disposition after the delivery completes it"
+expect_jq '.lines[0].open == false' "exchange: the disposition after the delivery closes the line (open false)"
 
 # ---- replacement without return (scenario 1, and a kept data-bearing drive) --------------------------
 mk_rma replacement_no_return '[{"product_model":"KB-US","quantity":1}]' KBNOSERIAL KB-US

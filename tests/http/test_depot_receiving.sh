@@ -327,8 +327,9 @@ check "bug 6: still one task" test "$(q1 "SELECT count(*) FROM task t JOIN rma r
 
 # misuse without a spare out: the RMA is chargeable, a quote, the repair does not start
 N=$(events "$RM")
-post "/api/v1/rmas/$RM/lines/1/inspection" '{"grade": "D", "findings": ["liquid", "burn"], "evidence": {"photos": ["a.jpg"]}}' "$ENGINEER"
+post "/api/v1/rmas/$RM/lines/1/inspection" '{"grade": "D", "findings": ["liquid", "fault_confirmed", "burn"], "evidence": {"photos": ["a.jpg"]}}' "$ENGINEER"
 expect_jq '.misuse == true and .chargeable == true and (.quote_id | type) == "number" and .charge == null' "misuse found: a quote, no charge"
+check "the quote's reason lists only the misuse findings" test "$(q1 "SELECT q.reason FROM quote q JOIN rma r ON r.id = q.rma_id WHERE r.rma_number = '$RM'")" = "misuse found at inspection (liquid,burn)"
 api GET "/api/v1/rmas/$RM" "$AGENT"
 expect_jq '.chargeable == true and (.quotes | length) == 1 and .quotes[0].status == "offered" and .quotes[0].total_cents == 45000 and .quotes[0].lines[0].coverage == "customer" and .lines[0].misuse == true' "the staff view: chargeable, an offered quote of the repair price"
 check "the inspection wrote one event" test "$(($(events "$RM") - N))" = 1

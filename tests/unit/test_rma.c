@@ -158,6 +158,10 @@ static void ship_before_repair_is_refused(void **state)
     assert_int_equal(leg_next(LEG_OUTBOUND, "blocked", LEG_EV_SHIP, &to, &err), -1);
     assert_int_equal(err.kind, ERR_CONFLICT);
     assert_string_equal(err.field, "outbound");
+    assert_string_equal(err.message, "cannot ship an outbound leg that is blocked");
+    err = (struct err){0};
+    assert_int_equal(leg_next(LEG_REPAIR, "pending", LEG_EV_TEST, &to, &err), -1);
+    assert_string_equal(err.message, "cannot test a repair leg that is pending");
 }
 
 static void final_states_never_move(void **state)
@@ -366,11 +370,30 @@ static void status_is_derived_from_the_least_advanced_line(void **state)
          1,
          {LINE("received", NULL, "delivered")},
          "received"},
+        /* no repair leg: an inspected core is never "in_repair" */
         {"spare delivered, core inspected",
          true,
          false,
          1,
          {LINE("inspected", NULL, "delivered")},
+         "received"},
+        {"exchange inspected, misuse quote open",
+         true,
+         false,
+         1,
+         {LINE("inspected", NULL, "blocked")},
+         "received"},
+        {"exchange dispositioned, outbound still blocked",
+         true,
+         false,
+         1,
+         {LINE("dispositioned", NULL, "blocked")},
+         "received"},
+        {"repair line inspected, repair pending",
+         true,
+         false,
+         1,
+         {LINE("inspected", "pending", "blocked")},
          "in_repair"},
         {"spare delivered, core lost",
          true,

@@ -38,7 +38,7 @@ test('a wrong password is refused with a clear message', async () => {
 
 test('sign-in with the keyboard: an HttpOnly, SameSite=Strict session cookie', async () => {
   await page.goto(BASE + '/login');
-  assert.equal(await page.evaluate(() => document.activeElement.id), 'username');
+  await page.waitForFunction((id) => document.activeElement && document.activeElement.id === id, 'username', { timeout: 5000 });
   await page.keyboard.type('depot1');
   await page.keyboard.press('Tab');
   await page.keyboard.type(PASSWORD);
@@ -60,7 +60,7 @@ test('received, then duplicate', async () => {
   assert.match(t, new RegExp(FIX.scan1.rma));
   assert.match(t, /Take it to inspection/);
   assert.equal(await page.getAttribute('#answer', 'data-sound'), '880');
-  assert.equal(await page.evaluate(() => document.activeElement.id), 'code');
+  await page.waitForFunction((id) => document.activeElement && document.activeElement.id === id, 'code', { timeout: 5000 });
   assert.equal(await page.inputValue('#code'), '');
   await shot(page, 'station-received');
   await idle();
@@ -107,7 +107,7 @@ test('serial check: label, then serial; a wrong serial is a hold', async () => {
   // Escape goes back to the label step
   await scan(page, '#code', FIX.scan1.rma);
   await page.keyboard.press('Escape');
-  assert.equal(await page.evaluate(() => document.activeElement.id), 'code');
+  await page.waitForFunction((id) => document.activeElement && document.activeElement.id === id, 'code', { timeout: 5000 });
   await page.uncheck('#check-serial');
   await page.focus('#code');
 });
@@ -122,7 +122,7 @@ test('the last scans are listed', async () => {
 
 test('the input keeps the focus', async () => {
   await page.click('h2');
-  assert.equal(await page.evaluate(() => document.activeElement.id), 'code');
+  await page.waitForFunction((id) => document.activeElement && document.activeElement.id === id, 'code', { timeout: 5000 });
   await page.keyboard.press('Tab');
   await page.keyboard.press('Tab');
   await page.keyboard.press('Tab');

@@ -38,7 +38,7 @@ test('found: the legs, the parcel, what happens next, nothing personal', async (
   await page.keyboard.press('Tab'); // skip link
   await page.keyboard.press('Tab');
   await page.keyboard.press('Tab');
-  assert.equal(await page.evaluate(() => document.activeElement.id), 'rma');
+  await page.waitForFunction((id) => document.activeElement && document.activeElement.id === id, 'rma', { timeout: 5000 });
   await page.keyboard.type(f.rma.toLowerCase());
   await page.keyboard.press('Tab');
   await page.keyboard.type('60 329');

@@ -452,9 +452,9 @@ enum db_result db_session_end(struct db *db, const char *session, struct err *er
 /* The last `limit` scans at station, newest first, as a JSON list (new reference). */
 enum db_result db_scans_recent(struct db *db, const char *station, int limit, json_t **out,
                                struct err *err);
-/* The public status of inbound parcel parcel_no of rma_number (no personal data) as JSON
- * (new reference); DB_NONE when there is no such parcel. */
-enum db_result db_parcel_public(struct db *db, const char *rma_number, int parcel_no, json_t **out,
-                                struct err *err);
+/* The public status of parcel parcel_no of rma_number in direction ("inbound" or "outbound"), no
+ * personal data, as JSON (new reference); DB_NONE when there is no such parcel. */
+enum db_result db_parcel_public(struct db *db, const char *rma_number, const char *direction,
+                                int parcel_no, json_t **out, struct err *err);
 
 #endif

@@ -37,4 +37,9 @@ int qrtag_compute_ship(const unsigned char *key, size_t keylen, const char *rma,
 bool qrtag_verify(const unsigned char *key, size_t keylen, const char *rma, int parcel,
                   const char *tag);
 
+/* The same for the tag of outbound parcel (shipment) parcel, as qrtag_compute_ship() makes it:
+ * an inbound parcel's tag never verifies here, nor a shipment's in qrtag_verify(). */
+bool qrtag_verify_ship(const unsigned char *key, size_t keylen, const char *rma, int parcel,
+                       const char *tag);
+
 #endif

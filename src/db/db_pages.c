@@ -222,11 +222,11 @@ enum db_result db_scans_recent(struct db *db, const char *station, int limit, js
     return json_row(db, Q_PAGES_SCANS_RECENT, p, out, err);
 }
 
-enum db_result db_parcel_public(struct db *db, const char *rma_number, int parcel_no, json_t **out,
-                                struct err *err)
+enum db_result db_parcel_public(struct db *db, const char *rma_number, const char *direction,
+                                int parcel_no, json_t **out, struct err *err)
 {
     char no[16];
     snprintf(no, sizeof no, "%d", parcel_no);
-    const char *p[2] = {rma_number, no};
+    const char *p[3] = {rma_number, no, direction};
     return json_row(db, Q_PAGES_PARCEL_PUBLIC, p, out, err);
 }

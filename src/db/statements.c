@@ -773,12 +773,13 @@ const struct statement db_statements[Q__COUNT] = {
          " LEFT JOIN parcel p ON p.id = s.parcel_id WHERE s.station = $1"
          " ORDER BY s.id DESC LIMIT $2) x"},
     [Q_PAGES_PARCEL_PUBLIC] =
-        {"pages_parcel_public", 2,
+        {"pages_parcel_public", 3,
          "SELECT json_build_object('rma_number', r.rma_number, 'parcel_no', p.parcel_no,"
          " 'parcel_count', p.parcel_count, 'state', p.state, 'received_at', p.received_at,"
+         " 'shipped_at', p.shipped_at, 'delivered_at', p.delivered_at,"
          " 'authorized', r.authorized, 'closed', r.closed_at IS NOT NULL)::text"
          " FROM parcel p JOIN rma r ON r.id = p.rma_id"
-         " WHERE r.rma_number = $1 AND p.direction = 'inbound' AND p.parcel_no = $2"},
+         " WHERE r.rma_number = $1 AND p.direction = $3 AND p.parcel_no = $2"},
     /* labels (issue 6) */
     [Q_LABEL_PARCEL] =
         {"label_parcel", 3,

@@ -164,6 +164,9 @@ int route_labels_batch_zpl(struct request *req);
 /* pages (issue 7): routes_pages.c */
 int route_pages_track(struct request *req);
 int route_pages_parcel(struct request *req);
+int route_pages_shipment(struct request *req);
+int route_pages_unexpected(struct request *req);
+int route_pages_favicon(struct request *req);
 int route_pages_login_form(struct request *req);
 int route_pages_login(struct request *req);
 int route_pages_logout(struct request *req);

@@ -6,6 +6,10 @@
  *                              RMA and wrong postcode give the same page; rate limited (429)
  *   GET /P/{RMA}/{PARCEL}/{TAG}  the QR code of a return label: that parcel's status, nothing
  *                              personal; a tag that does not verify is "label not recognised"
+ *   GET /S/{RMA}/{PARCEL}/{TAG}  the same for an outbound or spare label (shipment tag,
+ *                              qrtag_verify_ship): packed, shipped, delivered...
+ *   GET /U/{ID}                an unexpected arrival's tag: "depot label, internal use"
+ *   GET /favicon.ico           a tiny icon compiled in
  *   GET /login, POST /login, POST /logout   staff sign-in (argon2id), session cookie
  *   GET /depot/scan            the scan station (src/http/pages/station.js)
  *   GET /depot/api/scans?station=   its last scans;  POST /depot/api/scans  a scan: the very
@@ -90,6 +94,25 @@ static const char *const next_words[][2] = {
     {"closed", "This return is closed."},
 };
 
+/* What differs when a replacement (a spare) goes out rather than the customer's own unit. */
+static const char *const spare_status_words[][2] = {
+    {"ready_to_ship", "Your replacement is being packed"},
+    {"shipped", "Your replacement is on its way to you"},
+};
+
+static const char *const spare_next_words[][2] = {
+    {"ready_to_ship", "Your replacement is being packed and handed to the carrier."},
+    {"shipped", "Your replacement is on its way to you: follow it with the tracking number."},
+};
+
+/* True for the types whose outbound leg carries a spare, not the unit that came in. */
+static bool ships_spare(const char *type)
+{
+    return type != NULL &&
+           (strcmp(type, "advance_replacement") == 0 || strcmp(type, "exchange") == 0 ||
+            strcmp(type, "replacement_no_return") == 0);
+}
+
 static const char *const leg_words[][2] = {
     {"label_issued", "Return label issued"},
     {"in_transit", "On its way to us"},
@@ -124,6 +147,23 @@ static const char *const leg_words[][2] = {
 };
 
 #define N(t) (sizeof t / sizeof t[0])
+
+/* The words for status of an RMA of type: the spare's own where it has them. */
+static const char *status_text(const char *type, const char *status)
+{
+    for (size_t i = 0; ships_spare(type) && status != NULL && i < N(spare_status_words); i++)
+        if (strcmp(spare_status_words[i][0], status) == 0)
+            return spare_status_words[i][1];
+    return label_of(status_words, N(status_words), status);
+}
+
+static const char *next_text(const char *type, const char *status)
+{
+    for (size_t i = 0; ships_spare(type) && status != NULL && i < N(spare_next_words); i++)
+        if (strcmp(spare_next_words[i][0], status) == 0)
+            return spare_next_words[i][1];
+    return label_of(next_words, N(next_words), status);
+}
 
 /* "2025-05-20T10:00:00.12+00:00" -> "20 May 2025" */
 static const char *nice_date(struct request *req, const char *iso)
@@ -181,7 +221,7 @@ static void track_form(struct pbuf *b, const char *rma, const char *postcode, co
     }
     pbuf_raw(b, "<div class=\"field\"><label for=\"rma\">RMA number</label>\n"
                 "<p class=\"hint\" id=\"rma-hint\">On your return label and in our e-mail, for "
-                "example R240000017</p>\n"
+                "example R240000011</p>\n"
                 "<input id=\"rma\" name=\"rma\" autocomplete=\"off\" autocapitalize=\"characters\" "
                 "spellcheck=\"false\" maxlength=\"20\" required aria-describedby=\"rma-hint");
     if (error)
@@ -214,6 +254,7 @@ static void render_track(struct request *req, struct pbuf *b, json_t *view)
 {
     const char *num = json_string_value(json_object_get(view, "rma_number"));
     const char *status = json_string_value(json_object_get(view, "status"));
+    const char *type = json_string_value(json_object_get(view, "type"));
     size_t i;
     json_t *line;
     json_t *parcel;
@@ -223,17 +264,19 @@ static void render_track(struct request *req, struct pbuf *b, json_t *view)
     pbuf_raw(b, "</span></h1>\n<p class=\"status-pill status-");
     pbuf_esc(b, status);
     pbuf_raw(b, "\" id=\"status\">");
-    pbuf_esc(b, label_of(status_words, N(status_words), status));
+    pbuf_esc(b, status_text(type, status));
     pbuf_raw(b, "</p>\n<section class=\"card next\" aria-labelledby=\"next-h\">"
                 "<h2 id=\"next-h\">What happens next</h2>\n<p>");
-    pbuf_esc(b, label_of(next_words, N(next_words), status));
+    pbuf_esc(b, next_text(type, status));
     pbuf_raw(b, "</p></section>\n");
 
     json_array_foreach(json_object_get(view, "lines"), i, line)
     {
-        static const char *const legs[][2] = {{"inbound", "Your unit on its way to us"},
-                                              {"repair", "Repair"},
-                                              {"outbound", "On its way back to you"}};
+        const char *const legs[][2] = {{"inbound", "Your unit on its way to us"},
+                                       {"repair", "Repair"},
+                                       {"outbound", ships_spare(type) ?
+                                                        "Your replacement on its way to you" :
+                                                        "On its way back to you"}};
         json_t *jl = json_object_get(line, "legs");
         pbuf_printf(b,
                     "<section class=\"card line\" aria-labelledby=\"line-%d\">"
@@ -378,26 +421,31 @@ static int not_recognised(struct request *req)
     return 0;
 }
 
-/* GET /P/{RMA}/{PARCEL}/{TAG}: the QR code of a return label */
-int route_pages_parcel(struct request *req)
+/* The page of a label's QR code: inbound parcel (/P/, a return label) or outbound (/S/, a
+ * shipment: outbound or spare label, with a tag of its own). */
+static int parcel_page(struct request *req, bool ship)
 {
     struct err err = {0};
     char num[RMANUM_LEN + 1];
     char *end;
     const char *ps = req->params[1];
     const char *tag = req->params[2];
+    const unsigned char *key = req->cfg->label_key;
+    size_t keylen = sizeof req->cfg->label_key;
 
     if (!rate_ok(req))
         return reply_rate_limited(req);
     long parcel = strtol(ps, &end, 10);
     if (rmanum_parse(req->params[0], "rma", num, &err) != 0 || *end != '\0' || parcel < 1 ||
         parcel > 999 || ps[0] < '1' || ps[0] > '9' || strlen(tag) > 32 ||
-        !qrtag_verify(req->cfg->label_key, sizeof req->cfg->label_key, num, (int)parcel, tag))
+        !(ship ? qrtag_verify_ship(key, keylen, num, (int)parcel, tag) :
+                 qrtag_verify(key, keylen, num, (int)parcel, tag)))
         return not_recognised(req);
     if (request_db(req, &err) == NULL)
         return pages_reply_error(req, &err);
     json_t *p = NULL;
-    enum db_result r = db_parcel_public(req->db, num, (int)parcel, &p, &err);
+    enum db_result r =
+        db_parcel_public(req->db, num, ship ? "outbound" : "inbound", (int)parcel, &p, &err);
     switch (r) {
     case DB_ONE:
         break;
@@ -412,22 +460,28 @@ int route_pages_parcel(struct request *req)
         return pages_reply_error(req, &err);
     }
     const char *st = json_string_value(json_object_get(p, "state"));
-    const char *rec = nice_date(req, json_string_value(json_object_get(p, "received_at")));
+    /* the date of the state shown: received (inbound), delivered or shipped (outbound) */
+    const char *when = "received_at";
+    if (ship)
+        when = st != NULL && strcmp(st, "delivered") == 0 ? "delivered_at" : "shipped_at";
+    const char *on = nice_date(req, json_string_value(json_object_get(p, when)));
     struct pbuf b = {0};
     struct page pg =
         public_page(arena_printf(&req->arena, "Parcel %ld of %d", parcel,
                                  (int)json_integer_value(json_object_get(p, "parcel_count"))));
     pbuf_raw(&b, "<h1>");
     pbuf_esc(&b, pg.title);
-    pbuf_raw(&b, "</h1>\n<p class=\"lead\">Return <span class=\"mono\">");
+    pbuf_raw(&b, ship ? "</h1>\n<p class=\"lead\">Shipment to you for return <span "
+                        "class=\"mono\">" :
+                        "</h1>\n<p class=\"lead\">Return <span class=\"mono\">");
     pbuf_esc(&b, num);
     pbuf_raw(&b, "</span></p>\n<p class=\"status-pill status-");
     pbuf_esc(&b, leg_class(st ? st : ""));
     pbuf_raw(&b, "\" id=\"status\">");
     pbuf_esc(&b, label_of(leg_words, N(leg_words), st));
-    if (rec != NULL) {
+    if (on != NULL) {
         pbuf_raw(&b, " on ");
-        pbuf_esc(&b, rec);
+        pbuf_esc(&b, on);
     }
     pbuf_raw(&b, "</p>\n<p>To see every step of this return, and what happens next, enter the "
                  "postcode on the tracking form.</p>\n<p><a class=\"button\" href=\"/track?rma=");
@@ -436,6 +490,52 @@ int route_pages_parcel(struct request *req)
     json_decref(p);
     pages_reply(req, 200, &pg, &b);
     pbuf_release(&b);
+    return 0;
+}
+
+/* GET /P/{RMA}/{PARCEL}/{TAG}: the QR code of a return label */
+int route_pages_parcel(struct request *req)
+{
+    return parcel_page(req, false);
+}
+
+/* GET /S/{RMA}/{PARCEL}/{TAG}: the QR code of an outbound or spare label */
+int route_pages_shipment(struct request *req)
+{
+    return parcel_page(req, true);
+}
+
+/* GET /U/{ID}: the QR code of an unexpected arrival's tag.  It is the depot's own label: the
+ * page says so and nothing else (no look-up, whatever the id). */
+int route_pages_unexpected(struct request *req)
+{
+    struct pbuf b = {0};
+    struct page pg = public_page("Depot label");
+    pbuf_raw(&b, "<h1>Depot label</h1>\n<p class=\"notice\">This is a depot label, for "
+                 "internal use. If you are returning a unit, please use the tracking form with "
+                 "your RMA number and postcode.</p>\n<p><a class=\"button\" "
+                 "href=\"/track\">Track your return</a></p>\n");
+    pages_reply(req, 200, &pg, &b);
+    pbuf_release(&b);
+    return 0;
+}
+
+/* GET /favicon.ico: browsers ask on every page.  A 16x16 white "R" on blue: an ICO holding one
+ * 1-bit PNG (134 bytes), rather than a 404 each time. */
+int route_pages_favicon(struct request *req)
+{
+    static const unsigned char ico[] = {
+        0x00, 0x00, 0x01, 0x00, 0x01, 0x00, 0x10, 0x10, 0x00, 0x00, 0x01, 0x00, 0x20, 0x00, 0x70,
+        0x00, 0x00, 0x00, 0x16, 0x00, 0x00, 0x00, 0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a,
+        0x00, 0x00, 0x00, 0x0d, 0x49, 0x48, 0x44, 0x52, 0x00, 0x00, 0x00, 0x10, 0x00, 0x00, 0x00,
+        0x10, 0x01, 0x03, 0x00, 0x00, 0x00, 0x25, 0x3d, 0x6d, 0x22, 0x00, 0x00, 0x00, 0x06, 0x50,
+        0x4c, 0x54, 0x45, 0x1d, 0x4a, 0xb0, 0xff, 0xff, 0xff, 0x15, 0xa0, 0x80, 0xea, 0x00, 0x00,
+        0x00, 0x25, 0x49, 0x44, 0x41, 0x54, 0x78, 0xda, 0x63, 0x60, 0x00, 0x03, 0xfe, 0x03, 0x0c,
+        0xfc, 0x0f, 0x18, 0x78, 0x0a, 0x18, 0x78, 0x0c, 0x40, 0x24, 0x90, 0x0d, 0x14, 0xe1, 0x81,
+        0x88, 0x58, 0x30, 0xf0, 0x48, 0x30, 0xc0, 0x00, 0x00, 0xb0, 0x30, 0x06, 0x81, 0x28, 0x85,
+        0xd2, 0x46, 0x00, 0x00, 0x00, 0x00, 0x49, 0x45, 0x4e, 0x44, 0xae, 0x42, 0x60, 0x82};
+    reply_bytes(req, 200, "image/x-icon", ico, sizeof ico);
+    request_add_header(req, "Cache-Control", "public, max-age=86400");
     return 0;
 }
 

@@ -3,6 +3,7 @@
  * (GET /api/v1/track/{rma}?postcode=...).  No token; no personal data in the answer.  An unknown
  * RMA, a malformed one and a wrong postcode give the same 404.  Rate limited per client.
  */
+#include <stdbool.h>
 #include <string.h>
 #include <time.h>
 
@@ -10,8 +11,23 @@
 #include "core/rmanum.h"
 #include "request.h"
 
-static const char *next_step(const char *status)
+/* What happens next for status; type decides whose unit goes out (the customer's own, or a
+ * replacement: advance_replacement, exchange, replacement_no_return). */
+static const char *next_step(const char *type, const char *status)
 {
+    static const struct {
+        const char *status;
+        const char *next;
+    } spare_steps[] = {
+        {"ready_to_ship", "Your replacement is being packed for shipping."},
+        {"shipped", "Your replacement is on its way to you."},
+    };
+    bool spare = type != NULL &&
+                 (strcmp(type, "advance_replacement") == 0 || strcmp(type, "exchange") == 0 ||
+                  strcmp(type, "replacement_no_return") == 0);
+    for (size_t i = 0; spare && i < sizeof spare_steps / sizeof spare_steps[0]; i++)
+        if (strcmp(spare_steps[i].status, status) == 0)
+            return spare_steps[i].next;
     static const struct {
         const char *status;
         const char *next;
@@ -82,6 +98,7 @@ int route_track_get(struct request *req)
         return reply_db_error(req, r, &err);
     }
     json_object_set_new(view, "next",
-                        json_string(next_step(json_string_value(json_object_get(view, "status")))));
+                        json_string(next_step(json_string_value(json_object_get(view, "type")),
+                                              json_string_value(json_object_get(view, "status")))));
     return reply_json(req, 200, view);
 }

@@ -53,8 +53,8 @@ int qrtag_compute_ship(const unsigned char *key, size_t keylen, const char *rma,
     return compute(key, keylen, rma, "S", parcel, out);
 }
 
-bool qrtag_verify(const unsigned char *key, size_t keylen, const char *rma, int parcel,
-                  const char *tag)
+static bool verify(const unsigned char *key, size_t keylen, const char *rma, const char *dir,
+                   int parcel, const char *tag)
 {
     char typed[QRTAG_LEN + 1];
     char want[QRTAG_LEN + 1];
@@ -62,9 +62,21 @@ bool qrtag_verify(const unsigned char *key, size_t keylen, const char *rma, int 
 
     if (tag == NULL || crockford_normalize(tag, typed, sizeof typed) != QRTAG_LEN)
         return false;
-    if (qrtag_compute(key, keylen, rma, parcel, want) != 0)
+    if (compute(key, keylen, rma, dir, parcel, want) != 0)
         return false;
     ok = sodium_memcmp(typed, want, QRTAG_LEN) == 0;
     sodium_memzero(want, sizeof want);
     return ok;
+}
+
+bool qrtag_verify(const unsigned char *key, size_t keylen, const char *rma, int parcel,
+                  const char *tag)
+{
+    return verify(key, keylen, rma, "", parcel, tag);
+}
+
+bool qrtag_verify_ship(const unsigned char *key, size_t keylen, const char *rma, int parcel,
+                       const char *tag)
+{
+    return verify(key, keylen, rma, "S", parcel, tag);
 }

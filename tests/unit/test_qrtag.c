@@ -71,6 +71,23 @@ static void typed_input_verifies(void **state)
     }
 }
 
+static void shipment_tags_verify_apart(void **state)
+{
+    char ship[QRTAG_LEN + 1];
+    char in[QRTAG_LEN + 1];
+
+    (void)state;
+    assert_int_equal(qrtag_compute_ship(KEY, KEYLEN, "R000000174", 1, ship), 0);
+    assert_int_equal(qrtag_compute(KEY, KEYLEN, "R000000174", 1, in), 0);
+    assert_string_not_equal(ship, in);
+    assert_true(qrtag_verify_ship(KEY, KEYLEN, "R000000174", 1, ship));
+    /* a shipment's tag is not an inbound parcel's, and the other way round */
+    assert_false(qrtag_verify(KEY, KEYLEN, "R000000174", 1, ship));
+    assert_false(qrtag_verify_ship(KEY, KEYLEN, "R000000174", 1, in));
+    assert_false(qrtag_verify_ship(KEY, KEYLEN, "R000000174", 2, ship));
+    assert_false(qrtag_verify_ship(KEY, KEYLEN, "R000000174", 1, NULL));
+}
+
 static void bad_arguments_are_refused(void **state)
 {
     char tag[QRTAG_LEN + 1] = "x";
@@ -99,6 +116,7 @@ int main(void)
         cmocka_unit_test(known_answers),
         cmocka_unit_test(flipped_character_fails),
         cmocka_unit_test(typed_input_verifies),
+        cmocka_unit_test(shipment_tags_verify_apart),
         cmocka_unit_test(bad_arguments_are_refused),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

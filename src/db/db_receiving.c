@@ -7,7 +7,9 @@
  *   task decision      serial_mismatch: accept (hold -> received; the scanned serial becomes
  *                      the line's received_serial) | reject (stays on hold)
  *   unexpected arrival queued -> matched (the line's parcel received) | returned | scrapped
- *   receipts           whole-number parts: inbound -> partially_received ... -> received
+ *   receipts           whole-number parts: inbound -> partially_received ... -> received; the
+ *                      count that completes the line marks its parcels received (a later scan
+ *                      of one is a duplicate)
  *   inspection         received -> inspected; misuse makes the RMA chargeable (charge or quote)
  *   disposition        inspected -> dispositioned; "repair" queues the repair leg; a line whose
  *                      outbound leg is already delivered is done (open = false)
@@ -594,7 +596,9 @@ enum db_result db_line_receipt(struct db *db, const char *rma_number, int line_n
         k = exec(db, Q_RCV_LINE_QTY, qp, err);
     if (k == DB_ONE)
         k = exec(db, Q_RCV_RECEIPT_INSERT, rp, err);
-    if (k == DB_ONE && !complete_before && strcmp(rr.state, "received") == 0)
+    const char *pp[2] = {lid, station};
+    if (k == DB_ONE && !complete_before && strcmp(rr.state, "received") == 0 &&
+        (k = exec(db, Q_RCV_PARCELS_COUNTED, pp, err)) == DB_ONE)
         k = core_back(db, l.rma_number, l.line_no, actor, err);
     if (k != DB_ONE)
         return undo(db, k);

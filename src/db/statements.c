@@ -507,6 +507,11 @@ const struct statement db_statements[Q__COUNT] = {
         {"rcv_receipt_insert", 7,
          "INSERT INTO receipt (rma_id, line_id, quantity, over_receipt_reason, station, actor,"
          " serial_scanned) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id"},
+    /* a count that completes the line: its boxes are here too, so a later scan is a duplicate */
+    [Q_RCV_PARCELS_COUNTED] = {"rcv_parcels_counted", 2,
+                               "UPDATE parcel SET received_at = now(), received_station = $2,"
+                               " state = 'received' WHERE line_id = $1 AND direction = 'inbound'"
+                               " AND received_at IS NULL"},
 #define TASK_JSON                                                                                  \
     "json_build_object('id', t.id, 'kind', t.kind, 'status', t.status, 'rma_number',"              \
     " tr.rma_number, 'line_no', tl.line_no, 'details', t.details, 'decision', t.decision,"         \

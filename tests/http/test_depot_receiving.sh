@@ -196,6 +196,11 @@ api GET "/api/v1/rmas/$R10" "$AGENT"
 expect_jq '.status == "partially_received" and .lines[0].received_quantity == 6 and (.lines[0].receipts | length) == 2' "the staff view: partially_received, two receipts"
 post "/api/v1/rmas/$R10/lines/1/receipts" '{"quantity": 4, "station": "dock-2"}'
 expect_jq '.inbound == "received" and .still_expected == 0 and .over == 0' "the last 4: received"
+check "bug 7: the count that completes the line marks its parcel received" test "$(q1 "SELECT p.state || '|' || (p.received_at IS NOT NULL) || '|' || p.received_station FROM parcel p JOIN rma r ON r.id = p.rma_id WHERE r.rma_number = '$R10' AND p.direction = 'inbound'")" = "received|true|dock-2"
+N=$(events "$R10")
+scan "$R10"
+expect_jq '.outcome == "duplicate" and .next == "none"' "bug 7: a later scan of the counted parcel is a duplicate, not 'count the parts'"
+check "bug 7: that scan changes nothing" test "$(events "$R10")|$(inbound "$R10")" = "$N|received"
 
 # ---- scenario 8: a box with no RMA and no readable serial ------------------------------------------
 UA=/api/v1/unexpected-arrivals

@@ -11,7 +11,8 @@
  *     spare     outbound parcel of an advance replacement: adds the core due date and the
  *               instructions for sending the defective core back
  *     tag       2x1 in part tag for a unit on the depot shelf: RMA, line, serial, model and the
- *               QR of the inbound parcel it came in
+ *               QR of the inbound parcel it came in; also the tag of an unexpected arrival
+ *               (heading, internal id, station, QR <URL>/U/<id>)
  *
  * The QR payload is an upper-case URL so that the symbol uses QR alphanumeric mode:
  * HTTPS://<HOST>/P/<RMA>/<PARCEL>/<TAG>.  The token is <RMA>-<PARCEL>-<TAG>.  Outbound and
@@ -63,6 +64,8 @@ struct label_content {
     int line_no;                   /* part tag: RMA line */
     const char *serial_number;     /* part tag */
     const char *product_model;     /* part tag */
+    const char *heading;           /* tag of an unexpected arrival: "UNEXPECTED ARRIVAL" */
+    const char *station;           /* tag of an unexpected arrival: the station that found it */
 };
 
 /* "return", "outbound", "spare", "tag"; NULL for an unknown kind. */
@@ -82,6 +85,17 @@ const char *label_core_instructions(const char *rma_number, const char *due_date
  */
 int label_set_code(struct label_content *lc, const char *public_url, const char *tag,
                    struct err *err);
+
+/*
+ * The 2x1 in tag of an unexpected arrival (a box with no RMA): kind LABEL_PART_TAG showing
+ * "UNEXPECTED ARRIVAL", the internal id (U and 8 digits) large, the station that found it and
+ * the serial read off the unit (NULL or "": none); no parcel count.  QR payload
+ * <PUBLIC URL>/U/<ID> in upper case, token the id.  Strings are borrowed, not copied.  Returns 0,
+ * or -1 (ERR_INVALID, field "public_url") when the URL cannot be written in the QR alphanumeric
+ * set or is too long.
+ */
+int label_unexpected_tag(struct label_content *lc, const char *public_url, const char *internal_id,
+                         const char *station, const char *serial, struct err *err);
 
 /* True when every byte of s is in the QR alphanumeric set (0-9 A-Z space $ % * + - . / :). */
 bool label_is_qr_alnum(const char *s);

@@ -7,6 +7,7 @@
  *   - an RMA number                R000000174
  *   - an SSCC                      (00)340123450000000017, 00340123450000000017, ]C1003401..,
  *                                  a GS1 Digital Link .../00/340123450000000017, or 18 digits
+ *   - an unexpected arrival's tag  HTTPS://RMA.EXAMPLE.COM/U/U00000001 or its id U00000001
  *   - a carrier tracking number    1Z999AA10123456784 (anything else alphanumeric, 6 to 40)
  * Letters are compared upper case; surrounding white space (the scanner's CR/LF) is ignored.
  * The tag is not checked here (that needs the server key); the RMA check digit is.  Ten
@@ -25,13 +26,15 @@
 #define SCANCODE_TAG_MAX 16
 #define SCANCODE_SSCC_LEN 18
 #define SCANCODE_TRACKING_MAX 40
+#define SCANCODE_UNEXPECTED_LEN 9 /* U and 8 digits */
 
 enum scancode_kind {
-    SCANCODE_QR_URL,   /* rma, parcel, tag */
-    SCANCODE_TOKEN,    /* rma, parcel, tag */
-    SCANCODE_RMA,      /* rma */
-    SCANCODE_SSCC,     /* sscc */
-    SCANCODE_TRACKING, /* tracking */
+    SCANCODE_QR_URL,     /* rma, parcel, tag */
+    SCANCODE_TOKEN,      /* rma, parcel, tag */
+    SCANCODE_RMA,        /* rma */
+    SCANCODE_SSCC,       /* sscc */
+    SCANCODE_TRACKING,   /* tracking */
+    SCANCODE_UNEXPECTED, /* internal_id: the depot's own tag of an unexpected arrival */
 };
 
 struct scancode {
@@ -41,6 +44,7 @@ struct scancode {
     char tag[SCANCODE_TAG_MAX + 1];
     char sscc[SCANCODE_SSCC_LEN + 1];
     char tracking[SCANCODE_TRACKING_MAX + 1];
+    char internal_id[SCANCODE_UNEXPECTED_LEN + 1];
 };
 
 /*

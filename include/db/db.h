@@ -268,9 +268,10 @@ enum db_result db_unexpected_match(struct db *db, const char *internal_id, const
 enum db_result db_unexpected_close(struct db *db, const char *internal_id, const char *status,
                                    const char *reason, const struct principal *actor, json_t **out,
                                    struct err *err);
-/* The label content of an arrival's tag (from the station to the depot); strings from a. */
+/* What an arrival's tag shows beyond its id: the station that found it and the serial read off
+ * the unit (NULL: none), strings from a. */
 enum db_result db_unexpected_label(struct db *db, const char *internal_id, struct arena *a,
-                                   struct label_content *lc, struct err *err);
+                                   const char **station, const char **serial, struct err *err);
 
 /* A count of whole-number parts received on a non-serialised line (core depot_receive()):
  * inbound -> partially_received or received, one receipt row and one event.  reason: the

@@ -97,6 +97,36 @@ int label_set_code(struct label_content *lc, const char *public_url, const char 
     return 0;
 }
 
+int label_unexpected_tag(struct label_content *lc, const char *public_url, const char *internal_id,
+                         const char *station, const char *serial, struct err *err)
+{
+    char payload[LABEL_PAYLOAD_MAX];
+    size_t len = public_url != NULL ? strlen(public_url) : 0;
+    int n;
+
+    while (len > 0 && public_url[len - 1] == '/')
+        len--;
+    n = snprintf(payload, sizeof payload, "%.*s/U/%s", (int)len, len ? public_url : "",
+                 internal_id);
+    if (n < 0 || (size_t)n >= sizeof payload)
+        return err_set(err, ERR_INVALID, "public_url", "is too long for a qr code");
+    for (char *c = payload; *c; c++)
+        if (*c >= 'a' && *c <= 'z')
+            *c = (char)(*c - 'a' + 'A');
+    if (!label_is_qr_alnum(payload))
+        return err_set(err, ERR_INVALID, "public_url",
+                       "must use only letters, digits and $%%*+-./: for a qr code");
+    memset(lc, 0, sizeof *lc);
+    lc->kind = LABEL_PART_TAG;
+    lc->heading = "UNEXPECTED ARRIVAL";
+    lc->rma_number = internal_id;
+    lc->station = station;
+    lc->serial_number = serial;
+    memcpy(lc->qr_payload, payload, sizeof payload);
+    snprintf(lc->token, sizeof lc->token, "%s", internal_id);
+    return 0;
+}
+
 const char *label_kind_name(enum label_kind kind)
 {
     switch (kind) {

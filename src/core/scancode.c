@@ -23,6 +23,8 @@ const char *scancode_kind_name(enum scancode_kind kind)
         return "sscc";
     case SCANCODE_TRACKING:
         return "tracking_number";
+    case SCANCODE_UNEXPECTED:
+        return "unexpected_arrival";
     }
     return "unknown";
 }
@@ -46,6 +48,17 @@ static bool all_digits(const char *s, size_t n)
     for (size_t i = 0; i < n; i++)
         if (!isdigit((unsigned char)s[i]))
             return false;
+    return true;
+}
+
+/* "U" and 8 digits: the internal id of an unexpected arrival. */
+static bool take_unexpected(const char *s, size_t n, struct scancode *out)
+{
+    if (n != SCANCODE_UNEXPECTED_LEN || s[0] != 'U' || !all_digits(s + 1, n - 1))
+        return false;
+    out->kind = SCANCODE_UNEXPECTED;
+    memcpy(out->internal_id, s, n);
+    out->internal_id[n] = '\0';
     return true;
 }
 
@@ -105,6 +118,17 @@ static int parse_url(const char *s, size_t n, struct scancode *out, struct err *
         const char *v = dl + 4;
         size_t vlen = strcspn(v, "/?#");
         return take_sscc(v, vlen, out, err);
+    }
+    /* an unexpected arrival's tag: .../U/<INTERNAL ID> */
+    const char *u = NULL;
+    for (const char *q = strstr(path, "/U/"); q != NULL; q = strstr(q + 1, "/U/"))
+        u = q;
+    if (u != NULL) {
+        size_t ulen = n - (size_t)(u + 3 - s);
+        while (ulen > 0 && u[3 + ulen - 1] == '/')
+            ulen--;
+        if (take_unexpected(u + 3, ulen, out))
+            return 0;
     }
     /* rmad label: .../P/<RMA>/<PARCEL>/<TAG> (a base path before /P/ is allowed) */
     const char *p = NULL;
@@ -185,6 +209,8 @@ int scancode_parse(const char *in, size_t len, struct scancode *out, struct err 
         memcpy(out->rma, s, RMANUM_LEN + 1);
         return 0;
     }
+    if (take_unexpected(s, n, out))
+        return 0;
     if (n >= 6 && n <= SCANCODE_TRACKING_MAX) {
         for (size_t i = 0; i < n; i++)
             if (!isalnum((unsigned char)s[i]))

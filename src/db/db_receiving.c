@@ -492,7 +492,7 @@ enum db_result db_unexpected_close(struct db *db, const char *internal_id, const
 }
 
 enum db_result db_unexpected_label(struct db *db, const char *internal_id, struct arena *a,
-                                   struct label_content *lc, struct err *err)
+                                   const char **station, const char **serial, struct err *err)
 {
     enum db_result k;
     const char *p[1] = {internal_id};
@@ -505,18 +505,8 @@ enum db_result db_unexpected_label(struct db *db, const char *internal_id, struc
         err_set(err, ERR_NOT_FOUND, "internal_id", "no such unexpected arrival");
         return DB_NONE;
     }
-    memset(lc, 0, sizeof *lc);
-    lc->kind = LABEL_RETURN_TO_DEPOT;
-    lc->rma_number = db_field(a, r, 0, 0);
-    lc->parcel_no = 1;
-    lc->parcel_count = 1;
-    /* from the station that found it, in the depot; to the depot's unexpected-arrivals desk */
-    lc->from.name = arena_printf(a, "Station %s", PQgetvalue(r, 0, 1));
-    lc->to.name = arena_printf(a, "%s - unexpected arrivals", PQgetvalue(r, 0, 2));
-    lc->from.street = lc->to.street = db_field(a, r, 0, 3);
-    lc->from.city = lc->to.city = db_field(a, r, 0, 4);
-    lc->from.postcode = lc->to.postcode = db_field(a, r, 0, 5);
-    lc->from.country = lc->to.country = db_field(a, r, 0, 6);
+    *station = db_field(a, r, 0, 0);
+    *serial = db_field(a, r, 0, 1);
     PQclear(r);
     return DB_ONE;
 }

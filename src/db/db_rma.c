@@ -173,6 +173,9 @@ enum db_result db_parcel_resolve(struct db *db, const struct scancode *sc, struc
         r = db_run(db, Q_PARCEL_BY_TRACKING, p, &kind, err);
         break;
     }
+    case SCANCODE_UNEXPECTED: /* the depot's own tag of a box with no rma: no parcel */
+        err_set(err, ERR_NOT_FOUND, "code", "no parcel has this code");
+        return DB_NONE;
     }
     if (r == NULL)
         return kind;

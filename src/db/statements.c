@@ -571,8 +571,7 @@ const struct statement db_statements[Q__COUNT] = {
                        " WHERE u.internal_id = $1"},
     [Q_RCV_UA_LABEL] =
         {"rcv_ua_label", 1,
-         "SELECT u.internal_id, u.station, d.name, d.street, d.city, d.postcode, d.country"
-         " FROM unexpected_arrival u JOIN depot d ON d.is_default WHERE u.internal_id = $1"},
+         "SELECT u.station, u.serial_number FROM unexpected_arrival u WHERE u.internal_id = $1"},
     [Q_RCV_INSPECTION_INSERT] =
         {"rcv_inspection_insert", 7,
          "INSERT INTO inspection (line_id, grade, findings, misuse, evidence, notes, actor)"

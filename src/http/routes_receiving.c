@@ -356,7 +356,9 @@ static int ua_label(struct request *req, enum ua_format fmt)
 
     if (id == NULL || request_db(req, &err) == NULL)
         return reply_error(req, &err);
-    enum db_result r = db_unexpected_label(req->db, id, &req->arena, &lc, &err);
+    const char *station = NULL;
+    const char *serial = NULL;
+    enum db_result r = db_unexpected_label(req->db, id, &req->arena, &station, &serial, &err);
     switch (r) {
     case DB_ONE:
         break;
@@ -365,17 +367,9 @@ static int ua_label(struct request *req, enum ua_format fmt)
     case DB_FAIL:
         return reply_db_error(req, r, &err);
     }
-    /* QR payload <PUBLIC URL>/U/<internal id> in upper case (alphanumeric mode); token: the id */
-    const char *base = req->cfg->public_url != NULL ? req->cfg->public_url : "";
-    size_t n = strlen(base);
-    while (n > 0 && base[n - 1] == '/')
-        n--;
-    int w = snprintf(lc.qr_payload, sizeof lc.qr_payload, "%.*s/U/%s", (int)n, base, id);
-    for (char *c = lc.qr_payload; *c; c++)
-        if (*c >= 'a' && *c <= 'z')
-            *c = (char)(*c - 'a' + 'A');
-    snprintf(lc.token, sizeof lc.token, "%s", id);
-    if (w < 0 || (size_t)w >= sizeof lc.qr_payload || !label_is_qr_alnum(lc.qr_payload)) {
+    /* the 2x1 in tag: QR <PUBLIC URL>/U/<internal id>, which the dock scan knows */
+    if (label_unexpected_tag(&lc, req->cfg->public_url, id, station, serial, &err) != 0) {
+        err_clear(&err);
         err_set(&err, ERR_INTERNAL, "public_url", "the public url cannot be written in a qr code");
         return reply_error(req, &err);
     }

@@ -14,6 +14,8 @@
  *   unknown    no parcel has this code: unexpected-arrivals desk
  *   ambiguous  a bare RMA number with several parcels on their way: scan the label
  *   not_expected  the RMA is closed or not authorized: quarantine
+ *   unexpected the tag of an unexpected arrival (its QR .../U/<id> or the bare id U00000001):
+ *              back to quarantine with its internal id; nothing is received
  * Only input errors (no code, no station, a malformed serial) are 422.
  */
 #include <stdio.h>
@@ -62,6 +64,49 @@ static int log_and_answer(struct request *req, const char *station, const char *
         return reply_db_error(req, r, &err);
     }
     return answer(req, outcome, next, message, sc, NULL);
+}
+
+/* The dock scanned the depot's own tag of an unexpected arrival: nothing to receive, the box
+ * goes back to quarantine; the arrival (its status) is named, or the code is unknown. */
+static int unexpected_tag(struct request *req, const char *station, const char *code,
+                          const struct scancode *sc)
+{
+    struct err err = {0};
+    json_t *ua = NULL;
+    enum db_result r = db_unexpected_get(req->db, sc->internal_id, &ua, &err);
+    switch (r) {
+    case DB_ONE:
+        break;
+    case DB_NONE:
+        return log_and_answer(req, station, code, "unknown", "unexpected_arrival",
+                              "no unexpected arrival has this id: take the box to the "
+                              "unexpected-arrivals desk",
+                              sc);
+    case DB_RETRY:
+    case DB_FAIL:
+        return reply_db_error(req, r, &err);
+    }
+    const char *status =
+        arena_strdup(&req->arena, json_string_value(json_object_get(ua, "status")));
+    json_decref(ua);
+    r = db_scan_log(req->db, station, code, "unexpected", &req->who, &err);
+    switch (r) {
+    case DB_ONE:
+        break;
+    case DB_NONE:
+    case DB_RETRY:
+    case DB_FAIL:
+        return reply_db_error(req, r, &err);
+    }
+    json_t *j = answer_json("unexpected", "quarantine",
+                            arena_printf(&req->arena,
+                                         "unexpected arrival %s (%s), not an rma parcel: put it "
+                                         "back in quarantine",
+                                         sc->internal_id, status ? status : "unknown"),
+                            sc, NULL);
+    json_object_set_new(j, "internal_id", json_string(sc->internal_id));
+    json_object_set_new(j, "status", status ? json_string(status) : json_null());
+    return reply_json(req, 200, j);
 }
 
 /* POST /api/v1/scans  body: {"code": "<what the scanner typed>", "station": "dock-1",
@@ -124,6 +169,9 @@ int route_scans_create(struct request *req)
                               "the label's tag does not match: set the parcel aside for a "
                               "supervisor",
                               &sc);
+
+    if (sc.kind == SCANCODE_UNEXPECTED)
+        return unexpected_tag(req, station, code, &sc);
 
     enum db_result r = db_parcel_resolve(req->db, &sc, &p, &err);
     switch (r) {

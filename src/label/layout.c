@@ -170,6 +170,8 @@ static const char *field_text(const struct label_content *lc, enum tpl_field f, 
     case TF_RMA_NUMBER:
         return lc->rma_number;
     case TF_PARCEL:
+        if (lc->parcel_count < 1) /* no parcel: the tag of an unexpected arrival */
+            return NULL;
         snprintf(buf, n, "PARCEL %d OF %d", lc->parcel_no, lc->parcel_count);
         return buf;
     case TF_CARRIER:
@@ -209,6 +211,13 @@ static const char *field_text(const struct label_content *lc, enum tpl_field f, 
         return buf;
     case TF_PRODUCT_MODEL:
         return lc->product_model;
+    case TF_HEADING:
+        return lc->heading;
+    case TF_STATION:
+        if (empty(lc->station))
+            return NULL;
+        snprintf(buf, n, "STATION %s", lc->station);
+        return buf;
     }
     return NULL;
 }

@@ -47,6 +47,8 @@ static const struct {
     {TF_LINE, "line"},
     {TF_SERIAL_NUMBER, "serial_number"},
     {TF_PRODUCT_MODEL, "product_model"},
+    {TF_HEADING, "heading"},
+    {TF_STATION, "station"},
 };
 
 static const struct {

@@ -55,6 +55,8 @@ enum tpl_field {
     TF_LINE, /* "LINE n" */
     TF_SERIAL_NUMBER,
     TF_PRODUCT_MODEL,
+    TF_HEADING, /* unexpected arrival: "UNEXPECTED ARRIVAL" */
+    TF_STATION, /* "STATION <name>" */
 };
 
 struct tpl_elem {

@@ -218,6 +218,30 @@ S=$(curl -s -H "Authorization: Bearer $DEPOT" -o "$T_TMP/ua.pdf" -w '%{http_code
 check "the PDF label" test "$S|$(head -c 4 "$T_TMP/ua.pdf")" = "200|%PDF"
 api GET "$UA/$U1/label.zpl" "$DEPOT"
 check "the ZPL label" test "$STATUS|$(grep -c '\^XA' "$T_TMP/body")" = "200|1"
+# bug 2: the 2x1 in part tag saying what it is, not a return label of an rma
+check "bug 2: the tag is 2x1 in (406 dots wide at 203 dpi)" grep -q '\^PW406' "$T_TMP/body"
+ZT=$(grep -o '\^FD[^^]*' "$T_TMP/body" | sed 's/^^FD//')
+check "bug 2: the tag says UNEXPECTED ARRIVAL" grep -qx "UNEXPECTED ARRIVAL" <<<"$ZT"
+check "bug 2: the tag shows the internal id" grep -qx "$U1" <<<"$ZT"
+check "bug 2: the tag shows the station" grep -qx "STATION dock-3" <<<"$ZT"
+for w in "RMA" "PARCEL 1 OF 1" "FROM" "Station dock-3" "unexpected arrivals"; do
+    check "bug 2: the tag does not say '$w'" test "$(grep -cxF -- "$w" <<<"$ZT")" = 0
+done
+check "bug 2: the PNG is 406x203" test "$(file "$T_TMP/ua.png" | grep -o '[0-9]* x [0-9]*')" = "406 x 203"
+# bug 2: the dock scan knows the tag: its QR and its bare id are the arrival, nothing is received
+N=$(q1 "SELECT count(*) FROM event")
+scan "$P"
+expect_status 200 "bug 2: scan of the arrival's QR"
+expect_jq ".outcome == \"unexpected\" and .next == \"quarantine\" and .internal_id == \"$U1\" and .status == \"queued\" and .code_kind == \"unexpected_arrival\"" "bug 2: the QR .../U/<id> is that arrival: unexpected, quarantine"
+scan "$(tr '[:upper:]' '[:lower:]' <<<"$U1")"
+expect_jq ".outcome == \"unexpected\" and .next == \"quarantine\" and .internal_id == \"$U1\"" "bug 2: the bare internal id (any case) is that arrival"
+scan U99999999
+expect_jq '.outcome == "unknown" and .next == "unexpected_arrival"' "bug 2: an internal id no arrival has is unknown"
+check "bug 2: those scans received nothing (no event)" test "$(q1 "SELECT count(*) FROM event")" = "$N"
+check "bug 2: the scans are logged as unexpected" test "$(q1 "SELECT count(*) FROM scan WHERE outcome = 'unexpected'")" = 2
+S=$(curl -s -o "$T_TMP/u.html" -w '%{http_code}' "$BASE/U/$U1")
+check "bug 2: the QR's URL opens a neutral page, not a 404 ($S)" test "$S" = 200
+check "bug 2: that page says it is a depot label for internal use" grep -q "depot label, for internal use" "$T_TMP/u.html"
 api GET "$UA/U99999999/label.png" "$DEPOT"
 expect_status 404 "label of an unknown arrival"
 api GET "$UA/$U1" "$DEPOT"

@@ -113,6 +113,30 @@ static void bad_code_parts_are_refused(void **state)
     }
 }
 
+static void unexpected_arrival_tag(void **state)
+{
+    struct label_content lc;
+    struct err err = {0};
+
+    (void)state;
+    assert_int_equal(
+        label_unexpected_tag(&lc, "http://127.0.0.1:8080/", "U00000001", "dock-1", NULL, &err), 0);
+    assert_int_equal(lc.kind, LABEL_PART_TAG);
+    assert_string_equal(lc.qr_payload, "HTTP://127.0.0.1:8080/U/U00000001");
+    assert_string_equal(lc.token, "U00000001");
+    assert_string_equal(lc.rma_number, "U00000001");
+    assert_string_equal(lc.heading, "UNEXPECTED ARRIVAL");
+    assert_string_equal(lc.station, "dock-1");
+    /* no parcel "1 of 1", no addresses */
+    assert_int_equal(lc.parcel_count, 0);
+    assert_null(lc.from.name);
+    assert_null(lc.to.name);
+    assert_int_equal(
+        label_unexpected_tag(&lc, "https://rma.example.com/a_b", "U00000001", "dock-1", NULL, &err),
+        -1);
+    assert_string_equal(err.field, "public_url");
+}
+
 static void qr_alnum_set(void **state)
 {
     static const struct {
@@ -144,6 +168,7 @@ int main(void)
         cmocka_unit_test(payload_and_token_are_exact),
         cmocka_unit_test(bad_urls_are_refused),
         cmocka_unit_test(bad_code_parts_are_refused),
+        cmocka_unit_test(unexpected_arrival_tag),
         cmocka_unit_test(qr_alnum_set),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -48,6 +48,9 @@ static struct label_content full(enum label_kind kind, enum label_ec ec, const c
     lc.line_no = 100;
     lc.serial_number = "SRV7400001-ABCDEFGHIJKLMNOP";
     lc.product_model = "Rack server R740 with a long marketing name";
+    /* an unexpected arrival's tag fills these instead of line and parcel (same places) */
+    lc.heading = "UNEXPECTED ARRIVAL";
+    lc.station = "dock-12 receiving hall west";
     return lc;
 }
 

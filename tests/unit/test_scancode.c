@@ -67,6 +67,13 @@ static void accepts_every_known_shape(void **state)
          ""},
         {"https://example.com/dl/00/106141410000000019?linkType=gs1:traceability", SCANCODE_SSCC,
          "", 0, "", "106141410000000019", ""},
+        /* the depot's tag of an unexpected arrival: a kind of its own, never a tracking number */
+        {"U00000001", SCANCODE_UNEXPECTED, "", 0, "", "", ""},
+        {"u00000042\r\n", SCANCODE_UNEXPECTED, "", 0, "", "", ""},
+        {"HTTP://127.0.0.1:8080/U/U00000001", SCANCODE_UNEXPECTED, "", 0, "", "", ""},
+        {"https://depot.example.com/rmad/u/u00000007/", SCANCODE_UNEXPECTED, "", 0, "", "", ""},
+        {"U0000000", SCANCODE_TRACKING, "", 0, "", "", "U0000000"},
+        {"U000000012", SCANCODE_TRACKING, "", 0, "", "", "U000000012"},
         /* carrier tracking numbers */
         {"1Z999AA10123456784", SCANCODE_TRACKING, "", 0, "", "", "1Z999AA10123456784"},
         {"1z999aa10123456784\r\n", SCANCODE_TRACKING, "", 0, "", "", "1Z999AA10123456784"},
@@ -93,7 +100,31 @@ static void accepts_every_known_shape(void **state)
         assert_string_equal(sc.tag, cases[i].tag);
         assert_string_equal(sc.sscc, cases[i].sscc);
         assert_string_equal(sc.tracking, cases[i].tracking);
+        if (sc.kind == SCANCODE_UNEXPECTED)
+            assert_true(strlen(sc.internal_id) == 9 && sc.internal_id[0] == 'U');
     }
+}
+
+static void unexpected_arrival_ids(void **state)
+{
+    static const char *const ids[][2] = {
+        {"U00000001", "U00000001"},
+        {"HTTPS://RMA.EXAMPLE.COM/U/U12345678", "U12345678"},
+        {"http://rma.example.com/u/u00000042", "U00000042"},
+    };
+    struct scancode sc;
+    struct err err = {0};
+
+    (void)state;
+    for (size_t i = 0; i < COUNT(ids); i++) {
+        assert_int_equal(scancode_parse(ids[i][0], strlen(ids[i][0]), &sc, &err), 0);
+        assert_int_equal(sc.kind, SCANCODE_UNEXPECTED);
+        assert_string_equal(sc.internal_id, ids[i][1]);
+        assert_string_equal(scancode_kind_name(sc.kind), "unexpected_arrival");
+    }
+    /* a /U/ URL whose id is malformed is no code rmad knows */
+    assert_int_equal(scancode_parse("HTTPS://RMA.EXAMPLE.COM/U/U123", 30, &sc, &err), -1);
+    assert_int_equal(err.kind, ERR_INVALID);
 }
 
 static void refuses_with_field_code(void **state)
@@ -266,6 +297,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(accepts_every_known_shape),
+        cmocka_unit_test(unexpected_arrival_ids),
         cmocka_unit_test(refuses_with_field_code),
         cmocka_unit_test(input_of_513_characters_is_too_long),
         cmocka_unit_test(bad_check_digit_is_named),

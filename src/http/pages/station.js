@@ -30,6 +30,7 @@
     serial_mismatch: {title: 'Serial mismatch: hold', icon: '\u26a0', next: 'Put it on the hold shelf', sound: [[440, 0.15], [440, 0.15], [440, 0.15]]},
     ambiguous: {title: 'Scan the parcel label', icon: '\u26a0', next: 'This RMA has several parcels: scan the label of this one', sound: [[520, 0.15], [390, 0.15]]},
     not_expected: {title: 'Unexpected: quarantine', icon: '\u26d4', next: 'Set it aside in quarantine', sound: [[220, 0.5]]},
+    unexpected: {title: 'Unexpected arrival: quarantine', icon: '\u26d4', next: 'Depot tag of a box with no RMA: put it back in quarantine', sound: [[220, 0.5]]},
     forged: {title: 'Forged label: quarantine', icon: '\u2716', next: 'Set it aside for a supervisor', sound: [[180, 0.35], [180, 0.35]]},
     unknown: {title: 'Unknown code', icon: '?', next: 'Take it to the unexpected-arrivals desk', sound: [[300, 0.3], [250, 0.3]]},
     error: {title: 'Not accepted', icon: '\u2716', next: 'Check the code and scan again', sound: [[200, 0.25]]},

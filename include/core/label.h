@@ -61,6 +61,7 @@ struct label_content {
     const char *sscc;              /* 18 digits with a valid check digit, printed as GS1-128 */
     const char *core_due_date;     /* spare: YYYY-MM-DD */
     const char *core_instructions; /* spare: how to send the core back */
+    const char *core_note;         /* spare: what happens to a core not returned */
     int line_no;                   /* part tag: RMA line */
     const char *serial_number;     /* part tag */
     const char *product_model;     /* part tag */
@@ -73,10 +74,14 @@ const char *label_kind_name(enum label_kind kind);
 
 /*
  * Standard text for the core return of an advance replacement due on due_date (YYYY-MM-DD):
- * writes it into out (n bytes) and returns out.
+ * writes it into out (n bytes) and returns out.  The note on cores not returned is apart
+ * (label_core_note()), printed on a line of its own so that it is never cut.
  */
 const char *label_core_instructions(const char *rma_number, const char *due_date, char *out,
                                     size_t n);
+
+/* "Cores not returned are invoiced.": the spare label's note under the instructions (static). */
+const char *label_core_note(void);
 
 /*
  * Fills qr_payload and token from the public base URL (scheme://host[:port][/path]), the RMA

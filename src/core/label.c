@@ -145,9 +145,12 @@ const char *label_kind_name(enum label_kind kind)
 const char *label_core_instructions(const char *rma_number, const char *due_date, char *out,
                                     size_t n)
 {
-    snprintf(out, n,
-             "Send the defective unit back in this box by %s with the return label of %s. "
-             "Cores not returned are invoiced.",
+    snprintf(out, n, "Send the defective unit back in this box by %s with the return label of %s.",
              due_date && due_date[0] ? due_date : "the due date", rma_number ? rma_number : "");
     return out;
+}
+
+const char *label_core_note(void)
+{
+    return "Cores not returned are invoiced.";
 }

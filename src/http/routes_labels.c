@@ -178,6 +178,7 @@ static int make_content(struct request *req, const char *rma, const char *direct
         lc->core_instructions =
             arena_strdup(&req->arena, label_core_instructions(lc->rma_number, lc->core_due_date,
                                                               buf, sizeof buf));
+        lc->core_note = label_core_note();
     }
     if ((lc->kind == LABEL_OUTBOUND || lc->kind == LABEL_SPARE ?
              qrtag_compute_ship(req->cfg->label_key, sizeof req->cfg->label_key, lc->rma_number,

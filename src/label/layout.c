@@ -199,6 +199,8 @@ static const char *field_text(const struct label_content *lc, enum tpl_field f, 
         return lc->core_due_date;
     case TF_CORE_INSTRUCTIONS:
         return lc->core_instructions;
+    case TF_CORE_NOTE:
+        return lc->core_note;
     case TF_LINE:
         if (lc->line_no < 1)
             return NULL;

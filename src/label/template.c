@@ -44,6 +44,7 @@ static const struct {
     {TF_SSCC_HRI, "sscc_hri"},
     {TF_CORE_DUE_DATE, "core_due_date"},
     {TF_CORE_INSTRUCTIONS, "core_instructions"},
+    {TF_CORE_NOTE, "core_note"},
     {TF_LINE, "line"},
     {TF_SERIAL_NUMBER, "serial_number"},
     {TF_PRODUCT_MODEL, "product_model"},

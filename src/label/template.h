@@ -52,6 +52,7 @@ enum tpl_field {
     TF_SSCC_HRI, /* "SSCC (00) 0 0614141 123456789 0" */
     TF_CORE_DUE_DATE,
     TF_CORE_INSTRUCTIONS,
+    TF_CORE_NOTE,
     TF_LINE, /* "LINE n" */
     TF_SERIAL_NUMBER,
     TF_PRODUCT_MODEL,

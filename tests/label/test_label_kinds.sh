@@ -109,6 +109,17 @@ for f in "$out"/return-*.zpl "$out"/outbound-*.zpl "$out"/spare-*.zpl "$out"/tag
     if cmp -s "$f" "$g"; then ok; else fail "$(basename "$f") differs from $g"; diff "$g" "$f" | head -5 >&2; fi
 done
 
+# The spare's note on cores not returned is whole in every output (it was cut to "Cores not
+# returned ar..." when it shared the instructions' lines).
+note="Cores not returned are invoiced."
+for f in "$out"/spare-203.zpl "$out"/spare-300.zpl; do
+    grep -qF "^FD$note^FS" "$f" && ok || fail "$(basename "$f"): the core note is not whole"
+    grep -q '\.\.\.^FS' "$f" && fail "$(basename "$f"): a text was cut ('...')" || ok
+done
+txt=$(pdftotext -q "$out/spare.pdf" - 2>/dev/null | tr '\n' ' ' | tr -s ' ')
+grep -qF "Cores not returned are invoiced." <<<"$txt" && ok || fail "spare.pdf: the core note is not whole"
+grep -qF "with the return label of R000000174." <<<"$txt" && ok || fail "spare.pdf: the core instructions are not whole"
+
 # Every script: the PDF carries the names as text (shaped by pango, fonts embedded) and the ZPL
 # flags the lines with '*' and the note; nothing became '?'.
 names=("Jürgen Größe-Çelik" "Иван Петров" "Γιώργος Παπαδόπουλος" "株式会社テスト" "محمد" "כהן" "Emoji")

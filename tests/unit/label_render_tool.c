@@ -73,6 +73,7 @@ static void fixed(struct label_content *lc, enum label_kind kind)
         lc->core_due_date = "2026-12-31";
         lc->core_instructions =
             label_core_instructions(lc->rma_number, lc->core_due_date, buf, sizeof buf);
+        lc->core_note = label_core_note();
     }
     lc->line_no = 1;
     lc->serial_number = "SRV7400001";

@@ -44,7 +44,8 @@ static struct label_content full(enum label_kind kind, enum label_ec ec, const c
     lc.sscc = "006141411234567890";
     lc.core_due_date = "2026-12-31";
     lc.core_instructions = "Send the defective unit back in this box by 2026-12-31. Put the "
-                           "return label of R000000174 on it. Unreturned cores are invoiced.";
+                           "return label of R000000174 on it, with the tape provided.";
+    lc.core_note = "Cores not returned are invoiced.";
     lc.line_no = 100;
     lc.serial_number = "SRV7400001-ABCDEFGHIJKLMNOP";
     lc.product_model = "Rack server R740 with a long marketing name";

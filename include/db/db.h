@@ -106,10 +106,6 @@ enum db_result db_rma_view(struct db *db, const char *rma_number, json_t **out, 
 enum db_result db_track_view(struct db *db, const char *rma_number, const char *postcode_norm,
                              json_t **out, struct err *err);
 
-/* Everything a label says except the code (the caller adds the QR). Strings from the arena. */
-enum db_result db_label_content(struct db *db, const char *rma_number, int parcel_no,
-                                struct arena *a, struct label_content *lc, struct err *err);
-
 struct parcel_ref {
     int64_t parcel_id;
     int64_t rma_id;

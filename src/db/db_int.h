@@ -29,7 +29,6 @@ enum stmt {
     Q_EVENT_INSERT,
     Q_RMA_VIEW,
     Q_TRACK_VIEW,
-    Q_LABEL_CONTENT,
     Q_PARCEL_BY_NO,
     Q_PARCEL_BY_RMA_OPEN,
     Q_PARCEL_BY_SSCC,

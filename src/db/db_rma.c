@@ -79,58 +79,6 @@ enum db_result db_track_view(struct db *db, const char *rma_number, const char *
     return json_view(db, Q_TRACK_VIEW, p, out, err);
 }
 
-enum db_result db_label_content(struct db *db, const char *rma_number, int parcel_no,
-                                struct arena *a, struct label_content *lc, struct err *err)
-{
-    enum db_result kind;
-    char pno[16];
-
-    snprintf(pno, sizeof pno, "%d", parcel_no);
-    const char *p[2] = {rma_number, pno};
-    PGresult *r = db_run(db, Q_LABEL_CONTENT, p, &kind, err);
-    if (r == NULL)
-        return kind;
-    if (PQntuples(r) != 1) {
-        PQclear(r);
-        err_set(err, ERR_NOT_FOUND, "rma_number", "no such rma");
-        return DB_NONE;
-    }
-    if (strcmp(PQgetvalue(r, 0, 1), "t") != 0 || strcmp(PQgetvalue(r, 0, 2), "t") == 0) {
-        bool closed = strcmp(PQgetvalue(r, 0, 2), "t") == 0;
-        PQclear(r);
-        err_set(err, ERR_CONFLICT, "rma_number",
-                closed ? "the rma is closed" : "the rma is not authorized: it has no label");
-        return DB_FAIL;
-    }
-    if (PQgetisnull(r, 0, 3)) {
-        PQclear(r);
-        err_set(err, ERR_NOT_FOUND, "parcel", "no such parcel");
-        return DB_NONE;
-    }
-    memset(lc, 0, sizeof *lc);
-    lc->kind = LABEL_RETURN_TO_DEPOT;
-    lc->rma_number = db_field(a, r, 0, 0);
-    lc->parcel_no = atoi(PQgetvalue(r, 0, 3));
-    lc->parcel_count = atoi(PQgetvalue(r, 0, 4));
-    lc->from.name = db_field(a, r, 0, 5);
-    lc->from.street = db_field(a, r, 0, 6);
-    lc->from.city = db_field(a, r, 0, 7);
-    lc->from.postcode = db_field(a, r, 0, 8);
-    lc->from.country = db_field(a, r, 0, 9);
-    lc->to.name = db_field(a, r, 0, 10);
-    lc->to.street = db_field(a, r, 0, 11);
-    lc->to.city = db_field(a, r, 0, 12);
-    lc->to.postcode = db_field(a, r, 0, 13);
-    lc->to.country = db_field(a, r, 0, 14);
-    char *marks = db_field(a, r, 0, 15);
-    PQclear(r);
-    size_t m = 0;
-    for (char *save = NULL, *t = marks ? strtok_r(marks, "|", &save) : NULL;
-         t != NULL && m + 1 < LABEL_MARKS_MAX; t = strtok_r(NULL, "|", &save))
-        lc->marks[m++] = t;
-    return DB_ONE;
-}
-
 static void read_ref(const PGresult *r, int row, struct parcel_ref *out)
 {
     out->parcel_id = strtoll(PQgetvalue(r, row, 0), NULL, 10);

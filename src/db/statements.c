@@ -176,17 +176,6 @@ const struct statement db_statements[Q__COUNT] = {
          "   WHERE e.rma_id = r.id AND e.leg IS NOT NULL)"
          ")::text FROM rma r JOIN service_case c ON c.id = r.case_id"
          " WHERE r.rma_number = $1 AND c.addr_postcode_norm = $2"},
-    [Q_LABEL_CONTENT] =
-        {"label_content", 2,
-         "SELECT r.rma_number, r.authorized, r.closed_at IS NOT NULL, p.parcel_no, p.parcel_count,"
-         " c.addr_name, c.addr_street, c.addr_city, c.addr_postcode, c.addr_country,"
-         " d.name, d.street, d.city, d.postcode, d.country,"
-         " (SELECT array_to_string(pm.handling_marks, '|') FROM rma_line l"
-         "   JOIN product_model pm ON pm.code = l.product_model WHERE l.id = p.line_id)"
-         " FROM rma r JOIN service_case c ON c.id = r.case_id JOIN depot d ON d.id = r.depot_id"
-         " LEFT JOIN parcel p ON p.rma_id = r.id AND p.direction = 'inbound'"
-         " AND p.parcel_no = $2"
-         " WHERE r.rma_number = $1"},
 #define PARCEL_REF                                                                                 \
     "SELECT p.id, r.id, r.rma_number, p.parcel_no, p.parcel_count, p.received_at IS NOT NULL,"     \
     " r.authorized, r.closed_at IS NOT NULL FROM parcel p JOIN rma r ON r.id = p.rma_id"

@@ -93,6 +93,13 @@ int reply_error(struct request *req, const struct err *err);
 int reply_db_error(struct request *req, enum db_result r, const struct err *err);
 int status_of(enum err_kind kind);
 
+/* Path parameters (params.c).  The {rma} parameter i, checked (check digit) and upper-cased, or
+ * NULL with a 404 naming rma_number.  A whole number from 1 to max ({line}, {parcel}, an id), or
+ * 0 with a 404 naming field. */
+const char *request_rma_param(struct request *req, size_t i, struct err *err);
+long long request_number_param(struct request *req, size_t i, const char *field, long long max,
+                               struct err *err);
+
 /* Request helpers. */
 const char *request_header(struct request *req, const char *name);
 const char *request_query(struct request *req, const char *name);

@@ -52,31 +52,6 @@ static void sscc_config(void)
     sscc_on = true;
 }
 
-/* ---- parameters ------------------------------------------------------------------------------ */
-
-/* The {rma} path parameter; a malformed number is a 404 like an unknown one. */
-static const char *rma_param(struct request *req, const char *value, struct err *err)
-{
-    char num[RMANUM_LEN + 1];
-    struct err perr = {0};
-
-    if (rmanum_parse(value, "rma_number", num, &perr) != 0) {
-        err_set(err, ERR_NOT_FOUND, "rma_number", "no such rma (%s)", perr.message);
-        return NULL;
-    }
-    return arena_strdup(&req->arena, num);
-}
-
-static int parcel_param(const char *s, struct err *err)
-{
-    char *end;
-    long v = strtol(s, &end, 10);
-
-    if (s[0] < '1' || s[0] > '9' || *end != '\0' || v < 1 || v > PARCEL_NO_MAX)
-        return err_set(err, ERR_NOT_FOUND, "parcel", "no such parcel");
-    return (int)v;
-}
-
 struct label_opts {
     int dpi;
     enum label_ec ec;
@@ -222,10 +197,10 @@ static int label_one(struct request *req, const char *direction, bool as_tag, en
     struct label_content lc;
     struct label_opts o;
     enum db_result r = DB_ONE;
-    const char *rma = rma_param(req, req->params[0], &err);
-    int parcel = rma == NULL ? -1 : parcel_param(req->params[1], &err);
+    const char *rma = request_rma_param(req, 0, &err);
+    int parcel = rma == NULL ? 0 : (int)request_number_param(req, 1, "parcel", PARCEL_NO_MAX, &err);
 
-    if (parcel < 0 || read_opts(req, &o, &err) != 0 || request_db(req, &err) == NULL)
+    if (parcel < 1 || read_opts(req, &o, &err) != 0 || request_db(req, &err) == NULL)
         return reply_error(req, &err);
     if (make_content(req, rma, direction, parcel, as_tag, &o, &lc, &r, &err) != 0)
         return r != DB_ONE ? reply_db_error(req, r, &err) : reply_error(req, &err);
@@ -286,7 +261,7 @@ int route_labels_list(struct request *req)
     struct err err = {0};
     json_t *list = NULL, *p;
     size_t i;
-    const char *rma = rma_param(req, req->params[0], &err);
+    const char *rma = request_rma_param(req, 0, &err);
 
     if (rma == NULL || request_db(req, &err) == NULL)
         return reply_error(req, &err);

@@ -17,19 +17,6 @@
 
 #define TEXT_MAX 2000
 
-/* The {rma} path parameter; a malformed number is a 404 like an unknown one. */
-static const char *rma_param(struct request *req, struct err *err)
-{
-    char num[RMANUM_LEN + 1];
-    struct err perr = {0};
-
-    if (rmanum_parse(req->params[0], "rma_number", num, &perr) != 0) {
-        err_set(err, ERR_NOT_FOUND, "rma_number", "no such rma (%s)", perr.message);
-        return NULL;
-    }
-    return arena_strdup(&req->arena, num);
-}
-
 /* A body that may be empty: {} then. */
 static json_t *optional_body(struct request *req, struct err *err)
 {
@@ -81,7 +68,7 @@ int route_money_quote_get(struct request *req)
 {
     struct err err = {0};
     json_t *q = NULL;
-    const char *rma = rma_param(req, &err);
+    const char *rma = request_rma_param(req, 0, &err);
 
     if (rma == NULL)
         return reply_error(req, &err);
@@ -101,7 +88,7 @@ int route_money_quote_get(struct request *req)
 int route_money_quote_accept(struct request *req)
 {
     struct err err = {0};
-    const char *rma = rma_param(req, &err);
+    const char *rma = request_rma_param(req, 0, &err);
     json_t *body = rma ? optional_body(req, &err) : NULL;
 
     if (body == NULL)
@@ -126,7 +113,7 @@ int route_money_quote_accept(struct request *req)
 int route_money_quote_decline(struct request *req)
 {
     struct err err = {0};
-    const char *rma = rma_param(req, &err);
+    const char *rma = request_rma_param(req, 0, &err);
     json_t *body = rma ? request_json(req, &err) : NULL;
 
     if (body == NULL)
@@ -148,7 +135,10 @@ int route_money_quote_decline(struct request *req)
 }
 
 /* POST /api/v1/jobs/expire-quotes  body: {"today"?: "YYYY-MM-DD"} */
-int route_money_quotes_expire(struct request *req)
+/* A job run on request: body {"today"?: "YYYY-MM-DD"}, answer what the job did. */
+static int run_job(struct request *req,
+                   enum db_result (*job)(struct db *, const char *, const struct principal *,
+                                         json_t **, struct err *))
 {
     struct err err = {0};
     json_t *out = NULL;
@@ -160,7 +150,7 @@ int route_money_quotes_expire(struct request *req)
     json_decref(body);
     if (err_is_set(&err))
         return reply_error(req, &err);
-    enum db_result r = db_quotes_expire(req->db, today, &req->who, &out, &err);
+    enum db_result r = job(req->db, today, &req->who, &out, &err);
     switch (r) {
     case DB_ONE:
         break;
@@ -172,12 +162,17 @@ int route_money_quotes_expire(struct request *req)
     return reply_json(req, 200, out);
 }
 
+int route_money_quotes_expire(struct request *req)
+{
+    return run_job(req, db_quotes_expire);
+}
+
 /* GET /api/v1/rmas/{rma}/charges */
 int route_money_charges_list(struct request *req)
 {
     struct err err = {0};
     json_t *list = NULL;
-    const char *rma = rma_param(req, &err);
+    const char *rma = request_rma_param(req, 0, &err);
 
     if (rma == NULL)
         return reply_error(req, &err);
@@ -193,24 +188,11 @@ int route_money_charges_list(struct request *req)
     return reply_json(req, 200, json_pack("{s:s, s:o}", "rma_number", rma, "charges", list));
 }
 
-/* The {id} of a charge; a malformed one is a 404. */
-static int64_t charge_param(struct request *req, struct err *err)
-{
-    char *end;
-    long long id = strtoll(req->params[0], &end, 10);
-
-    if (*end != '\0' || id < 1 || !isdigit((unsigned char)req->params[0][0])) {
-        err_set(err, ERR_NOT_FOUND, "charge", "no such charge");
-        return 0;
-    }
-    return (int64_t)id;
-}
-
 static int charge_close(struct request *req, bool settle)
 {
     struct err err = {0};
     json_t *out = NULL;
-    int64_t id = charge_param(req, &err);
+    int64_t id = request_number_param(req, 0, "charge", INT64_MAX, &err);
     json_t *body = id ? request_json(req, &err) : NULL;
 
     if (body == NULL)
@@ -255,7 +237,7 @@ int route_money_charge_waive(struct request *req)
 static int rma_close(struct request *req, bool cancel)
 {
     struct err err = {0};
-    const char *rma = rma_param(req, &err);
+    const char *rma = request_rma_param(req, 0, &err);
     json_t *body = NULL;
 
     if (rma != NULL)
@@ -344,16 +326,11 @@ static int check_instant(const char *s, const char *field, struct err *err)
 int route_money_destruction_certificate(struct request *req)
 {
     struct err err = {0};
-    const char *rma = rma_param(req, &err);
-    char *end;
-    long line = strtol(req->params[1], &end, 10);
+    const char *rma = request_rma_param(req, 0, &err);
+    long long line = rma == NULL ? 0 : request_number_param(req, 1, "line", 9999, &err);
 
-    if (rma == NULL)
+    if (line == 0)
         return reply_error(req, &err);
-    if (*end != '\0' || line < 1 || line > 100000) {
-        err_set(&err, ERR_NOT_FOUND, "line", "no such rma line");
-        return reply_error(req, &err);
-    }
     json_t *body = request_json(req, &err);
     if (body == NULL)
         return reply_error(req, &err);
@@ -390,26 +367,7 @@ int route_money_destruction_certificate(struct request *req)
 /* POST /api/v1/jobs/core-sweep  body: {"today"?: "YYYY-MM-DD"} */
 int route_money_core_sweep(struct request *req)
 {
-    struct err err = {0};
-    json_t *out = NULL;
-    json_t *body = optional_body(req, &err);
-
-    if (body == NULL)
-        return reply_error(req, &err);
-    const char *today = today_field(req, body, &err);
-    json_decref(body);
-    if (err_is_set(&err))
-        return reply_error(req, &err);
-    enum db_result r = db_core_sweep(req->db, today, &req->who, &out, &err);
-    switch (r) {
-    case DB_ONE:
-        break;
-    case DB_NONE:
-    case DB_RETRY:
-    case DB_FAIL:
-        return reply_db_error(req, r, &err);
-    }
-    return reply_json(req, 200, out);
+    return run_job(req, db_core_sweep);
 }
 
 /* GET /api/v1/reports/outstanding-cores */

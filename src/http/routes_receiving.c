@@ -47,32 +47,6 @@ static int reply_result(struct request *req, enum db_result r, int status, json_
     return reply_db_error(req, DB_FAIL, err);
 }
 
-/* The {rma} parameter; a malformed number is a 404 like an unknown one. */
-static const char *rma_param(struct request *req, struct err *err)
-{
-    char num[RMANUM_LEN + 1];
-    struct err perr = {0};
-
-    if (rmanum_parse(req->params[0], "rma_number", num, &perr) != 0) {
-        err_set(err, ERR_NOT_FOUND, "rma_number", "no such rma (%s)", perr.message);
-        return NULL;
-    }
-    return arena_strdup(&req->arena, num);
-}
-
-/* A positive whole number path parameter (line, task id); 0 with a 404 naming field if not. */
-static long long id_param(const char *s, const char *field, long long max, struct err *err)
-{
-    char *end;
-    long long v = strtoll(s, &end, 10);
-
-    if (*s < '0' || *s > '9' || *end != '\0' || v < 1 || v > max) {
-        err_set(err, ERR_NOT_FOUND, field, "no such %s", field);
-        return 0;
-    }
-    return v;
-}
-
 /* The {id} of an unexpected arrival: U and 8 digits. */
 static const char *ua_param(struct request *req, struct err *err)
 {
@@ -174,7 +148,7 @@ int route_receiving_task_decide(struct request *req)
 {
     struct err err = {0};
     json_t *out = NULL;
-    long long id = id_param(req->params[0], "task", INT64_MAX, &err);
+    long long id = request_number_param(req, 0, "task", INT64_MAX, &err);
 
     if (id == 0)
         return reply_error(req, &err);
@@ -405,10 +379,10 @@ int route_receiving_ua_label_zpl(struct request *req)
 /* {rma} and {line} of /rmas/{rma}/lines/{line}/...: 404 when malformed. */
 static const char *line_params(struct request *req, int *line, struct err *err)
 {
-    const char *rma = rma_param(req, err);
+    const char *rma = request_rma_param(req, 0, err);
     if (rma == NULL)
         return NULL;
-    *line = (int)id_param(req->params[1], "line", 9999, err);
+    *line = (int)request_number_param(req, 1, "line", 9999, err);
     return *line > 0 ? rma : NULL;
 }
 

@@ -23,33 +23,6 @@
 #define PART_QUANTITY_MAX 10000
 #define PACK_QUANTITY_MAX 100000
 
-/* The {rma} path parameter; a malformed number is a 404 like an unknown one. */
-static const char *rma_param(struct request *req, struct err *err)
-{
-    char num[RMANUM_LEN + 1];
-    struct err perr = {0};
-
-    if (rmanum_parse(req->params[0], "rma_number", num, &perr) != 0) {
-        err_set(err, ERR_NOT_FOUND, "rma_number", "no such rma (%s)", perr.message);
-        return NULL;
-    }
-    return arena_strdup(&req->arena, num);
-}
-
-/* A positive number path parameter ({line}, {parcel}); anything else is a 404. */
-static int number_param(struct request *req, size_t i, const char *field, struct err *err)
-{
-    char *end;
-    long n = strtol(req->params[i], &end, 10);
-
-    if (*end != '\0' || n < 1 || n > 99999 || req->params[i][0] == '+' ||
-        req->params[i][0] == '-') {
-        err_set(err, ERR_NOT_FOUND, field, "no such %s", field);
-        return 0;
-    }
-    return (int)n;
-}
-
 /* The optional "expected_state" of a move body. */
 static const char *expected_state(struct request *req, json_t *body, enum leg_kind k,
                                   struct err *err)
@@ -144,9 +117,9 @@ int route_repair_event(struct request *req)
     struct repair_request rq = {0};
     struct repair_result res;
 
-    rq.rma_number = rma_param(req, &err);
+    rq.rma_number = request_rma_param(req, 0, &err);
     if (rq.rma_number != NULL)
-        rq.line_no = number_param(req, 1, "line", &err);
+        rq.line_no = (int)request_number_param(req, 1, "line", 9999, &err);
     if (err_is_set(&err))
         return reply_error(req, &err);
     json_t *body = request_json(req, &err);
@@ -210,8 +183,8 @@ int route_repair_event(struct request *req)
 int route_repair_work_order(struct request *req)
 {
     struct err err = {0};
-    const char *rma = rma_param(req, &err);
-    int line = rma != NULL ? number_param(req, 1, "line", &err) : 0;
+    const char *rma = request_rma_param(req, 0, &err);
+    int line = rma != NULL ? (int)request_number_param(req, 1, "line", 9999, &err) : 0;
 
     if (err_is_set(&err) || request_db(req, &err) == NULL)
         return reply_error(req, &err);
@@ -253,9 +226,9 @@ int route_repair_pack(struct request *req)
     struct pack_request pq = {0};
     bool duplicate = false;
 
-    pq.rma_number = rma_param(req, &err);
+    pq.rma_number = request_rma_param(req, 0, &err);
     if (pq.rma_number != NULL)
-        pq.line_no = number_param(req, 1, "line", &err);
+        pq.line_no = (int)request_number_param(req, 1, "line", 9999, &err);
     if (err_is_set(&err))
         return reply_error(req, &err);
     json_t *body = request_json(req, &err);
@@ -312,9 +285,9 @@ int route_repair_shipment_event(struct request *req)
     struct shipment_event_request sq = {0};
     bool duplicate = false;
 
-    sq.rma_number = rma_param(req, &err);
+    sq.rma_number = request_rma_param(req, 0, &err);
     if (sq.rma_number != NULL)
-        sq.parcel_no = number_param(req, 1, "parcel", &err);
+        sq.parcel_no = (int)request_number_param(req, 1, "parcel", 9999, &err);
     if (err_is_set(&err))
         return reply_error(req, &err);
     json_t *body = request_json(req, &err);

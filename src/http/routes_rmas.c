@@ -174,24 +174,11 @@ int route_rmas_create(struct request *req)
     return reply_view(req, 201, rma_number);
 }
 
-/* The {rma} path parameter; a malformed number is a 404 like an unknown one. */
-static const char *rma_param(struct request *req, struct err *err)
-{
-    char num[RMANUM_LEN + 1];
-    struct err perr = {0};
-
-    if (rmanum_parse(req->params[0], "rma_number", num, &perr) != 0) {
-        err_set(err, ERR_NOT_FOUND, "rma_number", "no such rma (%s)", perr.message);
-        return NULL;
-    }
-    return arena_strdup(&req->arena, num);
-}
-
 /* GET /api/v1/rmas/{rma} */
 int route_rmas_get(struct request *req)
 {
     struct err err = {0};
-    const char *rma = rma_param(req, &err);
+    const char *rma = request_rma_param(req, 0, &err);
 
     if (rma == NULL)
         return reply_error(req, &err);
@@ -207,7 +194,7 @@ int route_rmas_receipt_advice(struct request *req)
     struct receipt_advice ra;
     char *xml = NULL;
     size_t len = 0;
-    const char *rma = rma_param(req, &err);
+    const char *rma = request_rma_param(req, 0, &err);
 
     if (rma == NULL || request_db(req, &err) == NULL)
         return reply_error(req, &err);

@@ -1,0 +1,38 @@
+/*
+ * params: the path parameters every area reads the same way.  A malformed value is answered
+ * like an unknown one (404 naming the parameter), so a client cannot tell "no such RMA" from
+ * "not an RMA number" by probing.
+ */
+#include <errno.h>
+#include <stdlib.h>
+
+#include "core/rmanum.h"
+#include "request.h"
+
+const char *request_rma_param(struct request *req, size_t i, struct err *err)
+{
+    char num[RMANUM_LEN + 1];
+    struct err perr = {0};
+
+    if (i >= req->n_params || rmanum_parse(req->params[i], "rma_number", num, &perr) != 0) {
+        err_set(err, ERR_NOT_FOUND, "rma_number", "no such rma (%s)",
+                perr.message[0] ? perr.message : "missing");
+        return NULL;
+    }
+    return arena_strdup(&req->arena, num);
+}
+
+long long request_number_param(struct request *req, size_t i, const char *field, long long max,
+                               struct err *err)
+{
+    const char *s = i < req->n_params ? req->params[i] : "";
+    char *end;
+
+    errno = 0;
+    long long v = strtoll(s, &end, 10);
+    if (s[0] < '1' || s[0] > '9' || *end != '\0' || errno != 0 || v < 1 || v > max) {
+        err_set(err, ERR_NOT_FOUND, field, "no such %s", field);
+        return 0;
+    }
+    return v;
+}

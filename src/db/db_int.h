@@ -5,6 +5,7 @@
 #include <libpq-fe.h>
 #include <time.h>
 
+#include "core/case.h"
 #include "db/db.h"
 
 enum stmt {
@@ -256,5 +257,21 @@ enum db_result db_line_authorize(struct db *db, int64_t rma_id, enum rma_type ty
                                  const struct principal *actor, struct err *err);
 /* Days since 1970-01-01 of the database's current_date. */
 enum db_result db_today(struct db *db, int64_t *day, struct err *err);
+
+/* ---- cases: lifecycle (issue 3, db_lifecycle.c) ---- */
+/*
+ * Moves service case case_id on ev along core's case table (include/core/case.h): locks the
+ * case row (FOR UPDATE), checks case_next() from its current state (and held_from for resume),
+ * stores the new status (and held_from on hold), and writes exactly one event row
+ * (kind "case_<event name>", from, to, actor, channel, reason, evidence).  expected, when not
+ * NULL, is the state the caller believes the case is in (another one: ERR_CONFLICT).  Inside
+ * the caller's transaction; on failure the caller rolls back.  DB_ONE with *to; DB_NONE with
+ * ERR_NOT_FOUND ("case_number"); DB_FAIL with ERR_CONFLICT (field "status", the message names
+ * the current state); DB_RETRY.
+ */
+enum db_result db_case_move(struct db *db, int64_t case_id, enum case_event ev,
+                            const char *expected, const struct principal *actor,
+                            const char *channel, const char *reason, const char *evidence_json,
+                            enum case_state *to, struct err *err);
 
 #endif

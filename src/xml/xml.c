@@ -12,6 +12,7 @@
  * only, before threads start and after they stop; everything else is per call.
  */
 #include "xml/xml.h"
+#include "xml/schemas.h"
 
 #include <stdarg.h>
 #include <stdbool.h>
@@ -101,12 +102,16 @@ int xml_init(const char *ubl_xsd_dir, struct err *err)
             rc = err_set(err, ERR_INTERNAL, "ubl_xsd_dir",
                          "cannot compile the despatch advice schema");
     }
+    /* our own XSDs (issue 5), from memory, before the deny-all loader goes in */
+    if (xml_schemas_init(rc == 0 ? err : &(struct err){0}) != 0)
+        rc = -1;
     xmlSetExternalEntityLoader(deny_entity_loader);
     return rc;
 }
 
 void xml_shutdown(void)
 {
+    xml_schemas_free();
     if (despatch_schema != NULL) {
         xmlSchemaFree(despatch_schema);
         despatch_schema = NULL;

@@ -45,7 +45,8 @@ enum db_result db_migrations_current(struct db *db, const char *dir, struct err 
 enum db_result db_secret(struct db *db, const char *name, unsigned char *out, size_t len,
                          struct err *err);
 
-enum role { ROLE_ADMIN, ROLE_AGENT, ROLE_ENGINEER, ROLE_DEPOT, ROLE_CARRIER };
+/* ROLE_MANAGER: the service manager (issue 3): registers cases and assigns engineers. */
+enum role { ROLE_ADMIN, ROLE_AGENT, ROLE_ENGINEER, ROLE_DEPOT, ROLE_CARRIER, ROLE_MANAGER };
 #define ROLE_BIT(r) (1u << (r))
 const char *role_name(enum role r);
 int role_parse(const char *s, enum role *out, struct err *err);
@@ -453,5 +454,82 @@ enum db_result db_scans_recent(struct db *db, const char *station, int limit, js
  * personal data, as JSON (new reference); DB_NONE when there is no such parcel. */
 enum db_result db_parcel_public(struct db *db, const char *rma_number, const char *direction,
                                 int parcel_no, json_t **out, struct err *err);
+
+/* ---- cases: lifecycle (issue 3, db_lifecycle.c) ---- */
+/*
+ * The service case from registration to the escalation (include/core/case.h).  Each function
+ * that changes something is one transaction: it locks the case, checks the move with core's
+ * table, writes exactly one event per move (db_case_move) and commits; any failure rolls back
+ * and changes nothing.  case_number unknown: DB_NONE with ERR_NOT_FOUND ("case_number").  An
+ * engineer (role engineer) acts only on a case assigned to them (ERR_FORBIDDEN, "engineer").
+ * JSON results are new references.
+ */
+struct engineer_input {
+    const char *name;               /* a-z 0-9 . _ -, 1 to 64 */
+    const char *email;              /* NULL: keep (new: none) */
+    const char *token;              /* the engineer's bearer token (role engineer), NULL: keep */
+    const char *product_lines_json; /* JSON list of product lines, NULL: keep (new: none) */
+    int64_t max_open_cases;         /* 0: keep (new: 10) */
+    int active;                     /* -1: keep (new: true) */
+};
+/* Creates or updates the engineer named in->name; *created tells which; *out is the engineer. */
+enum db_result db_engineer_save(struct db *db, const struct engineer_input *in, bool *created,
+                                json_t **out, struct err *err);
+/* Every engineer (name NULL) or one, with the open cases assigned to them. */
+enum db_result db_engineers_list(struct db *db, const char *name, json_t **out, struct err *err);
+/* The case view: status, held_from, intake, engineer, assignments, contacts, fault isolations,
+ * RMAs, events. */
+enum db_result db_case_view(struct db *db, const char *case_number, json_t **out, struct err *err);
+/* Cases by case number after `after` (NULL: from the first), at most limit, filtered by status
+ * and current engineer (NULL: any): {"cases": [...], "next": case number or null}. */
+enum db_result db_cases_list(struct db *db, const char *status, const char *engineer,
+                             const char *after, int limit, json_t **out, struct err *err);
+/* new -> registered; priority NULL keeps "normal". */
+enum db_result db_case_register(struct db *db, const char *case_number, const char *priority,
+                                const struct principal *actor, struct err *err);
+/* Active engineers with the skill for the case's product line, least loaded first, then by
+ * name, each with why: {"product_line", "suggestions": [{"engineer", "open_cases",
+ * "max_open_cases", "load", "why"}]}. */
+enum db_result db_engineer_suggestions(struct db *db, const char *case_number, json_t **out,
+                                       struct err *err);
+/* registered -> assigned to engineer (NULL: the best suggestion); on a case already assigned
+ * (case_is_assignable) a reassignment: the current assignment closes, one "case_reassigned"
+ * event, status unchanged.  Refuses an unknown engineer (ERR_INVALID "engineer"), one without
+ * the product line (ERR_INVALID "engineer"), inactive or at capacity (ERR_CONFLICT
+ * "engineer"). */
+enum db_result db_case_assign(struct db *db, const char *case_number, const char *engineer,
+                              const char *reason, const struct principal *actor, struct err *err);
+/* An engineer's contact ("phone" or "email"); the assigned engineer's first contact on an
+ * assigned case moves it to troubleshooting ("case_start"). */
+enum db_result db_case_contact(struct db *db, const char *case_number, const char *method,
+                               const char *summary, bool reached, const struct principal *actor,
+                               struct err *err);
+struct fault_isolation_input {
+    const char *method; /* phone, remote, onsite */
+    const char *findings;
+    const char *suspected_part; /* may be NULL */
+    const char *conclusion;     /* fixed, needs_onsite, needs_depot, needs_factory */
+};
+/* Records a fault isolation on a case in troubleshooting or onsite_planned (no move). */
+enum db_result db_case_fault_isolation(struct db *db, const char *case_number,
+                                       const struct fault_isolation_input *in,
+                                       const struct principal *actor, struct err *err);
+/* troubleshooting -> resolved_remotely; needs a fault isolation record (ERR_CONFLICT
+ * "fault_isolation"). */
+enum db_result db_case_resolve(struct db *db, const char *case_number, const char *resolution,
+                               const struct principal *actor, struct err *err);
+/* -> on_hold (held_from kept), and back to it; events case_hold / case_resume. */
+enum db_result db_case_hold(struct db *db, const char *case_number, const char *reason,
+                            const char *waiting_for, const struct principal *actor,
+                            struct err *err);
+enum db_result db_case_resume(struct db *db, const char *case_number, const char *reason,
+                              const struct principal *actor, struct err *err);
+/* -> cancelled, with the case's RMAs that have not moved (rule 6); refused (ERR_CONFLICT
+ * "status") once anything of the case has physically moved. */
+enum db_result db_case_cancel(struct db *db, const char *case_number, const char *reason,
+                              const struct principal *actor, struct err *err);
+/* troubleshooting | onsite_planned | rma_requested -> factory_escalated. */
+enum db_result db_case_escalate_factory(struct db *db, const char *case_number, const char *reason,
+                                        const struct principal *actor, struct err *err);
 
 #endif

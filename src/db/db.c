@@ -489,7 +489,7 @@ enum db_result db_secret(struct db *db, const char *name, unsigned char *out, si
 
 static const char *const role_names[] = {
     [ROLE_ADMIN] = "admin", [ROLE_AGENT] = "agent",     [ROLE_ENGINEER] = "engineer",
-    [ROLE_DEPOT] = "depot", [ROLE_CARRIER] = "carrier",
+    [ROLE_DEPOT] = "depot", [ROLE_CARRIER] = "carrier", [ROLE_MANAGER] = "manager",
 };
 
 const char *role_name(enum role r)
@@ -506,7 +506,7 @@ int role_parse(const char *s, enum role *out, struct err *err)
         }
     }
     return err_set(err, ERR_INVALID, "role",
-                   "must be one of admin, agent, engineer, depot, carrier");
+                   "must be one of admin, agent, engineer, depot, carrier, manager");
 }
 
 static void token_hash(const char *token, unsigned char out[crypto_hash_sha256_BYTES])

@@ -154,6 +154,27 @@ enum stmt {
     Q_LABEL_FLAG,
     Q_LABEL_BATCH_DAY,
     Q_LABEL_LIST,
+    /* ---- cases: lifecycle (issue 3, db_lifecycle.c) ---- */
+    Q_LC_CASE_LOCK,
+    Q_LC_CASE_SET,
+    Q_LC_CASE_REF,
+    Q_LC_CASE_PRIORITY,
+    Q_LC_VIEW,
+    Q_LC_LIST,
+    Q_LC_TOKEN_BY_HASH,
+    Q_LC_ENGINEER_SAVE,
+    Q_LC_ENGINEER_LIST,
+    Q_LC_ENGINEER_SUGGEST,
+    Q_LC_ENGINEER_LOCK,
+    Q_LC_ENGINEER_GET,
+    Q_LC_ASSIGN_CURRENT,
+    Q_LC_ASSIGN_CLOSE,
+    Q_LC_ASSIGN_INSERT,
+    Q_LC_CONTACT_INSERT,
+    Q_LC_FI_INSERT,
+    Q_LC_FI_LAST,
+    Q_LC_CASE_RMAS,
+    Q_LC_CASE_EVENT,
     Q__COUNT
 };
 
@@ -273,5 +294,31 @@ enum db_result db_case_move(struct db *db, int64_t case_id, enum case_event ev,
                             const char *expected, const struct principal *actor,
                             const char *channel, const char *reason, const char *evidence_json,
                             enum case_state *to, struct err *err);
+/*
+ * The one guard of an escalation to the depot, shared by POST /api/v1/rmas and POST
+ * /api/v1/cases/{case}/escalations (db_rma_create calls it first): inside the caller's
+ * transaction, locks the case of case_number and checks that it may get an RMA: the actor (an
+ * engineer: only the one assigned), the status (troubleshooting, onsite_planned or
+ * rma_requested: ERR_CONFLICT "status"), a fault isolation record (ERR_CONFLICT
+ * "fault_isolation") and a screening outcome that is not misuse (ERR_INVALID
+ * "screening.outcome").  The refused misuse decision is written as a case event
+ * ("case_screening_refused", its reason and evidence) and *keep is set: the caller commits that
+ * event, and nothing else, before answering.  DB_ONE with *case_id; unknown case: DB_FAIL with
+ * ERR_INVALID "case_number".
+ */
+enum db_result db_case_rma_guard(struct db *db, const char *case_number,
+                                 enum screening_outcome outcome, const char *reason,
+                                 const char *evidence_json, const struct principal *actor,
+                                 int64_t *case_id, bool *keep, struct err *err);
+/* Once the RMA exists (same transaction): the case moves to rma_requested with one event
+ * naming the RMA, unless it is there already (a second RMA: no move, no event). */
+enum db_result db_case_rma_requested(struct db *db, int64_t case_id, const char *rma_number,
+                                     const struct principal *actor, struct err *err);
+/* db_money.c: cancels rma_number inside the caller's transaction as db_rma_close(cancel) does
+ * (locks it, refuses with ERR_CONFLICT "status" once anything of it physically moved, closes
+ * it, gives back its spares, one event).  An RMA closed already: DB_NONE, unless something of
+ * it moved (refused too). */
+enum db_result db_rma_cancel_in_tx(struct db *db, const char *rma_number, const char *reason,
+                                   const struct principal *actor, struct err *err);
 
 #endif

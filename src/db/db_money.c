@@ -696,6 +696,42 @@ enum db_result db_rma_close(struct db *db, const char *rma_number, const char *r
     return db_commit(db, err);
 }
 
+/* cases: lifecycle (issue 3): the cancel of a case cancels its RMAs that have not moved. */
+enum db_result db_rma_cancel_in_tx(struct db *db, const char *rma_number, const char *reason,
+                                   const struct principal *actor, struct err *err)
+{
+    enum db_result res;
+    const char *p[1] = {rma_number};
+    PGresult *r;
+
+    if ((r = db_run(db, Q_MONEY_RMA_LOCK, p, &res, err)) == NULL)
+        return res;
+    PQclear(r);
+    if ((r = db_run(db, Q_RMA_HEAD, p, &res, err)) == NULL)
+        return res;
+    if (PQntuples(r) != 1) {
+        PQclear(r);
+        err_set(err, ERR_NOT_FOUND, "rma_number", "no such rma");
+        return DB_NONE;
+    }
+    int64_t rma_id = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
+    bool closed = strcmp(PQgetvalue(r, 0, 2), "t") == 0;
+    char moved[80] = "";
+    if (!PQgetisnull(r, 0, 3))
+        snprintf(moved, sizeof moved, "%s", PQgetvalue(r, 0, 3));
+    PQclear(r);
+    if (moved[0] != '\0') {
+        err_set(err, ERR_CONFLICT, "status", "cannot cancel: rma %s: %s", rma_number, moved);
+        return DB_FAIL;
+    }
+    if (closed)
+        return DB_NONE;
+    char full[2100];
+    snprintf(full, sizeof full, "cancelled with the case%s%s", reason ? ": " : "",
+             reason ? reason : "");
+    return close_locked(db, rma_id, "rma_cancelled", full, actor, err);
+}
+
 enum db_result db_destruction_certificate(struct db *db, const char *rma_number, int line_no,
                                           const char *certificate_json,
                                           const struct principal *actor, struct err *err)

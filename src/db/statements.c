@@ -825,4 +825,137 @@ const struct statement db_statements[Q__COUNT] = {
          " p.sscc, p.label_flag, r.type FROM rma r JOIN parcel p ON p.rma_id = r.id"
          " LEFT JOIN carrier ca ON ca.id = p.carrier_id WHERE r.rma_number = $1"
          " ORDER BY p.direction, p.parcel_no"},
+/* ---- cases: lifecycle (issue 3, db_lifecycle.c) ---- */
+#define LC_OPEN                                                                                    \
+    "('assigned', 'troubleshooting', 'on_hold', 'resolved_remotely', 'onsite_planned', "           \
+    "'rma_requested', 'factory_escalated')"
+    [Q_LC_CASE_LOCK] = {"lc_case_lock", 1,
+                        "SELECT status, held_from FROM service_case WHERE id = $1 FOR UPDATE"},
+    [Q_LC_CASE_SET] = {"lc_case_set", 4,
+                       "UPDATE service_case SET status = $3, held_from = $4,"
+                       " status_changed_at = now() WHERE id = $1 AND status = $2 RETURNING id"},
+    [Q_LC_CASE_REF] =
+        {"lc_case_ref", 1,
+         "SELECT c.id, c.status, c.held_from, m.product_line, c.priority FROM service_case c"
+         " JOIN product_model m ON m.code = c.product_model WHERE c.case_number = $1"
+         " FOR UPDATE OF c"},
+    [Q_LC_CASE_PRIORITY] = {"lc_case_priority", 2,
+                            "UPDATE service_case SET priority = $2 WHERE id = $1"},
+    [Q_LC_VIEW] =
+        {"lc_view", 1,
+         "SELECT jsonb_build_object('case_number', c.case_number, 'status', c.status,"
+         " 'held_from', c.held_from, 'priority', c.priority, 'channel', c.channel,"
+         " 'product_model', c.product_model, 'product_line', m.product_line,"
+         " 'serial_number', c.serial_number, 'configuration', c.configuration,"
+         " 'error_messages', c.error_messages, 'fault_description', c.fault_description,"
+         " 'contact', jsonb_build_object('name', c.contact_name, 'phone', c.contact_phone,"
+         "   'email', c.contact_email),"
+         " 'service_address', jsonb_build_object('name', c.addr_name, 'street', c.addr_street,"
+         "   'city', c.addr_city, 'postcode', c.addr_postcode, 'country', c.addr_country),"
+         " 'created_at', c.created_at, 'status_changed_at', c.status_changed_at,"
+         " 'engineer', (SELECT e.name FROM case_assignment a JOIN engineer e"
+         "   ON e.id = a.engineer_id WHERE a.case_id = c.id AND a.unassigned_at IS NULL),"
+         " 'assignments', COALESCE((SELECT jsonb_agg(jsonb_build_object('engineer', e.name,"
+         "   'assigned_at', a.assigned_at, 'unassigned_at', a.unassigned_at, 'by', t.name,"
+         "   'reason', a.reason) ORDER BY a.id) FROM case_assignment a"
+         "   JOIN engineer e ON e.id = a.engineer_id JOIN api_token t ON t.id = a.assigned_by"
+         "   WHERE a.case_id = c.id), '[]'),"
+         " 'contacts', COALESCE((SELECT jsonb_agg(jsonb_build_object('method', k.method,"
+         "   'summary', k.summary, 'reached', k.reached, 'engineer', e.name, 'by', t.name,"
+         "   'at', k.recorded_at) ORDER BY k.id) FROM case_contact k"
+         "   LEFT JOIN engineer e ON e.id = k.engineer_id JOIN api_token t ON t.id = k.recorded_by"
+         "   WHERE k.case_id = c.id), '[]'),"
+         " 'fault_isolations', COALESCE((SELECT jsonb_agg(jsonb_build_object('method', f.method,"
+         "   'findings', f.findings, 'suspected_part', f.suspected_part,"
+         "   'conclusion', f.conclusion, 'engineer', e.name, 'by', t.name,"
+         "   'at', f.recorded_at) ORDER BY f.id) FROM fault_isolation f"
+         "   LEFT JOIN engineer e ON e.id = f.engineer_id JOIN api_token t ON t.id = f.recorded_by"
+         "   WHERE f.case_id = c.id), '[]'),"
+         " 'rmas', COALESCE((SELECT jsonb_agg(r.rma_number ORDER BY r.id) FROM rma r"
+         "   WHERE r.case_id = c.id), '[]'),"
+         " 'events', COALESCE((SELECT jsonb_agg(jsonb_build_object('kind', v.kind,"
+         "   'from', v.from_state, 'to', v.to_state, 'actor', v.actor, 'channel', v.channel,"
+         "   'reason', v.reason, 'evidence', v.evidence, 'at', v.created_at) ORDER BY v.id)"
+         "   FROM (SELECT * FROM event WHERE case_id = c.id ORDER BY id LIMIT 1000) v), '[]'))"
+         " FROM service_case c JOIN product_model m ON m.code = c.product_model"
+         " WHERE c.case_number = $1"},
+    [Q_LC_LIST] =
+        {"lc_list", 4,
+         "SELECT COALESCE(jsonb_agg(x.o ORDER BY x.case_number), '[]'), count(*),"
+         " max(x.case_number) FROM (SELECT c.case_number, jsonb_build_object('case_number',"
+         " c.case_number, 'status', c.status, 'held_from', c.held_from, 'priority', c.priority,"
+         " 'channel', c.channel, 'product_model', c.product_model,"
+         " 'serial_number', c.serial_number, 'engineer', e.name, 'created_at', c.created_at,"
+         " 'status_changed_at', c.status_changed_at) AS o FROM service_case c"
+         " LEFT JOIN case_assignment a ON a.case_id = c.id AND a.unassigned_at IS NULL"
+         " LEFT JOIN engineer e ON e.id = a.engineer_id"
+         " WHERE ($1::text IS NULL OR c.status = $1) AND ($2::text IS NULL OR e.name = $2)"
+         " AND ($3::text IS NULL OR c.case_number > $3)"
+         " ORDER BY c.case_number LIMIT $4::int) x"},
+    [Q_LC_TOKEN_BY_HASH] = {"lc_token_by_hash", 1,
+                            "SELECT id, role FROM api_token WHERE token_hash = $1"
+                            " AND revoked_at IS NULL"},
+    [Q_LC_ENGINEER_SAVE] =
+        {"lc_engineer_save", 6,
+         "INSERT INTO engineer AS e (name, email, token_id, product_lines, max_open_cases, active)"
+         " VALUES ($1, $2, $3::bigint, ARRAY(SELECT jsonb_array_elements_text($4::jsonb)),"
+         " COALESCE($5::int, 10), COALESCE($6::boolean, true))"
+         " ON CONFLICT (name) DO UPDATE SET email = COALESCE($2, e.email),"
+         " token_id = COALESCE($3::bigint, e.token_id),"
+         " product_lines = CASE WHEN $4::jsonb IS NULL THEN e.product_lines"
+         "   ELSE ARRAY(SELECT jsonb_array_elements_text($4::jsonb)) END,"
+         " max_open_cases = COALESCE($5::int, e.max_open_cases),"
+         " active = COALESCE($6::boolean, e.active)"
+         " RETURNING id, (xmax = 0)"},
+    [Q_LC_ENGINEER_LIST] =
+        {"lc_engineer_list", 1,
+         "SELECT COALESCE(jsonb_agg(jsonb_build_object('name', e.name, 'email', e.email,"
+         " 'product_lines', to_jsonb(e.product_lines), 'max_open_cases', e.max_open_cases,"
+         " 'active', e.active, 'has_token', e.token_id IS NOT NULL, 'open_cases',"
+         " (SELECT count(*) FROM case_assignment a JOIN service_case c ON c.id = a.case_id"
+         "   WHERE a.engineer_id = e.id AND a.unassigned_at IS NULL AND c.status IN " LC_OPEN
+         ")) ORDER BY e.name), '[]') FROM engineer e WHERE $1::text IS NULL OR e.name = $1"},
+    [Q_LC_ENGINEER_SUGGEST] =
+        {"lc_engineer_suggest", 1,
+         "SELECT e.name, e.max_open_cases, w.n, e.max_open_cases - w.n FROM engineer e"
+         " CROSS JOIN LATERAL (SELECT count(*) AS n FROM case_assignment a"
+         "   JOIN service_case c ON c.id = a.case_id WHERE a.engineer_id = e.id"
+         "   AND a.unassigned_at IS NULL AND c.status IN " LC_OPEN ") w"
+         " WHERE e.active AND $1 = ANY (e.product_lines)"
+         " ORDER BY w.n::float8 / e.max_open_cases, e.name LIMIT 20"},
+    [Q_LC_ENGINEER_LOCK] = {"lc_engineer_lock", 1,
+                            "SELECT id FROM engineer WHERE name = $1 FOR UPDATE"},
+    [Q_LC_ENGINEER_GET] =
+        {"lc_engineer_get", 1,
+         "SELECT e.id, e.active, to_jsonb(e.product_lines)::text, e.max_open_cases,"
+         " (SELECT count(*) FROM case_assignment a JOIN service_case c ON c.id = a.case_id"
+         "   WHERE a.engineer_id = e.id AND a.unassigned_at IS NULL AND c.status IN " LC_OPEN
+         "), e.token_id FROM engineer e WHERE e.name = $1"},
+    [Q_LC_ASSIGN_CURRENT] = {"lc_assign_current", 1,
+                             "SELECT a.id, e.id, e.name, e.token_id FROM case_assignment a"
+                             " JOIN engineer e ON e.id = a.engineer_id"
+                             " WHERE a.case_id = $1 AND a.unassigned_at IS NULL"},
+    [Q_LC_ASSIGN_CLOSE] = {"lc_assign_close", 1,
+                           "UPDATE case_assignment SET unassigned_at = now()"
+                           " WHERE id = $1 AND unassigned_at IS NULL RETURNING id"},
+    [Q_LC_ASSIGN_INSERT] = {"lc_assign_insert", 4,
+                            "INSERT INTO case_assignment (case_id, engineer_id, assigned_by,"
+                            " reason) VALUES ($1, $2, $3, $4) RETURNING id"},
+    [Q_LC_CONTACT_INSERT] = {"lc_contact_insert", 6,
+                             "INSERT INTO case_contact (case_id, engineer_id, method, summary,"
+                             " reached, recorded_by) VALUES ($1, $2, $3, $4, $5, $6)"
+                             " RETURNING id"},
+    [Q_LC_FI_INSERT] = {"lc_fi_insert", 7,
+                        "INSERT INTO fault_isolation (case_id, engineer_id, method, findings,"
+                        " suspected_part, conclusion, recorded_by)"
+                        " VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id"},
+    [Q_LC_FI_LAST] = {"lc_fi_last", 1,
+                      "SELECT id, conclusion, method FROM fault_isolation WHERE case_id = $1"
+                      " ORDER BY id DESC LIMIT 1"},
+    [Q_LC_CASE_RMAS] = {"lc_case_rmas", 1,
+                        "SELECT rma_number, closed_at IS NOT NULL FROM rma WHERE case_id = $1"
+                        " ORDER BY id"},
+    [Q_LC_CASE_EVENT] = {"lc_case_event", 7,
+                         "INSERT INTO event (case_id, kind, actor, actor_token_id, channel,"
+                         " reason, evidence) VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb)"},
 };

@@ -213,7 +213,7 @@ void server_print_routes(FILE *f, bool with_roles)
             const char *sep = " ";
             if (routes[i].roles == 0)
                 fputs(" public", f);
-            for (int r = ROLE_ADMIN; r <= ROLE_CARRIER; r++) {
+            for (int r = ROLE_ADMIN; r <= ROLE_MANAGER; r++) {
                 if (routes[i].roles & ROLE_BIT(r)) {
                     fprintf(f, "%s%s", sep, role_name((enum role)r));
                     sep = ",";

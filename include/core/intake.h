@@ -29,10 +29,24 @@ struct intake {
     const char *fault_description;
     struct contact contact;
     struct address service_address;
+    /* zones and holidays (issue 3): the service address's IANA zone (NULL: not given) and its
+     * region, an ISO 3166 country or subdivision such as "DE-BY" (NULL: the country) */
+    const char *zone;
+    const char *region;
 };
 
 /* 0, or -1 with ERR_INVALID naming the first bad field ("contact.email", ...). */
 int intake_validate(const struct intake *in, struct err *err);
+
+/*
+ * Completes the service address's zone and region after intake_validate: a zone not given is the
+ * only zone of the country (tz_country_zone), else ERR_INVALID "service_address.zone" ("required
+ * for country XX"); a zone given must look like an IANA name (whether it exists is the caller's
+ * check: core reads no files).  The region defaults to the country; one given must be the
+ * country or a subdivision of it ("DE" or "DE-BY" for country DE; ERR_INVALID
+ * "service_address.region").  Returns 0 or -1.
+ */
+int intake_resolve_zone(struct intake *in, struct err *err);
 
 /* Checks shared with other modules. Each returns 0 or -1 with ERR_INVALID naming field. */
 int intake_check_serial(const char *s, const char *field, struct err *err);

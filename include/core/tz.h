@@ -65,6 +65,14 @@ void tz_to_local(const struct tz *tz, int64_t t, struct tz_local *out);
 enum tz_local_kind tz_from_local(const struct tz *tz, const struct tz_local *local, int64_t *first,
                                  int64_t *second);
 
+/*
+ * tz_country_zone: the IANA zone of a country (ISO 3166-1 alpha-2, upper case) that has only one
+ * in practice ("DE" -> "Europe/Berlin", "JP" -> "Asia/Tokyo"); NULL for a country of several
+ * zones ("US", "CA", "AU", "BR", "RU", "MX", ...) or one not in the table: such an address must
+ * name its zone.  ES and PT answer their mainland zone (Canary Islands, Azores: give the zone).
+ */
+const char *tz_country_zone(const char *country);
+
 /* Days since 1970-01-01 of a civil date, and back (proleptic Gregorian). */
 int64_t tz_days_from_civil(int year, int month, int day);
 void tz_civil_from_days(int64_t days, int *year, int *month, int *day);

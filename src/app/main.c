@@ -341,6 +341,7 @@ static int cmd_serve(struct db *db, const char *conninfo)
     if (rc != 0)
         fprintf(stderr, "rmad: %s\n", err.message);
     xml_shutdown();
+    db_tz_cache_free(); /* the zones the threads shared (issue 3) */
     sodium_memzero(cfg.label_key, sizeof cfg.label_key);
     free(public_url);
     return rc == 0 ? 0 : 1;

@@ -4,6 +4,7 @@
  * what we store can be printed on a label and shown on a page.
  */
 #include "core/intake.h"
+#include "core/tz.h"
 
 #include <ctype.h>
 #include <stdbool.h>
@@ -268,4 +269,35 @@ int intake_validate(const struct intake *in, struct err *err)
     if (in->contact.phone != NULL && check_phone(in->contact.phone, err))
         return -1;
     return address_validate(&in->service_address, "service_address", err);
+}
+
+/* ---- zones and holidays (issue 3) ---- */
+
+int intake_resolve_zone(struct intake *in, struct err *err)
+{
+    const char *country = in->service_address.country;
+    const char *r = in->region;
+
+    if (in->zone == NULL) {
+        in->zone = tz_country_zone(country);
+        if (in->zone == NULL)
+            return err_set(err, ERR_INVALID, "service_address.zone", "required for country %s",
+                           country);
+    } else if (!tz_name_valid(in->zone)) {
+        return err_set(err, ERR_INVALID, "service_address.zone", "unknown time zone");
+    }
+    if (r == NULL) {
+        in->region = country;
+        return 0;
+    }
+    /* "CC" or "CC-XXX": the country, then 1 to 3 upper-case letters or digits */
+    size_t len = strlen(r), i;
+    bool ok = len >= 2 && strncmp(r, country, 2) == 0 && (len == 2 || (len >= 4 && len <= 6));
+    for (i = 3; ok && i < len; i++)
+        ok = isupper((unsigned char)r[i]) || isdigit((unsigned char)r[i]);
+    if (!ok || (len > 2 && r[2] != '-'))
+        return err_set(err, ERR_INVALID, "service_address.region",
+                       "must be the country or one of its subdivisions (%s or %s-XX)", country,
+                       country);
+    return 0;
 }

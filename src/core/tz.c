@@ -158,6 +158,47 @@ const char *tz_name(const struct tz *tz)
     return tz->name;
 }
 
+/* countries with one zone in practice; sorted by code (bsearch) */
+static const struct {
+    char code[3];
+    const char *zone;
+} country_zones[] = {
+    {"AT", "Europe/Vienna"},    {"BE", "Europe/Brussels"},     {"BG", "Europe/Sofia"},
+    {"CH", "Europe/Zurich"},    {"CN", "Asia/Shanghai"},       {"CZ", "Europe/Prague"},
+    {"DE", "Europe/Berlin"},    {"DK", "Europe/Copenhagen"},   {"EE", "Europe/Tallinn"},
+    {"ES", "Europe/Madrid"},    {"FI", "Europe/Helsinki"},     {"FR", "Europe/Paris"},
+    {"GB", "Europe/London"},    {"GR", "Europe/Athens"},       {"HK", "Asia/Hong_Kong"},
+    {"HR", "Europe/Zagreb"},    {"HU", "Europe/Budapest"},     {"IE", "Europe/Dublin"},
+    {"IL", "Asia/Jerusalem"},   {"IN", "Asia/Kolkata"},        {"IS", "Atlantic/Reykjavik"},
+    {"IT", "Europe/Rome"},      {"JP", "Asia/Tokyo"},          {"KR", "Asia/Seoul"},
+    {"LI", "Europe/Vaduz"},     {"LT", "Europe/Vilnius"},      {"LU", "Europe/Luxembourg"},
+    {"LV", "Europe/Riga"},      {"MT", "Europe/Malta"},        {"NL", "Europe/Amsterdam"},
+    {"NO", "Europe/Oslo"},      {"PL", "Europe/Warsaw"},       {"PT", "Europe/Lisbon"},
+    {"RO", "Europe/Bucharest"}, {"SE", "Europe/Stockholm"},    {"SG", "Asia/Singapore"},
+    {"SI", "Europe/Ljubljana"}, {"SK", "Europe/Bratislava"},   {"TR", "Europe/Istanbul"},
+    {"TW", "Asia/Taipei"},      {"ZA", "Africa/Johannesburg"},
+};
+
+const char *tz_country_zone(const char *country)
+{
+    size_t lo = 0, hi = sizeof country_zones / sizeof country_zones[0];
+
+    if (country == NULL || strlen(country) != 2)
+        return NULL;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int c = strcmp(country_zones[mid].code, country);
+
+        if (c == 0)
+            return country_zones[mid].zone;
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return NULL;
+}
+
 /* ---- the POSIX TZ footer ---- */
 
 /* digits into *v (at most max_digits); returns chars read or 0 */

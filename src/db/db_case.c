@@ -43,7 +43,9 @@ enum db_result db_case_create(struct db *db, const struct intake *in, const char
                          in->service_address.postcode,
                          postcode_norm,
                          in->service_address.country,
-                         token_id};
+                         token_id,
+                         in->zone,
+                         in->region};
     if ((kind = db_begin(db, err)) != DB_ONE)
         return kind;
     r = db_run(db, Q_CASE_INSERT, p, &kind, err);

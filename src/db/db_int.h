@@ -49,6 +49,9 @@ enum stmt {
     Q_IDEM_TAKEOVER,
     Q_IDEM_FINISH,
     Q_IDEM_DELETE,
+    /* ---- zones and holidays (issue 3, tzcache.c) ---- */
+    Q_CAL_CASE,
+    Q_CAL_HOLIDAYS,
     /* leg moves shared by the depot modules (db_leg.c) */
     Q_SYSTEM_PRINCIPAL,
     Q_LINE_LOCK,

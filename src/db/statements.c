@@ -26,12 +26,13 @@ const struct statement db_statements[Q__COUNT] = {
          "SELECT code, name, serialised, easy_install, sold_separately FROM product_model "
          "WHERE code = $1"},
     [Q_CASE_INSERT] =
-        {"case_insert", 16,
+        {"case_insert", 18,
          "INSERT INTO service_case (channel, product_model, serial_number, configuration, "
          "error_messages, fault_description, contact_name, contact_phone, contact_email, "
          "addr_name, addr_street, addr_city, addr_postcode, addr_postcode_norm, addr_country, "
-         "created_by) VALUES ($1, $2, $3, $4::jsonb, coalesce($5::jsonb, '[]'), $6, $7, $8, $9, "
-         "$10, $11, $12, $13, $14, $15, $16) RETURNING id, case_number"},
+         "created_by, addr_zone, addr_region) VALUES ($1, $2, $3, $4::jsonb, "
+         "coalesce($5::jsonb, '[]'), $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, "
+         "$18) RETURNING id, case_number"},
     [Q_EVENT_CASE] = {"event_case", 4,
                       "INSERT INTO event (case_id, kind, to_state, actor, actor_token_id, channel) "
                       "VALUES ($1, 'case_created', 'new', $2, $3, $4)"},

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "core/intake.h"
+#include "db/tzcache.h"
 #include "json_in.h"
 #include "request.h"
 

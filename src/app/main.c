@@ -17,6 +17,7 @@
 
 #include "app/log.h"
 #include "db/db.h"
+#include "db/tzcache.h"
 #include "embedded_pg.h"
 #include "core/label.h"
 #include "http/server.h"

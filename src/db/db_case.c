@@ -28,7 +28,7 @@ enum db_result db_case_create(struct db *db, const struct intake *in, const char
 
     address_postcode_normalize(in->service_address.postcode, postcode_norm, sizeof postcode_norm);
     snprintf(token_id, sizeof token_id, "%lld", (long long)actor->token_id);
-    const char *p[16] = {in->channel,
+    const char *p[18] = {in->channel,
                          in->product_model,
                          in->serial_number,
                          configuration,

@@ -259,6 +259,13 @@ const struct statement db_statements[Q__COUNT] = {
     [Q_IDEM_DELETE] =
         {"idem_delete", 2,
          "DELETE FROM idempotency_key WHERE token_id = $1 AND key = $2 AND status IS NULL"},
+    /* ---- zones and holidays (issue 3, tzcache.c) ---- */
+    [Q_CAL_CASE] = {"cal_case", 1,
+                    "SELECT addr_zone, addr_region FROM service_case WHERE id = $1::bigint"},
+    /* a region's holidays and, for a subdivision (DE-BY), its country's (DE), as epoch days */
+    [Q_CAL_HOLIDAYS] = {"cal_holidays", 1,
+                        "SELECT DISTINCT day - date '1970-01-01' AS d FROM holiday"
+                        " WHERE region = $1 OR region = split_part($1, '-', 1) ORDER BY d"},
 
     /* leg moves shared by the depot modules (db_leg.c) */
     /* The lock first, the read after: a read that waited for the lock in the same statement

@@ -144,10 +144,19 @@ int route_cases_create(struct request *req)
         sa->postcode = json_in_string(a, addr, "postcode", "service_address.postcode", true, &err);
         sa->country = json_in_upper(
             (char *)json_in_string(a, addr, "country", "service_address.country", true, &err));
+        /* zones and holidays (issue 3): the zone must be one rmad can load */
+        in.zone = json_in_string(a, addr, "zone", "service_address.zone", false, &err);
+        in.region = json_in_upper(
+            (char *)json_in_string(a, addr, "region", "service_address.region", false, &err));
     }
     json_decref(body);
-    if (err_is_set(&err) || intake_validate(&in, &err) != 0)
+    if (err_is_set(&err) || intake_validate(&in, &err) != 0 || intake_resolve_zone(&in, &err) != 0)
         return reply_error(req, &err);
+    if (db_tz_get(in.zone, &err) == NULL) {
+        err_clear(&err);
+        err_set(&err, ERR_INVALID, "service_address.zone", "unknown time zone");
+        return reply_error(req, &err);
+    }
 
     char *case_number = NULL;
     enum db_result r = db_case_create(req->db, &in, configuration, error_messages, &req->who,

@@ -1,0 +1,909 @@
+/*
+ * xml/tracking: carrier tracking documents read as a stream of canonical events, and the
+ * outbound UBL TransportationStatus.
+ *
+ * Reading: one xmlTextReader over the caller's memory, XML_PARSE_NONET only.  The first node
+ * that is a DOCTYPE stops everything (no DTD, no entity, no external load can follow).  The
+ * format is the root element's (TrackResponse is UPS unless its first child is TrackInfo, then
+ * USPS; TrackReply FedEx, also inside a SOAP Envelope/Body; TrackingResponse DHL;
+ * TransportationStatus UBL).  Containers (Package, TrackDetails, TrackInfo, AWBInfo,
+ * Consignment) are streamed through and only remember their tracking number; each event
+ * element (Activity, Events, TrackSummary/TrackDetail, ShipmentEvent, TransportEvent) is
+ * expanded alone, its texts copied into fixed buffers, the callback run, and the reader moves
+ * past it, so the tree libxml2 holds is one event deep whatever the document's size.
+ *
+ * What must stay true: parser messages are never copied (only line numbers leave this file);
+ * every text we keep is at most XML_TRACK_FIELD_MAX bytes; an event never leaves without a
+ * tracking number and an instant; an unknown carrier code is an event with TRACK_UNKNOWN.
+ *
+ * Writing: xmlTextWriter, in the element order of UBL-TransportationStatus-2.1.xsd.
+ */
+#include "xml/tracking.h"
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libxml/chvalid.h>
+#include <libxml/parser.h>
+#include <libxml/parserInternals.h>
+#include <libxml/tree.h>
+#include <libxml/xmlreader.h>
+#include <libxml/xmlstring.h>
+#include <libxml/xmlwriter.h>
+
+#include "core/xalloc.h"
+#include "xml/xml.h"
+
+#define FIELD (XML_TRACK_FIELD_MAX + 1)
+#define NAME_MAX_LEN 48
+#define PARSE_OPTIONS XML_PARSE_NONET
+
+/* The texts of one event, copied out of its subtree. */
+struct fields {
+    char number[FIELD];
+    char code[FIELD];
+    char text[FIELD];
+    char location[3 * FIELD + 8];
+    char date[FIELD];
+    char time[FIELD];
+    char offset[FIELD];
+};
+
+struct stream {
+    xmlTextReaderPtr r;
+    const struct tz *zone;
+    int (*cb)(void *ctx, const struct track_event *ev, struct err *err);
+    void *ctx;
+    struct track_doc *doc;
+    bool detected;
+    bool pending; /* root TrackResponse seen, its first child decides UPS or USPS */
+    bool soap;    /* the format root is inside a SOAP Envelope/Body */
+    int root_depth;
+    char number[FIELD];   /* the current Package, TrackDetails, TrackInfo or AWBInfo's number */
+    char fallback[FIELD]; /* UPS: Shipment/ShipmentIdentificationNumber */
+    char c_id[FIELD], c_carrier[FIELD], c_sscc[FIELD]; /* UBL: the Consignment */
+    int n_consignments;
+    char names[XML_TRACK_DEPTH_MAX + 1][NAME_MAX_LEN];
+    size_t n_events;
+    int error_line;
+    struct fields f;
+};
+
+/* The parser's own message can quote the input: only the line is kept. */
+static void reader_error(void *data, xmlErrorPtr e)
+{
+    struct stream *st = data;
+
+    if (st != NULL && e != NULL && st->error_line == 0 && e->line > 0)
+        st->error_line = e->line;
+}
+
+static int node_line(const xmlNode *n)
+{
+    long line = n != NULL ? xmlGetLineNo(n) : 0;
+
+    return line > 0 && line <= INT32_MAX ? (int)line : 0;
+}
+
+static int fail(struct err *err, int line, enum err_kind kind, const char *field, const char *fmt,
+                ...) __attribute__((format(printf, 5, 6)));
+
+static int fail(struct err *err, int line, enum err_kind kind, const char *field, const char *fmt,
+                ...)
+{
+    char msg[sizeof err->message];
+    va_list ap;
+
+    if (err_is_set(err))
+        return -1;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    err_set(err, kind, field, "%s", msg);
+    err_set_line(err, line);
+    return -1;
+}
+
+static bool is(const char *a, const char *b)
+{
+    return a != NULL && strcmp(a, b) == 0;
+}
+
+/* The local name of n, matched in the UBL namespaces for UBL documents. */
+static bool named(const struct stream *st, const xmlNode *n, const char *name)
+{
+    if (n->type != XML_ELEMENT_NODE || !is((const char *)n->name, name))
+        return false;
+    if (st->doc->fmt != TRACK_FMT_UBL || !st->detected)
+        return true;
+    return n->ns != NULL &&
+           (is((const char *)n->ns->href, XML_NS_CAC) || is((const char *)n->ns->href, XML_NS_CBC));
+}
+
+/* The first element child of n named name (NULL when n is NULL or has none). */
+static xmlNode *child(const struct stream *st, const xmlNode *n, const char *name)
+{
+    for (xmlNode *c = n != NULL ? n->children : NULL; c != NULL; c = c->next)
+        if (named(st, c, name))
+            return c;
+    return NULL;
+}
+
+/*
+ * Copies the text of n into buf (FIELD bytes), white space trimmed and runs of it made one
+ * space; "" when n is NULL.  Longer than XML_TRACK_FIELD_MAX: ERR_INVALID naming the element.
+ */
+static int text_of(const xmlNode *n, char *buf, size_t size, struct err *err)
+{
+    size_t len = 0;
+    bool space = false;
+
+    buf[0] = '\0';
+    if (n == NULL)
+        return 0;
+    for (const xmlNode *c = n->children; c != NULL; c = c->next) {
+        if (c->type != XML_TEXT_NODE && c->type != XML_CDATA_SECTION_NODE)
+            continue;
+        for (const xmlChar *p = c->content; p != NULL && *p != '\0'; p++) {
+            if (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r') {
+                space = len > 0;
+                continue;
+            }
+            if (len + (space ? 2 : 1) >= size || len + (space ? 1 : 0) >= XML_TRACK_FIELD_MAX)
+                return fail(err, node_line(n), ERR_INVALID, (const char *)n->name,
+                            "is longer than %d characters", XML_TRACK_FIELD_MAX);
+            if (space)
+                buf[len++] = ' ';
+            space = false;
+            buf[len++] = (char)*p;
+        }
+    }
+    buf[len] = '\0';
+    return 0;
+}
+
+/* The text at a path of element names below n ("" when any step is missing). */
+static int path_text(const struct stream *st, const xmlNode *n, char *buf, size_t size,
+                     struct err *err, const char *first, ...)
+{
+    va_list ap;
+    const char *name = first;
+    const xmlNode *cur = n;
+
+    va_start(ap, first);
+    while (cur != NULL && name != NULL) {
+        cur = child(st, cur, name);
+        name = va_arg(ap, const char *);
+    }
+    va_end(ap);
+    return text_of(cur, buf, size, err);
+}
+
+/* buf = the non-empty parts joined with ", " (each part at most a field long). */
+static void join3(char *buf, size_t size, const char *a, const char *b, const char *c)
+{
+    const char *parts[] = {a, b, c};
+    size_t len = 0;
+
+    buf[0] = '\0';
+    for (size_t i = 0; i < 3; i++) {
+        if (parts[i][0] == '\0')
+            continue;
+        len += (size_t)snprintf(buf + len, size - len, "%s%s", len > 0 ? ", " : "", parts[i]);
+        if (len >= size)
+            return;
+    }
+}
+
+/* Expands the reader's current element (one small subtree); NULL after ERR_INVALID. */
+static xmlNode *expand(struct stream *st, struct err *err)
+{
+    xmlNode *n = xmlTextReaderExpand(st->r);
+
+    if (n == NULL)
+        fail(err, st->error_line > 0 ? st->error_line : xmlTextReaderGetParserLineNumber(st->r),
+             ERR_INVALID, "document", "is not well-formed xml");
+    return n;
+}
+
+/* Reads the current element's text into buf; 1 (the subtree is consumed) or -1. */
+static int read_text(struct stream *st, char *buf, size_t size, struct err *err)
+{
+    xmlNode *n = expand(st, err);
+
+    if (n == NULL || text_of(n, buf, size, err) != 0)
+        return -1;
+    return 1;
+}
+
+/* Parses the time of one event with the format's function, then makes it an instant. */
+static int event_time(struct stream *st, int line, int64_t *at, int *offset_known, int *ambiguous,
+                      struct err *err)
+{
+    struct track_time t;
+    int rc = -1;
+    const struct fields *f = &st->f;
+
+    switch (st->doc->fmt) {
+    case TRACK_FMT_UPS:
+        rc = track_time_ups(f->date, f->time, &t, err);
+        break;
+    case TRACK_FMT_FEDEX:
+        rc = track_time_iso(f->date, &t, err);
+        break;
+    case TRACK_FMT_USPS:
+        rc = track_time_usps(f->date, f->time, &t, err);
+        break;
+    case TRACK_FMT_DHL:
+        rc = track_time_dhl(f->date, f->time, f->offset, &t, err);
+        break;
+    case TRACK_FMT_UBL:
+        rc = track_time_xsd(f->date, f->time, &t, err);
+        break;
+    }
+    if (rc == 0)
+        rc = track_time_instant(&t, st->zone, at, ambiguous, err);
+    if (rc != 0) {
+        err_set_line(err, line);
+        return -1;
+    }
+    *offset_known = t.has_offset ? 1 : 0;
+    return 0;
+}
+
+/* Hands the event in st->f (canon decided by the caller) to the callback. */
+static int emit(struct stream *st, const xmlNode *n, enum track_canon canon, struct err *err)
+{
+    struct track_event ev = {0};
+    int line = node_line(n);
+
+    if (st->f.number[0] == '\0')
+        return fail(err, line, ERR_INVALID, "tracking_number", "the event names no parcel");
+    if (st->n_events >= XML_TRACK_EVENTS_MAX)
+        return fail(err, line, ERR_TOO_LARGE, "events", "more than %d events in one document",
+                    XML_TRACK_EVENTS_MAX);
+    if (event_time(st, line, &ev.at, &ev.offset_known, &ev.ambiguous, err) != 0)
+        return -1;
+    ev.tracking_number = st->f.number;
+    ev.code = st->f.code;
+    ev.text = st->f.text;
+    ev.location = st->f.location;
+    ev.canon = canon;
+    ev.line = line;
+    st->n_events++;
+    if (st->cb(st->ctx, &ev, err) != 0) {
+        if (!err_is_set(err))
+            err_set(err, ERR_INTERNAL, NULL, "the event could not be applied");
+        return -1;
+    }
+    return 0;
+}
+
+static void clear_fields(struct fields *f)
+{
+    f->number[0] = f->code[0] = f->text[0] = f->location[0] = '\0';
+    f->date[0] = f->time[0] = f->offset[0] = '\0';
+}
+
+/* ---- one adapter per format: each returns 1 (subtree consumed), 0 (read on) or -1 ---- */
+
+static int ups_activity(struct stream *st, bool in_package, struct err *err)
+{
+    struct fields *f = &st->f;
+    xmlNode *n = expand(st, err), *status, *addr;
+    char type[FIELD], scode[FIELD], city[FIELD], state[FIELD], country[FIELD];
+    enum track_canon canon, refined;
+
+    if (n == NULL)
+        return -1;
+    clear_fields(f);
+    snprintf(f->number, sizeof f->number, "%s",
+             in_package && st->number[0] != '\0' ? st->number : st->fallback);
+    status = child(st, n, "Status");
+    addr = child(st, child(st, n, "ActivityLocation"), "Address");
+    if (path_text(st, status, type, sizeof type, err, "StatusType", "Code", NULL) ||
+        path_text(st, status, scode, sizeof scode, err, "StatusCode", "Code", NULL) ||
+        path_text(st, status, f->text, sizeof f->text, err, "StatusType", "Description", NULL) ||
+        path_text(st, n, f->date, sizeof f->date, err, "Date", NULL) ||
+        path_text(st, n, f->time, sizeof f->time, err, "Time", NULL) ||
+        path_text(st, addr, city, sizeof city, err, "City", NULL) ||
+        path_text(st, addr, state, sizeof state, err, "StateProvinceCode", NULL) ||
+        path_text(st, addr, country, sizeof country, err, "CountryCode", NULL))
+        return -1;
+    /* the newer shape: Status/Type, Status/Code, Status/Description */
+    if (type[0] == '\0' && path_text(st, status, type, sizeof type, err, "Type", NULL))
+        return -1;
+    if (scode[0] == '\0' && path_text(st, status, scode, sizeof scode, err, "Code", NULL))
+        return -1;
+    if (f->text[0] == '\0' &&
+        path_text(st, status, f->text, sizeof f->text, err, "Description", NULL))
+        return -1;
+    snprintf(f->code, sizeof f->code, "%s", type[0] != '\0' ? type : scode);
+    canon = track_map_code(TRACK_FMT_UPS, f->code);
+    refined =
+        type[0] != '\0' && scode[0] != '\0' ? track_map_code(TRACK_FMT_UPS, scode) : TRACK_UNKNOWN;
+    if ((canon == TRACK_IN_TRANSIT && refined == TRACK_OUT_FOR_DELIVERY) ||
+        (canon == TRACK_EXCEPTION && refined == TRACK_ATTEMPTED))
+        canon = refined;
+    join3(f->location, sizeof f->location, city, state, country);
+    return emit(st, n, canon, err) == 0 ? 1 : -1;
+}
+
+static int ups_start(struct stream *st, const char *name, const char *parent, struct err *err)
+{
+    if (is(name, "Shipment")) {
+        st->number[0] = st->fallback[0] = '\0';
+        return 0;
+    }
+    if (is(name, "Package")) {
+        st->number[0] = '\0';
+        return 0;
+    }
+    if (is(name, "ShipmentIdentificationNumber") && is(parent, "Shipment"))
+        return read_text(st, st->fallback, sizeof st->fallback, err);
+    if (is(name, "TrackingNumber") && is(parent, "Package"))
+        return read_text(st, st->number, sizeof st->number, err);
+    if (is(name, "CustomerContext") && is(parent, "TransactionReference"))
+        return read_text(st, st->doc->doc_id, sizeof st->doc->doc_id, err);
+    if (is(name, "Activity") && (is(parent, "Package") || is(parent, "Shipment")))
+        return ups_activity(st, is(parent, "Package"), err);
+    return 0;
+}
+
+static int fedex_event(struct stream *st, struct err *err)
+{
+    struct fields *f = &st->f;
+    xmlNode *n = expand(st, err), *addr;
+    char city[FIELD], state[FIELD], country[FIELD];
+
+    if (n == NULL)
+        return -1;
+    clear_fields(f);
+    snprintf(f->number, sizeof f->number, "%s", st->number);
+    addr = child(st, n, "Address");
+    if (path_text(st, n, f->code, sizeof f->code, err, "EventType", NULL) ||
+        path_text(st, n, f->text, sizeof f->text, err, "EventDescription", NULL) ||
+        path_text(st, n, f->date, sizeof f->date, err, "Timestamp", NULL) ||
+        path_text(st, addr, city, sizeof city, err, "City", NULL) ||
+        path_text(st, addr, state, sizeof state, err, "StateOrProvinceCode", NULL) ||
+        path_text(st, addr, country, sizeof country, err, "CountryCode", NULL))
+        return -1;
+    join3(f->location, sizeof f->location, city, state, country);
+    return emit(st, n, track_map_code(TRACK_FMT_FEDEX, f->code), err) == 0 ? 1 : -1;
+}
+
+static int fedex_start(struct stream *st, const char *name, const char *parent, struct err *err)
+{
+    if (is(name, "TrackDetails")) {
+        st->number[0] = '\0';
+        return 0;
+    }
+    if (is(name, "TrackingNumber") && is(parent, "TrackDetails"))
+        return read_text(st, st->number, sizeof st->number, err);
+    if (is(name, "CustomerTransactionId") && is(parent, "TransactionDetail"))
+        return read_text(st, st->doc->doc_id, sizeof st->doc->doc_id, err);
+    if (is(name, "Events") && is(parent, "TrackDetails"))
+        return fedex_event(st, err);
+    return 0;
+}
+
+static int usps_event(struct stream *st, struct err *err)
+{
+    struct fields *f = &st->f;
+    xmlNode *n = expand(st, err);
+    char city[FIELD], state[FIELD], country[FIELD];
+
+    if (n == NULL)
+        return -1;
+    clear_fields(f);
+    snprintf(f->number, sizeof f->number, "%s", st->number);
+    if (path_text(st, n, f->code, sizeof f->code, err, "EventCode", NULL) ||
+        path_text(st, n, f->text, sizeof f->text, err, "Event", NULL) ||
+        path_text(st, n, f->date, sizeof f->date, err, "EventDate", NULL) ||
+        path_text(st, n, f->time, sizeof f->time, err, "EventTime", NULL) ||
+        path_text(st, n, city, sizeof city, err, "EventCity", NULL) ||
+        path_text(st, n, state, sizeof state, err, "EventState", NULL) ||
+        path_text(st, n, country, sizeof country, err, "EventCountry", NULL))
+        return -1;
+    join3(f->location, sizeof f->location, city, state, country);
+    return emit(st, n, track_map_code(TRACK_FMT_USPS, f->code), err) == 0 ? 1 : -1;
+}
+
+static int usps_start(struct stream *st, int rd, const char *name, const char *parent,
+                      struct err *err)
+{
+    if (is(name, "TrackInfo") && rd == 1) {
+        xmlChar *id = xmlTextReaderGetAttribute(st->r, BAD_CAST "ID");
+        size_t len = id != NULL ? strlen((const char *)id) : 0;
+
+        if (len > XML_TRACK_FIELD_MAX) {
+            xmlFree(id);
+            return fail(err, node_line(xmlTextReaderCurrentNode(st->r)), ERR_INVALID, "TrackInfo",
+                        "is longer than %d characters", XML_TRACK_FIELD_MAX);
+        }
+        snprintf(st->number, sizeof st->number, "%s", id != NULL ? (const char *)id : "");
+        xmlFree(id);
+        return 0;
+    }
+    if ((is(name, "TrackSummary") || is(name, "TrackDetail")) && is(parent, "TrackInfo"))
+        return usps_event(st, err);
+    return 0;
+}
+
+static int dhl_event(struct stream *st, struct err *err)
+{
+    struct fields *f = &st->f;
+    xmlNode *n = expand(st, err);
+
+    if (n == NULL)
+        return -1;
+    clear_fields(f);
+    snprintf(f->number, sizeof f->number, "%s", st->number);
+    if (path_text(st, n, f->code, sizeof f->code, err, "ServiceEvent", "EventCode", NULL) ||
+        path_text(st, n, f->text, sizeof f->text, err, "ServiceEvent", "Description", NULL) ||
+        path_text(st, n, f->date, sizeof f->date, err, "Date", NULL) ||
+        path_text(st, n, f->time, sizeof f->time, err, "Time", NULL) ||
+        path_text(st, n, f->offset, sizeof f->offset, err, "GMTOffset", NULL) ||
+        path_text(st, n, f->location, sizeof f->location, err, "ServiceArea", "Description", NULL))
+        return -1;
+    return emit(st, n, track_map_code(TRACK_FMT_DHL, f->code), err) == 0 ? 1 : -1;
+}
+
+static int dhl_start(struct stream *st, const char *name, const char *parent, struct err *err)
+{
+    if (is(name, "AWBInfo")) {
+        st->number[0] = '\0';
+        return 0;
+    }
+    if (is(name, "AWBNumber") && is(parent, "AWBInfo"))
+        return read_text(st, st->number, sizeof st->number, err);
+    if (is(name, "MessageReference") && is(parent, "ServiceHeader"))
+        return read_text(st, st->doc->doc_id, sizeof st->doc->doc_id, err);
+    if (is(name, "ShipmentEvent") && is(parent, "ShipmentInfo"))
+        return dhl_event(st, err);
+    return 0;
+}
+
+static int ubl_event(struct stream *st, struct err *err)
+{
+    struct fields *f = &st->f;
+    xmlNode *n = expand(st, err), *shipment;
+    char sscc[FIELD], id[FIELD];
+
+    if (n == NULL)
+        return -1;
+    clear_fields(f);
+    shipment = child(st, n, "ReportedShipment");
+    if (path_text(st, n, f->code, sizeof f->code, err, "TransportEventTypeCode", NULL) ||
+        path_text(st, n, f->text, sizeof f->text, err, "Description", NULL) ||
+        path_text(st, n, f->date, sizeof f->date, err, "OccurrenceDate", NULL) ||
+        path_text(st, n, f->time, sizeof f->time, err, "OccurrenceTime", NULL) ||
+        path_text(st, n, f->location, sizeof f->location, err, "Location", "Description", NULL) ||
+        path_text(st, shipment, sscc, sizeof sscc, err, "TransportHandlingUnit", "ID", NULL) ||
+        path_text(st, shipment, id, sizeof id, err, "ID", NULL))
+        return -1;
+    if (shipment != NULL) {
+        snprintf(f->number, sizeof f->number, "%s", sscc[0] != '\0' ? sscc : id);
+    } else if (st->n_consignments > 1) {
+        return fail(err, node_line(n), ERR_INVALID, "tracking_number",
+                    "the event names no ReportedShipment and the document has several "
+                    "consignments");
+    } else {
+        snprintf(f->number, sizeof f->number, "%s",
+                 st->c_sscc[0] != '\0'    ? st->c_sscc :
+                 st->c_carrier[0] != '\0' ? st->c_carrier :
+                                            st->c_id);
+    }
+    return emit(st, n, track_map_code(TRACK_FMT_UBL, f->code), err) == 0 ? 1 : -1;
+}
+
+static int ubl_start(struct stream *st, int depth, int rd, const char *name, const char *parent,
+                     struct err *err)
+{
+    const char *ns = (const char *)xmlTextReaderConstNamespaceUri(st->r);
+    bool cac = is(ns, XML_NS_CAC), cbc = is(ns, XML_NS_CBC);
+
+    if (rd == 1 && cbc && is(name, "ID"))
+        return read_text(st, st->doc->doc_id, sizeof st->doc->doc_id, err);
+    if (rd == 1 && cac && is(name, "Consignment")) {
+        st->n_consignments++;
+        st->c_id[0] = st->c_carrier[0] = st->c_sscc[0] = '\0';
+        return 0;
+    }
+    if (rd == 1 && cac && is(name, "TransportEvent"))
+        return ubl_event(st, err);
+    if (rd == 2 && cbc && is(parent, "Consignment") && is(name, "ID"))
+        return read_text(st, st->c_id, sizeof st->c_id, err);
+    if (rd == 2 && cbc && is(parent, "Consignment") && is(name, "CarrierAssignedID"))
+        return read_text(st, st->c_carrier, sizeof st->c_carrier, err);
+    if (rd == 3 && cbc && is(name, "ID") && is(parent, "TransportHandlingUnit") &&
+        is(st->names[depth - 2], "Consignment") && st->c_sscc[0] == '\0')
+        return read_text(st, st->c_sscc, sizeof st->c_sscc, err);
+    return 0;
+}
+
+/* The format root: sets doc->fmt (or pending for TrackResponse); -1 when it is none. */
+static int detect(struct stream *st, int depth, const char *name, struct err *err)
+{
+    const char *ns = (const char *)xmlTextReaderConstNamespaceUri(st->r);
+    int line = node_line(xmlTextReaderCurrentNode(st->r));
+
+    st->root_depth = depth;
+    if (is(name, "TrackResponse")) {
+        st->pending = true;
+        return 0;
+    }
+    if (is(name, "TrackReply"))
+        st->doc->fmt = TRACK_FMT_FEDEX;
+    else if (is(name, "TrackingResponse"))
+        st->doc->fmt = TRACK_FMT_DHL;
+    else if (is(name, "TransportationStatus") && is(ns, XML_NS_TRANSPORTATION_STATUS))
+        st->doc->fmt = TRACK_FMT_UBL;
+    else
+        return fail(err, line, ERR_INVALID, "document",
+                    "is not a UPS, FedEx, USPS, DHL or UBL tracking document");
+    st->detected = true;
+    return 0;
+}
+
+/* One element start: 1 when its subtree was consumed, 0 to read on, -1 on error. */
+static int on_element(struct stream *st, struct err *err)
+{
+    int depth = xmlTextReaderDepth(st->r);
+    const char *name = (const char *)xmlTextReaderConstLocalName(st->r);
+    const char *parent;
+    int rd;
+
+    if (depth < 0 || depth >= XML_TRACK_DEPTH_MAX)
+        return fail(err, node_line(xmlTextReaderCurrentNode(st->r)), ERR_INVALID, "document",
+                    "nests elements more than %d deep", XML_TRACK_DEPTH_MAX);
+    if (name == NULL)
+        name = "";
+    snprintf(st->names[depth], sizeof st->names[depth], "%s", name);
+    parent = depth > 0 ? st->names[depth - 1] : "";
+    if (!st->detected && !st->pending) {
+        if (depth == 0 && is(name, "Envelope")) {
+            st->soap = true;
+            return 0;
+        }
+        if (st->soap && depth == 1)
+            return is(name, "Body") ? 0 : 1; /* the SOAP Header is not ours */
+        if (st->soap && (depth != 2 || !is(parent, "Body")))
+            return 1;
+        return detect(st, depth, name, err);
+    }
+    rd = depth - st->root_depth;
+    if (rd <= 0)
+        return 1; /* a second element in the SOAP Body: not ours */
+    if (st->pending) {
+        st->pending = false;
+        st->detected = true;
+        st->doc->fmt = is(name, "TrackInfo") ? TRACK_FMT_USPS : TRACK_FMT_UPS;
+    }
+    switch (st->doc->fmt) {
+    case TRACK_FMT_UPS:
+        return ups_start(st, name, parent, err);
+    case TRACK_FMT_FEDEX:
+        return fedex_start(st, name, parent, err);
+    case TRACK_FMT_USPS:
+        return usps_start(st, rd, name, parent, err);
+    case TRACK_FMT_DHL:
+        return dhl_start(st, name, parent, err);
+    case TRACK_FMT_UBL:
+        return ubl_start(st, depth, rd, name, parent, err);
+    }
+    return 0;
+}
+
+/* What the prolog check saw. */
+struct prolog {
+    bool doctype;
+    int line;
+};
+
+/* SAX of the prolog check: "<!DOCTYPE" was read; nothing after it is parsed. */
+static void prolog_doctype(void *data, const xmlChar *name, const xmlChar *external_id,
+                           const xmlChar *system_id)
+{
+    xmlParserCtxtPtr ctxt = data;
+    struct prolog *pr = ctxt->_private;
+
+    (void)name;
+    (void)external_id;
+    (void)system_id;
+    pr->doctype = true;
+    pr->line = ctxt->input != NULL ? ctxt->input->line : 0;
+    xmlStopParser(ctxt);
+}
+
+/* SAX of the prolog check: the root element starts, so the prolog had no DOCTYPE. */
+static void prolog_root(void *data, const xmlChar *localname, const xmlChar *prefix,
+                        const xmlChar *uri, int nb_namespaces, const xmlChar **namespaces,
+                        int nb_attributes, int nb_defaulted, const xmlChar **attributes)
+{
+    (void)localname;
+    (void)prefix;
+    (void)uri;
+    (void)nb_namespaces;
+    (void)namespaces;
+    (void)nb_attributes;
+    (void)nb_defaulted;
+    (void)attributes;
+    xmlStopParser(data);
+}
+
+static void prolog_error(void *data, xmlErrorPtr e)
+{
+    (void)data;
+    (void)e;
+}
+
+/*
+ * Refuses a document with a DOCTYPE before the reader sees any of it: a push parser with only
+ * two SAX callbacks reads the prolog and stops at "<!DOCTYPE" (before any declaration of the
+ * internal subset) or at the root element's start tag.  Other errors are the reader's to
+ * report, with their lines.
+ */
+static int refuse_doctype(const char *buf, size_t len, struct err *err)
+{
+    xmlSAXHandler sax;
+    xmlParserCtxtPtr ctxt;
+    struct prolog pr = {0};
+    size_t off, first = len < 4 ? len : 4;
+
+    memset(&sax, 0, sizeof sax);
+    sax.initialized = XML_SAX2_MAGIC;
+    sax.internalSubset = prolog_doctype;
+    sax.startElementNs = prolog_root;
+    sax.serror = prolog_error;
+    ctxt = xmlCreatePushParserCtxt(&sax, NULL, buf, (int)first, NULL);
+    if (ctxt == NULL)
+        return err_set(err, ERR_INTERNAL, NULL, "cannot read the tracking document");
+    ctxt->_private = &pr;
+    xmlCtxtUseOptions(ctxt, PARSE_OPTIONS);
+    for (off = first; off < len && !ctxt->disableSAX && ctxt->instate != XML_PARSER_EOF;) {
+        size_t n = len - off < 4096 ? len - off : 4096;
+
+        if (xmlParseChunk(ctxt, buf + off, (int)n, 0) != 0 && !pr.doctype)
+            break;
+        off += n;
+    }
+    xmlFreeParserCtxt(ctxt);
+    if (pr.doctype)
+        return fail(err, pr.line, ERR_INVALID, "doctype",
+                    "a document type declaration is not allowed");
+    return 0;
+}
+
+int xml_tracking_stream(const char *buf, size_t len, const struct tz *zone,
+                        int (*cb)(void *ctx, const struct track_event *ev, struct err *err),
+                        void *ctx, struct track_doc *doc, struct err *err)
+{
+    struct stream *st;
+    int rc, step = 0;
+
+    memset(doc, 0, sizeof *doc);
+    if (len > INT32_MAX)
+        return err_set(err, ERR_TOO_LARGE, "document", "is too large");
+    if (refuse_doctype(buf, len, err) != 0)
+        return -1;
+    st = xcalloc(1, sizeof *st);
+    st->zone = zone;
+    st->cb = cb;
+    st->ctx = ctx;
+    st->doc = doc;
+    st->r = xmlReaderForMemory(buf, (int)len, NULL, NULL, PARSE_OPTIONS);
+    if (st->r == NULL) {
+        free(st);
+        return err_set(err, ERR_INTERNAL, NULL, "cannot read the tracking document");
+    }
+    xmlTextReaderSetStructuredErrorHandler(st->r, reader_error, st);
+    rc = xmlTextReaderRead(st->r);
+    while (rc == 1) {
+        int type = xmlTextReaderNodeType(st->r);
+
+        if (type == XML_READER_TYPE_DOCUMENT_TYPE) {
+            step = fail(err, xmlTextReaderGetParserLineNumber(st->r), ERR_INVALID, "doctype",
+                        "a document type declaration is not allowed");
+            break;
+        }
+        step = type == XML_READER_TYPE_ELEMENT ? on_element(st, err) : 0;
+        if (step < 0)
+            break;
+        rc = step == 1 ? xmlTextReaderNext(st->r) : xmlTextReaderRead(st->r);
+    }
+    if (step >= 0 && rc < 0)
+        step =
+            fail(err, st->error_line > 0 ? st->error_line : xmlTextReaderGetParserLineNumber(st->r),
+                 ERR_INVALID, "document", "is not well-formed xml");
+    if (step >= 0 && !st->detected)
+        step = fail(err, 0, ERR_INVALID, "document",
+                    "is not a UPS, FedEx, USPS, DHL or UBL tracking document");
+    xmlFreeTextReader(st->r);
+    free(st);
+    return step < 0 ? -1 : 0;
+}
+
+/* ---- outbound TransportationStatus ---- */
+
+struct writer {
+    xmlTextWriterPtr w;
+    bool failed;
+};
+
+static void note(struct writer *wr, int rc)
+{
+    if (rc < 0)
+        wr->failed = true;
+}
+
+static void start(struct writer *wr, const char *name)
+{
+    note(wr, xmlTextWriterStartElement(wr->w, BAD_CAST name));
+}
+
+static void end(struct writer *wr)
+{
+    note(wr, xmlTextWriterEndElement(wr->w));
+}
+
+static void text(struct writer *wr, const char *name, const char *value)
+{
+    if (value != NULL && value[0] != '\0')
+        note(wr, xmlTextWriterWriteElement(wr->w, BAD_CAST name, BAD_CAST value));
+}
+
+/* Whether s is UTF-8 made only of characters XML 1.0 carries, at most a field long. */
+static int check_text(const char *s, const char *field, bool required, struct err *err)
+{
+    const xmlChar *p = (const xmlChar *)s;
+
+    if (s == NULL || s[0] == '\0')
+        return required ? err_set(err, ERR_INTERNAL, field, "is required") : 0;
+    if (strlen(s) > XML_TRACK_FIELD_MAX)
+        return err_set(err, ERR_INTERNAL, field, "is longer than %d bytes", XML_TRACK_FIELD_MAX);
+    if (!xmlCheckUTF8(p))
+        return err_set(err, ERR_INTERNAL, field, "is not text xml can carry");
+    while (*p != '\0') {
+        int n = 4, c = xmlGetUTF8Char(p, &n);
+
+        if (c < 0 || n <= 0 || !xmlIsCharQ(c))
+            return err_set(err, ERR_INTERNAL, field, "is not text xml can carry");
+        p += n;
+    }
+    return 0;
+}
+
+static int check_status(const struct track_status_doc *d, struct err *err)
+{
+    if (check_text(d->id, "id", true, err) ||
+        check_text(d->tracking_number, "tracking_number", true, err) ||
+        check_text(d->sscc, "sscc", false, err))
+        return -1;
+    if (d->sscc != NULL && d->sscc[0] != '\0' &&
+        (strlen(d->sscc) != 18 || strspn(d->sscc, "0123456789") != 18))
+        return err_set(err, ERR_INTERNAL, "sscc", "must be 18 digits");
+    if (d->n_events == 0 || d->events == NULL)
+        return err_set(err, ERR_INTERNAL, "events", "at least one event is required");
+    for (size_t i = 0; i < d->n_events; i++) {
+        const struct track_status_event *e = &d->events[i];
+
+        if (check_text(e->code, "event.code", false, err) ||
+            check_text(e->text, "event.text", false, err) ||
+            check_text(e->location, "event.location", false, err))
+            return -1;
+        if (e->at < 0 || e->at > INT64_C(253402300799))
+            return err_set(err, ERR_INTERNAL, "event.time", "is out of range");
+    }
+    if (d->issued_at < 0 || d->issued_at > INT64_C(253402300799))
+        return err_set(err, ERR_INTERNAL, "issued_at", "is out of range");
+    return 0;
+}
+
+/* "YYYY-MM-DD" and "HH:MM:SSZ" of instant t (UTC). */
+static void utc_parts(int64_t t, char date[16], char time[16])
+{
+    int64_t days = t / 86400, secs = t % 86400;
+    int y, m, d;
+
+    tz_civil_from_days(days, &y, &m, &d);
+    snprintf(date, 16, "%04d-%02d-%02d", y, m, d);
+    snprintf(time, 16, "%02d:%02d:%02dZ", (int)(secs / 3600), (int)(secs / 60 % 60),
+             (int)(secs % 60));
+}
+
+static void status_event(struct writer *wr, const struct track_status_event *e)
+{
+    char date[16], time[16];
+
+    utc_parts(e->at, date, time);
+    start(wr, "cac:TransportEvent");
+    text(wr, "cbc:OccurrenceDate", date);
+    text(wr, "cbc:OccurrenceTime", time);
+    start(wr, "cbc:TransportEventTypeCode");
+    note(wr, xmlTextWriterWriteAttribute(wr->w, BAD_CAST "listID", BAD_CAST "rmad-track-canon"));
+    note(wr, xmlTextWriterWriteString(wr->w, BAD_CAST track_canon_name(e->canon)));
+    end(wr);
+    text(wr, "cbc:Description", e->text);
+    if (e->code != NULL && e->code[0] != '\0') {
+        start(wr, "cac:CurrentStatus");
+        text(wr, "cbc:StatusReasonCode", e->code);
+        end(wr);
+    }
+    if (e->location != NULL && e->location[0] != '\0') {
+        start(wr, "cac:Location");
+        text(wr, "cbc:Description", e->location);
+        end(wr);
+    }
+    end(wr);
+}
+
+static void transportation_status(struct writer *wr, const struct track_status_doc *d)
+{
+    char date[16], time[16];
+
+    utc_parts(d->issued_at, date, time);
+    note(wr, xmlTextWriterSetIndent(wr->w, 1));
+    note(wr, xmlTextWriterSetIndentString(wr->w, BAD_CAST "  "));
+    note(wr, xmlTextWriterStartDocument(wr->w, NULL, "UTF-8", NULL));
+    note(wr, xmlTextWriterStartElementNS(wr->w, NULL, BAD_CAST "TransportationStatus",
+                                         BAD_CAST XML_NS_TRANSPORTATION_STATUS));
+    note(wr, xmlTextWriterWriteAttribute(wr->w, BAD_CAST "xmlns:cac", BAD_CAST XML_NS_CAC));
+    note(wr, xmlTextWriterWriteAttribute(wr->w, BAD_CAST "xmlns:cbc", BAD_CAST XML_NS_CBC));
+    text(wr, "cbc:UBLVersionID", "2.1");
+    text(wr, "cbc:CustomizationID", XML_TRACK_CUSTOMIZATION);
+    text(wr, "cbc:ID", d->id);
+    text(wr, "cbc:IssueDate", date);
+    text(wr, "cbc:IssueTime", time);
+    start(wr, "cac:Consignment");
+    text(wr, "cbc:ID", d->tracking_number);
+    text(wr, "cbc:CarrierAssignedID", d->tracking_number);
+    if (d->sscc != NULL && d->sscc[0] != '\0') {
+        start(wr, "cac:TransportHandlingUnit");
+        start(wr, "cbc:ID");
+        note(wr, xmlTextWriterWriteAttribute(wr->w, BAD_CAST "schemeID", BAD_CAST "SSCC"));
+        note(wr, xmlTextWriterWriteString(wr->w, BAD_CAST d->sscc));
+        end(wr);
+        end(wr);
+    }
+    end(wr);
+    for (size_t i = 0; i < d->n_events; i++)
+        status_event(wr, &d->events[i]);
+    end(wr);
+    note(wr, xmlTextWriterEndDocument(wr->w));
+}
+
+int xml_write_transportation_status(const struct track_status_doc *d, char **out, size_t *len,
+                                    struct err *err)
+{
+    struct writer wr = {0};
+    xmlBufferPtr buf;
+    size_t n;
+
+    if (check_status(d, err) != 0)
+        return -1;
+    buf = xmlBufferCreate();
+    if (buf == NULL)
+        return err_set(err, ERR_INTERNAL, NULL, "cannot write the transportation status");
+    wr.w = xmlNewTextWriterMemory(buf, 0);
+    if (wr.w == NULL) {
+        xmlBufferFree(buf);
+        return err_set(err, ERR_INTERNAL, NULL, "cannot write the transportation status");
+    }
+    transportation_status(&wr, d);
+    xmlFreeTextWriter(wr.w);
+    if (wr.failed) {
+        xmlBufferFree(buf);
+        return err_set(err, ERR_INTERNAL, NULL, "cannot write the transportation status");
+    }
+    n = (size_t)xmlBufferLength(buf);
+    *out = xmalloc(n + 1);
+    memcpy(*out, xmlBufferContent(buf), n);
+    (*out)[n] = '\0';
+    *len = n;
+    xmlBufferFree(buf);
+    return 0;
+}

@@ -462,6 +462,72 @@ static void postcode_normalize_table(void **state)
     }
 }
 
+/* ---- zones and holidays (issue 3) ---- */
+static void zone_and_region(void **state)
+{
+    static const struct {
+        const char *country, *zone, *region;
+        int rc;
+        const char *want_zone, *want_region, *field;
+    } cases[] = {
+        /* derived for a country of one zone; the region defaults to the country */
+        {"DE", NULL, NULL, 0, "Europe/Berlin", "DE", NULL},
+        {"FR", NULL, NULL, 0, "Europe/Paris", "FR", NULL},
+        {"GB", NULL, "GB-SCT", 0, "Europe/London", "GB-SCT", NULL},
+        {"NL", NULL, NULL, 0, "Europe/Amsterdam", "NL", NULL},
+        {"AT", NULL, NULL, 0, "Europe/Vienna", "AT", NULL},
+        {"CH", NULL, NULL, 0, "Europe/Zurich", "CH", NULL},
+        {"IT", NULL, NULL, 0, "Europe/Rome", "IT", NULL},
+        {"ES", NULL, NULL, 0, "Europe/Madrid", "ES", NULL},
+        {"JP", NULL, NULL, 0, "Asia/Tokyo", "JP", NULL},
+        {"IN", NULL, NULL, 0, "Asia/Kolkata", "IN", NULL},
+        /* given: kept as it is (whether it exists is for the caller to check) */
+        {"DE", "Europe/Busingen", "DE-BW", 0, "Europe/Busingen", "DE-BW", NULL},
+        {"US", "America/Los_Angeles", "US-CA", 0, "America/Los_Angeles", "US-CA", NULL},
+        {"AU", "Australia/Sydney", NULL, 0, "Australia/Sydney", "AU", NULL},
+        {"DE", NULL, "DE-BY", 0, "Europe/Berlin", "DE-BY", NULL},
+        {"US", "America/New_York", "US-NY", 0, "America/New_York", "US-NY", NULL},
+        /* several zones or unknown: the zone is required */
+        {"US", NULL, NULL, -1, NULL, NULL, "service_address.zone"},
+        {"CA", NULL, NULL, -1, NULL, NULL, "service_address.zone"},
+        {"AU", NULL, NULL, -1, NULL, NULL, "service_address.zone"},
+        {"BR", NULL, NULL, -1, NULL, NULL, "service_address.zone"},
+        {"RU", NULL, NULL, -1, NULL, NULL, "service_address.zone"},
+        {"MX", NULL, NULL, -1, NULL, NULL, "service_address.zone"},
+        {"ZZ", NULL, NULL, -1, NULL, NULL, "service_address.zone"},
+        /* names that could leave the zoneinfo directory */
+        {"DE", "../../etc/passwd", NULL, -1, NULL, NULL, "service_address.zone"},
+        {"DE", "/etc/passwd", NULL, -1, NULL, NULL, "service_address.zone"},
+        {"DE", "Europe/./Berlin", NULL, -1, NULL, NULL, "service_address.zone"},
+        /* a region of another country, or malformed */
+        {"DE", NULL, "FR", -1, NULL, NULL, "service_address.region"},
+        {"DE", NULL, "FR-IDF", -1, NULL, NULL, "service_address.region"},
+        {"DE", NULL, "DE-", -1, NULL, NULL, "service_address.region"},
+        {"DE", NULL, "DEBY", -1, NULL, NULL, "service_address.region"},
+        {"DE", NULL, "DE-BAYE", -1, NULL, NULL, "service_address.region"},
+        {"DE", NULL, "DE-by", -1, NULL, NULL, "service_address.region"},
+        {"DE", NULL, "D", -1, NULL, NULL, "service_address.region"},
+    };
+
+    (void)state;
+    for (size_t i = 0; i < COUNT(cases); i++) {
+        struct intake in = valid_intake();
+        struct err err = {0};
+
+        in.service_address.country = cases[i].country;
+        in.zone = cases[i].zone;
+        in.region = cases[i].region;
+        assert_int_equal(intake_resolve_zone(&in, &err), cases[i].rc);
+        if (cases[i].rc == 0) {
+            assert_string_equal(in.zone, cases[i].want_zone);
+            assert_string_equal(in.region, cases[i].want_region);
+        } else {
+            assert_int_equal(err.kind, ERR_INVALID);
+            assert_string_equal(err.field, cases[i].field);
+        }
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -475,6 +541,7 @@ int main(void)
         cmocka_unit_test(address_prefix_names_the_object),
         cmocka_unit_test(invisible_and_bidi_text),
         cmocka_unit_test(postcode_normalize_table),
+        cmocka_unit_test(zone_and_region),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -651,7 +651,7 @@ enum tz_local_kind tz_from_local(const struct tz *tz, const struct tz_local *loc
                                  int64_t *second)
 {
     int64_t l = local_secs(local), lo, hi;
-    int64_t found[2];
+    int64_t found[2] = {0, 0};
     size_t n = 0;
 
     for (size_t i = 0; i < tz->n_offs; i++) {

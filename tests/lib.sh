@@ -5,7 +5,7 @@
 # loaded with the demo data, tokens for each role, and a running rmad on a free loopback port:
 #
 #   source "$(dirname "$0")/../lib.sh"
-#   rmad_setup                       # sets BASE, ADMIN, AGENT, ENGINEER, DEPOT, CARRIER, DB
+#   rmad_setup                       # sets BASE, ADMIN, AGENT, ENGINEER, DEPOT, CARRIER, MANAGER, DB
 #   api POST /api/v1/cases "$ADMIN" "$json"    # sets STATUS and BODY
 #   expect_status 201 "case created"
 #   expect_jq '.case_number | test("^C[0-9]{8}$")' "case number shape"
@@ -13,6 +13,16 @@
 #
 # rmad runs as a background job of the test script: wait for the PIDs you started, never a bare
 # `wait` (it would wait for rmad too).
+#
+# Service cases (issue 3, lifecycle): rmad_setup registers the engineer "test-engineer" (the
+# ENGINEER token, every product line of the catalog); MANAGER is a service manager token.
+#   case_to_troubleshooting CASE  # register (MANAGER), assign to test-engineer, first contact
+#                                 # by phone as ENGINEER: the case is troubleshooting
+#   case_isolated CASE            # the same plus a fault isolation record (needs_depot): an
+#                                 # RMA may now be created for the case (POST /api/v1/rmas)
+#   new_case leaves its case isolated (NEW_CASE_KEEP_NEW=1 keeps it new), with STATUS and BODY
+#   of the intake; new_rma isolates a new case first.  The helpers record a failure when a step
+#   is refused.
 set -u
 
 RMAD_SRC=${RMAD_SRC:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}
@@ -161,7 +171,14 @@ rmad_setup() {
     ENGINEER=$("$RMAD_BIN" token create --role engineer --name "test engineer")
     DEPOT=$("$RMAD_BIN" token create --role depot --name "test depot")
     CARRIER=$("$RMAD_BIN" token create --role carrier --name "test carrier" --carrier UPS)
+    MANAGER=$("$RMAD_BIN" token create --role manager --name "test manager")
     rmad_start
+    # cases: lifecycle (issue 3): the engineer behind ENGINEER, skilled for every product line
+    api POST /api/v1/engineers "$ADMIN" "$(jq -nc --arg t "$ENGINEER" \
+        --argjson l "$(psql_t -c "SELECT json_agg(DISTINCT product_line) FROM product_model")" \
+        '{name: "test-engineer", email: "engineer@example.com", token: $t, product_lines: $l,
+          max_open_cases: 100000}')"
+    [ "$STATUS" = 201 ] || { echo "cannot register test-engineer: $STATUS $BODY"; exit 1; }
 }
 
 finish() {
@@ -182,9 +199,41 @@ new_case() {
         service_address: {name: "ACME GmbH", street: "Mainzer Landstr. 1", city: "Frankfurt",
                           postcode: $pc, country: "DE"}}')"
     CASE=$(jqb .case_number)
+    # cases: lifecycle (issue 3): an RMA needs a case that is isolated
+    if [ "$STATUS" = 201 ] && [ "${NEW_CASE_KEEP_NEW:-0}" != 1 ]; then
+        local st=$STATUS body=$BODY
+        case_isolated "$CASE"
+        STATUS=$st
+        BODY=$body
+    fi
+}
+# ---- cases: lifecycle (issue 3) ----
+# lc_step WHAT WANT METHOD PATH TOKEN [BODY]: one helper step; a failure when STATUS is not WANT.
+lc_step() {
+    local what=$1 want=$2
+    shift 2
+    api "$@"
+    [ "$STATUS" = "$want" ] || { fail "$what: want HTTP $want, got $STATUS" "$(printf '%s' "$BODY" | head -c 300)"; return 1; }
+}
+# case_to_troubleshooting CASE: registered (MANAGER), assigned to test-engineer, the engineer's
+# first contact (ENGINEER): the case is troubleshooting.
+case_to_troubleshooting() {
+    lc_step "register $1" 200 POST "/api/v1/cases/$1/register" "$MANAGER" '{"priority":"normal"}' &&
+        lc_step "assign $1" 200 POST "/api/v1/cases/$1/assign" "$MANAGER" \
+            '{"engineer":"test-engineer","reason":"test"}' &&
+        lc_step "first contact on $1" 200 POST "/api/v1/cases/$1/contacts" "$ENGINEER" \
+            '{"method":"phone","summary":"first call with the customer","reached":true}'
+}
+# case_isolated CASE: case_to_troubleshooting and a fault isolation record (needs_depot).
+case_isolated() {
+    case_to_troubleshooting "$1" &&
+        lc_step "fault isolation of $1" 200 POST "/api/v1/cases/$1/fault-isolation" "$ENGINEER" \
+            '{"method":"phone","findings":"power supply does not start","suspected_part":"PSU","conclusion":"needs_depot"}'
 }
 # new_rma CASE SERIAL MODEL: sets RMA
 new_rma() {
+    api GET "/api/v1/cases/$1" "$AGENT"
+    [ "$(jqb .status)" = new ] && case_isolated "$1"
     api POST /api/v1/rmas "$AGENT" "$(jq -nc --arg c "$1" --arg s "$2" --arg m "$3" '{
         case_number: $c, type: "repair", lines: [{serial_number: $s, product_model: $m}],
         screening: {outcome: "eligible", reason: "in warranty, no misuse", evidence: {notes: "ok"}}}')"

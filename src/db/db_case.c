@@ -186,15 +186,21 @@ enum db_result db_rma_create(struct db *db, const struct rma_request *req,
     if ((kind = db_begin(db, err)) != DB_ONE)
         return kind;
 
-    const char *cp[1] = {req->case_number};
-    if ((r = tx_run(db, Q_CASE_FOR_RMA, cp, &kind, err)) == NULL)
+    /* cases: lifecycle (issue 3): the one guard of an escalation to the depot */
+    int64_t case_num_id = 0;
+    bool keep = false;
+    kind = db_case_rma_guard(db, req->case_number, req->outcome, req->reason, req->evidence_json,
+                             actor, &case_num_id, &keep, err);
+    if (kind != DB_ONE) {
+        struct err cerr = {0};
+        /* a refused misuse decision stays on the case as an event, nothing else */
+        if (!keep)
+            db_rollback(db);
+        else if (db_commit(db, &cerr) != DB_ONE)
+            *err = cerr;
         return kind;
-    if (PQntuples(r) != 1) {
-        PQclear(r);
-        return fail(db, err, ERR_INVALID, "case_number", "unknown case");
     }
-    char *case_id = db_field(a, r, 0, 0);
-    PQclear(r);
+    char *case_id = arena_printf(a, "%lld", (long long)case_num_id);
 
     if ((r = tx_run(db, Q_DEPOT_DEFAULT, NULL, &kind, err)) == NULL)
         return kind;
@@ -346,6 +352,10 @@ enum db_result db_rma_create(struct db *db, const struct rma_request *req,
     }
     if (!authorized && (kind = offer_quote(db, req, rma_id, (const char *const *)line_ids, records,
                                            token_id, actor, a, err)) != DB_ONE) {
+        db_rollback(db);
+        return kind;
+    }
+    if ((kind = db_case_rma_requested(db, case_num_id, rnum, actor, err)) != DB_ONE) {
         db_rollback(db);
         return kind;
     }

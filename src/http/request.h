@@ -167,6 +167,24 @@ int route_labels_batch_day_pdf(struct request *req);
 int route_labels_batch_day_zpl(struct request *req);
 int route_labels_batch_pdf(struct request *req);
 int route_labels_batch_zpl(struct request *req);
+/* ---- cases: lifecycle (issue 3), routes_lifecycle.c ---- */
+int route_lifecycle_get(struct request *req);
+int route_lifecycle_list(struct request *req);
+int route_lifecycle_register(struct request *req);
+int route_lifecycle_suggestions(struct request *req);
+int route_lifecycle_assign(struct request *req);
+int route_lifecycle_contact(struct request *req);
+int route_lifecycle_fault_isolation(struct request *req);
+int route_lifecycle_resolve(struct request *req);
+int route_lifecycle_hold(struct request *req);
+int route_lifecycle_resume(struct request *req);
+int route_lifecycle_cancel(struct request *req);
+int route_lifecycle_escalate(struct request *req);
+int route_lifecycle_engineers_list(struct request *req);
+int route_lifecycle_engineer_save(struct request *req);
+/* routes_rmas.c: the RMA of body for case_number (NULL: the body's), as POST /api/v1/rmas makes
+ * it, replied; the escalation of a case to the depot uses it.  body stays the caller's. */
+int route_rmas_create_for(struct request *req, json_t *body, const char *case_number);
 
 /* pages (issue 7): routes_pages.c */
 int route_pages_track(struct request *req);

@@ -120,12 +120,27 @@ static int read_lines(struct request *req, json_t *body, struct rma_request *rr,
 int route_rmas_create(struct request *req)
 {
     struct err err = {0};
-    struct rma_request rr = {0};
     json_t *body = request_json(req, &err);
 
     if (body == NULL)
         return reply_error(req, &err);
-    rr.case_number = json_in_string(&req->arena, body, "case_number", "case_number", true, &err);
+    int rc = route_rmas_create_for(req, body, NULL);
+    json_decref(body);
+    return rc;
+}
+
+/* The RMA of body for case_number (NULL: the body's case_number), as POST /api/v1/rmas and the
+ * escalation of a case to the depot (POST /api/v1/cases/{case}/escalations) make it: the same
+ * parse, the same guard (db_case_rma_guard in db_rma_create), the same answer.  body stays the
+ * caller's. */
+int route_rmas_create_for(struct request *req, json_t *body, const char *case_number)
+{
+    struct err err = {0};
+    struct rma_request rr = {0};
+
+    rr.case_number =
+        case_number ? case_number :
+                      json_in_string(&req->arena, body, "case_number", "case_number", true, &err);
     const char *type = json_in_string(&req->arena, body, "type", "type", true, &err);
     if (type != NULL)
         rma_type_parse(type, &rr.type, &err);
@@ -157,7 +172,6 @@ int route_rmas_create(struct request *req)
             }
         }
     }
-    json_decref(body);
     if (err_is_set(&err))
         return reply_error(req, &err);
 
@@ -169,6 +183,12 @@ int route_rmas_create(struct request *req)
     case DB_NONE:
     case DB_RETRY:
     case DB_FAIL:
+        /* the case of the path does not exist: not found, not an invalid field */
+        if (case_number != NULL && err.kind == ERR_INVALID &&
+            strcmp(err.field, "case_number") == 0) {
+            err_clear(&err);
+            err_set(&err, ERR_NOT_FOUND, "case_number", "no such case");
+        }
         return reply_db_error(req, r, &err);
     }
     return reply_view(req, 201, rma_number);

@@ -34,6 +34,8 @@ enum xml_schema {
     XML_SCHEMA_MANIFEST,        /* rmad-manifest-1.xsd */
     XML_SCHEMA_DESPATCH_ADVICE, /* rmad-ubl-DespatchAdvice-2.1.xsd */
     XML_SCHEMA_RECEIPT_ADVICE,  /* rmad-ubl-ReceiptAdvice-2.1.xsd */
+    /* tracking (issue 5) */
+    XML_SCHEMA_TRANSPORTATION_STATUS, /* rmad-ubl-transportation-status.xsd */
     XML_SCHEMA__COUNT
 };
 

@@ -28,6 +28,7 @@ static const char *const schema_files[XML_SCHEMA__COUNT] = {
     [XML_SCHEMA_MANIFEST] = "rmad-manifest-1.xsd",
     [XML_SCHEMA_DESPATCH_ADVICE] = "rmad-ubl-DespatchAdvice-2.1.xsd",
     [XML_SCHEMA_RECEIPT_ADVICE] = "rmad-ubl-ReceiptAdvice-2.1.xsd",
+    [XML_SCHEMA_TRANSPORTATION_STATUS] = "rmad-ubl-transportation-status.xsd", /* issue 5 */
 };
 
 static xmlSchemaPtr compiled[XML_SCHEMA__COUNT];

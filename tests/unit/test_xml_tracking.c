@@ -20,6 +20,7 @@
 #include "core/err.h"
 #include "core/tracking.h"
 #include "core/tz.h"
+#include "xml/schemas.h"
 #include "xml/tracking.h"
 #include "xml/xml.h"
 
@@ -610,11 +611,73 @@ static void writer_refuses_bad_input(void **state)
     }
 }
 
+/* Our profile: what the writer emits and the fixture pass; what it must refuse does not. */
+static void profile_validates(void **state)
+{
+    static const struct track_status_event events[] = {
+        {TRACK_DELIVERED, "OK", "Shipment delivered", "MUNICH - GERMANY", 1779359100},
+    };
+    const struct track_status_doc d = {
+        .id = "TS-1",
+        .issued_at = 1779360000,
+        .tracking_number = "1234567890",
+        .events = events,
+        .n_events = 1,
+    };
+    static const char *const bad[] = {
+        /* a local time without its offset */
+        "<cbc:OccurrenceDate>2026-05-21</cbc:OccurrenceDate>"
+        "<cbc:OccurrenceTime>10:25:00</cbc:OccurrenceTime>"
+        "<cbc:TransportEventTypeCode>delivered</cbc:TransportEventTypeCode>",
+        /* a code that is not a canonical event */
+        "<cbc:OccurrenceDate>2026-05-21</cbc:OccurrenceDate>"
+        "<cbc:OccurrenceTime>10:25:00Z</cbc:OccurrenceTime>"
+        "<cbc:TransportEventTypeCode>DL</cbc:TransportEventTypeCode>",
+        /* no time at all */
+        "<cbc:OccurrenceDate>2026-05-21</cbc:OccurrenceDate>"
+        "<cbc:TransportEventTypeCode>delivered</cbc:TransportEventTypeCode>",
+    };
+    char *out = NULL, path[512], doc[2048];
+    size_t len = 0;
+    struct err err = {0};
+
+    (void)state;
+    assert_non_null(xml_schema_get(XML_SCHEMA_TRANSPORTATION_STATUS));
+    assert_int_equal(xml_write_transportation_status(&d, &out, &len, &err), 0);
+    assert_int_equal(xml_schema_validate_memory(XML_SCHEMA_TRANSPORTATION_STATUS, out, len, &err),
+                     0);
+    free(out);
+    snprintf(path, sizeof path, FIXTURES "ubl-transportation-status.xml");
+    out = read_whole(path, &len);
+    assert_int_equal(xml_schema_validate_memory(XML_SCHEMA_TRANSPORTATION_STATUS, out, len, &err),
+                     0);
+    free(out);
+    for (size_t i = 0; i < COUNT(bad); i++) {
+        struct err verr = {0};
+
+        snprintf(doc, sizeof doc,
+                 "<TransportationStatus xmlns=\"" XML_NS_TRANSPORTATION_STATUS "\" "
+                 "xmlns:cac=\"" XML_NS_CAC "\" xmlns:cbc=\"" XML_NS_CBC "\">"
+                 "<cbc:UBLVersionID>2.1</cbc:UBLVersionID><cbc:ID>TS-1</cbc:ID>"
+                 "<cbc:IssueDate>2026-05-21</cbc:IssueDate>"
+                 "<cac:Consignment><cbc:ID>1</cbc:ID></cac:Consignment>"
+                 "<cac:TransportEvent>%s</cac:TransportEvent></TransportationStatus>",
+                 bad[i]);
+        assert_int_equal(
+            xml_schema_validate_memory(XML_SCHEMA_TRANSPORTATION_STATUS, doc, strlen(doc), &verr),
+            -1);
+        assert_int_equal(verr.kind, ERR_INVALID);
+    }
+}
+
 static int setup(void **state)
 {
     struct err err = {0};
 
     (void)state;
+    /* our XSDs, then the process-wide set-up (which installs the deny-all loader) */
+    if (xml_schemas_init(&err) != 0)
+        return -1;
     return xml_init(NULL, &err);
 }
 
@@ -645,6 +708,7 @@ int main(void)
         cmocka_unit_test(large_document_streams),
         cmocka_unit_test(written_status_reads_back),
         cmocka_unit_test(writer_refuses_bad_input),
+        cmocka_unit_test(profile_validates),
     };
 
     return cmocka_run_group_tests(tests, setup, teardown);

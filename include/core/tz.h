@@ -100,7 +100,8 @@ int tz_cal_next_open(const struct tz_cal *cal, int64_t t, int64_t *open, int64_t
 
 /*
  * tz_cal_business_seconds: how many seconds of [from, to) lie inside the window (0 when
- * to <= from).  Used by the SLA clocks.
+ * to <= from).  Used by the SLA clocks.  Only windows between 1900 and 2200 count (so that any
+ * input ends in bounded time); tz_cal_next_open likewise finds none after 2200.
  */
 int64_t tz_cal_business_seconds(const struct tz_cal *cal, int64_t from, int64_t to);
 

@@ -33,6 +33,11 @@
 #define TZ_NAME_MAX 64
 /* no offset in use is beyond +-26 h; windows are searched this far around their local day */
 #define MAX_OFF (26 * 3600)
+/* instants are clamped to about +-557,000 years, so years fit an int and sums do not overflow */
+#define T_LIMIT ((int64_t)1 << 44)
+/* the calendar counts windows between 1900 and 2200 only (bounded loops for any input) */
+#define CAL_MIN ((int64_t)-2208988800) /* 1900-01-01 */
+#define CAL_MAX ((int64_t)7258118400)  /* 2200-01-01 */
 
 enum rule_kind { RULE_JULIAN1, RULE_JULIAN0, RULE_MONTH };
 
@@ -605,9 +610,17 @@ static size_t trans_upto(const struct tz *tz, int64_t t)
     return lo;
 }
 
+static int64_t clamp_t(int64_t t)
+{
+    return t < -T_LIMIT ? -T_LIMIT : t > T_LIMIT ? T_LIMIT : t;
+}
+
 int32_t tz_offset_at(const struct tz *tz, int64_t t)
 {
-    size_t n = trans_upto(tz, t);
+    size_t n;
+
+    t = clamp_t(t);
+    n = trans_upto(tz, t);
 
     if (tz->footer.present && n == tz->n_trans)
         return footer_offset(&tz->footer, t);
@@ -636,7 +649,7 @@ static int64_t local_secs(const struct tz_local *l)
 
 void tz_to_local(const struct tz *tz, int64_t t, struct tz_local *out)
 {
-    int64_t l = t + tz_offset_at(tz, t);
+    int64_t l = clamp_t(t) + tz_offset_at(tz, t);
     int64_t days = floor_div(l, DAY);
     int64_t s = l - days * DAY;
 
@@ -732,11 +745,12 @@ static int clamp_min(int m)
 
 bool tz_cal_is_open(const struct tz_cal *cal, int64_t t)
 {
-    int64_t l = t + tz_offset_at(cal->tz, t);
+    int64_t l = clamp_t(t) + tz_offset_at(cal->tz, t);
     int64_t day = floor_div(l, DAY);
     int64_t s = l - day * DAY;
 
-    return is_working_day(cal, day) && s >= (int64_t)clamp_min(cal->open_min) * 60 &&
+    return t >= CAL_MIN && t < CAL_MAX && is_working_day(cal, day) &&
+           s >= (int64_t)clamp_min(cal->open_min) * 60 &&
            s < (int64_t)clamp_min(cal->close_min) * 60;
 }
 
@@ -778,14 +792,19 @@ static size_t day_window(const struct tz_cal *cal, int64_t day, int64_t iv[MAX_P
 int tz_cal_next_open(const struct tz_cal *cal, int64_t t, int64_t *open, int64_t *close,
                      struct err *err)
 {
-    int64_t day0 = floor_div(t + tz_offset_at(cal->tz, t), DAY);
+    int64_t day0;
 
+    if (t < CAL_MIN)
+        t = CAL_MIN;
+    if (t > CAL_MAX)
+        return err_set(err, ERR_INVALID, "zone", "no working hours within a year");
+    day0 = floor_div(t + tz_offset_at(cal->tz, t), DAY);
     for (int64_t day = day0 - 1; day <= day0 + 366; day++) {
         int64_t iv[MAX_PIECES][2];
         size_t n = day_window(cal, day, iv);
 
         for (size_t k = 0; k < n; k++) {
-            if (iv[k][1] > t) {
+            if (iv[k][1] > t && iv[k][0] < CAL_MAX) {
                 *open = iv[k][0] > t ? iv[k][0] : t;
                 *close = iv[k][1];
                 return 0;
@@ -799,6 +818,8 @@ int64_t tz_cal_business_seconds(const struct tz_cal *cal, int64_t from, int64_t 
 {
     int64_t sum = 0, d0, d1;
 
+    from = from < CAL_MIN ? CAL_MIN : from;
+    to = to > CAL_MAX ? CAL_MAX : to;
     if (to <= from)
         return 0;
     d0 = floor_div(from - MAX_OFF, DAY);

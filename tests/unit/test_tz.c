@@ -642,6 +642,32 @@ static void window_on_a_change_day(void **state)
     tz_free(tz);
 }
 
+/* absurd instants neither crash nor loop for ever (UBSan checks the arithmetic) */
+static void extreme_instants(void **state)
+{
+    struct tz *tz = load("Europe/Berlin");
+    struct tz_cal cal = {tz, 9 * 60, 21 * 60, NULL, 0};
+    struct tz_local l;
+    struct err err = {0};
+    int64_t open, close, secs;
+
+    (void)state;
+    assert_int_equal(tz_offset_at(tz, INT64_MAX), 1 * H); /* far future: CET in January */
+    tz_to_local(tz, INT64_MIN, &l);
+    tz_to_local(tz, INT64_MAX, &l);
+    assert_false(tz_cal_is_open(&cal, INT64_MIN));
+    assert_int_equal(tz_cal_next_open(&cal, INT64_MAX, &open, &close, &err), -1);
+    err_clear(&err);
+    /* before 1900: the first window of 1900, Monday 1900-01-01 09:00 CET
+     * (TZ=Europe/Berlin date -d '1900-01-01 09:00' +%s) */
+    assert_int_equal(tz_cal_next_open(&cal, INT64_MIN, &open, &close, &err), 0);
+    assert_int_equal(open, -2208960000);
+    secs = tz_cal_business_seconds(&cal, INT64_MIN, INT64_MAX);
+    assert_true(secs > 0);
+    assert_int_equal(tz_cal_business_seconds(&cal, INT64_MAX - 1, INT64_MAX), 0);
+    tz_free(tz);
+}
+
 /* ---- names and garbage ---- */
 
 static void zone_names(void **state)
@@ -805,6 +831,7 @@ int main(void)
         cmocka_unit_test(next_open_never),
         cmocka_unit_test(business_seconds),
         cmocka_unit_test(window_on_a_change_day),
+        cmocka_unit_test(extreme_instants),
         cmocka_unit_test(zone_names),
         cmocka_unit_test(garbage_is_refused),
     };

@@ -165,20 +165,14 @@ static int text_of(const xmlNode *n, char *buf, size_t size, struct err *err)
     return 0;
 }
 
-/* The text at a path of element names below n ("" when any step is missing). */
-static int path_text(const struct stream *st, const xmlNode *n, char *buf, size_t size,
-                     struct err *err, const char *first, ...)
+/* The text of n's child a (of its child b when b is not NULL); "" when a step is missing. */
+static int path_text(const struct stream *st, const xmlNode *n, const char *a, const char *b,
+                     char *buf, size_t size, struct err *err)
 {
-    va_list ap;
-    const char *name = first;
-    const xmlNode *cur = n;
+    const xmlNode *cur = child(st, n, a);
 
-    va_start(ap, first);
-    while (cur != NULL && name != NULL) {
-        cur = child(st, cur, name);
-        name = va_arg(ap, const char *);
-    }
-    va_end(ap);
+    if (b != NULL)
+        cur = child(st, cur, b);
     return text_of(cur, buf, size, err);
 }
 
@@ -304,22 +298,22 @@ static int ups_activity(struct stream *st, bool in_package, struct err *err)
              in_package && st->number[0] != '\0' ? st->number : st->fallback);
     status = child(st, n, "Status");
     addr = child(st, child(st, n, "ActivityLocation"), "Address");
-    if (path_text(st, status, type, sizeof type, err, "StatusType", "Code", NULL) ||
-        path_text(st, status, scode, sizeof scode, err, "StatusCode", "Code", NULL) ||
-        path_text(st, status, f->text, sizeof f->text, err, "StatusType", "Description", NULL) ||
-        path_text(st, n, f->date, sizeof f->date, err, "Date", NULL) ||
-        path_text(st, n, f->time, sizeof f->time, err, "Time", NULL) ||
-        path_text(st, addr, city, sizeof city, err, "City", NULL) ||
-        path_text(st, addr, state, sizeof state, err, "StateProvinceCode", NULL) ||
-        path_text(st, addr, country, sizeof country, err, "CountryCode", NULL))
+    if (path_text(st, status, "StatusType", "Code", type, sizeof type, err) ||
+        path_text(st, status, "StatusCode", "Code", scode, sizeof scode, err) ||
+        path_text(st, status, "StatusType", "Description", f->text, sizeof f->text, err) ||
+        path_text(st, n, "Date", NULL, f->date, sizeof f->date, err) ||
+        path_text(st, n, "Time", NULL, f->time, sizeof f->time, err) ||
+        path_text(st, addr, "City", NULL, city, sizeof city, err) ||
+        path_text(st, addr, "StateProvinceCode", NULL, state, sizeof state, err) ||
+        path_text(st, addr, "CountryCode", NULL, country, sizeof country, err))
         return -1;
     /* the newer shape: Status/Type, Status/Code, Status/Description */
-    if (type[0] == '\0' && path_text(st, status, type, sizeof type, err, "Type", NULL))
+    if (type[0] == '\0' && path_text(st, status, "Type", NULL, type, sizeof type, err))
         return -1;
-    if (scode[0] == '\0' && path_text(st, status, scode, sizeof scode, err, "Code", NULL))
+    if (scode[0] == '\0' && path_text(st, status, "Code", NULL, scode, sizeof scode, err))
         return -1;
     if (f->text[0] == '\0' &&
-        path_text(st, status, f->text, sizeof f->text, err, "Description", NULL))
+        path_text(st, status, "Description", NULL, f->text, sizeof f->text, err))
         return -1;
     snprintf(f->code, sizeof f->code, "%s", type[0] != '\0' ? type : scode);
     canon = track_map_code(TRACK_FMT_UPS, f->code);
@@ -364,12 +358,12 @@ static int fedex_event(struct stream *st, struct err *err)
     clear_fields(f);
     snprintf(f->number, sizeof f->number, "%s", st->number);
     addr = child(st, n, "Address");
-    if (path_text(st, n, f->code, sizeof f->code, err, "EventType", NULL) ||
-        path_text(st, n, f->text, sizeof f->text, err, "EventDescription", NULL) ||
-        path_text(st, n, f->date, sizeof f->date, err, "Timestamp", NULL) ||
-        path_text(st, addr, city, sizeof city, err, "City", NULL) ||
-        path_text(st, addr, state, sizeof state, err, "StateOrProvinceCode", NULL) ||
-        path_text(st, addr, country, sizeof country, err, "CountryCode", NULL))
+    if (path_text(st, n, "EventType", NULL, f->code, sizeof f->code, err) ||
+        path_text(st, n, "EventDescription", NULL, f->text, sizeof f->text, err) ||
+        path_text(st, n, "Timestamp", NULL, f->date, sizeof f->date, err) ||
+        path_text(st, addr, "City", NULL, city, sizeof city, err) ||
+        path_text(st, addr, "StateOrProvinceCode", NULL, state, sizeof state, err) ||
+        path_text(st, addr, "CountryCode", NULL, country, sizeof country, err))
         return -1;
     join3(f->location, sizeof f->location, city, state, country);
     return emit(st, n, track_map_code(TRACK_FMT_FEDEX, f->code), err) == 0 ? 1 : -1;
@@ -400,13 +394,13 @@ static int usps_event(struct stream *st, struct err *err)
         return -1;
     clear_fields(f);
     snprintf(f->number, sizeof f->number, "%s", st->number);
-    if (path_text(st, n, f->code, sizeof f->code, err, "EventCode", NULL) ||
-        path_text(st, n, f->text, sizeof f->text, err, "Event", NULL) ||
-        path_text(st, n, f->date, sizeof f->date, err, "EventDate", NULL) ||
-        path_text(st, n, f->time, sizeof f->time, err, "EventTime", NULL) ||
-        path_text(st, n, city, sizeof city, err, "EventCity", NULL) ||
-        path_text(st, n, state, sizeof state, err, "EventState", NULL) ||
-        path_text(st, n, country, sizeof country, err, "EventCountry", NULL))
+    if (path_text(st, n, "EventCode", NULL, f->code, sizeof f->code, err) ||
+        path_text(st, n, "Event", NULL, f->text, sizeof f->text, err) ||
+        path_text(st, n, "EventDate", NULL, f->date, sizeof f->date, err) ||
+        path_text(st, n, "EventTime", NULL, f->time, sizeof f->time, err) ||
+        path_text(st, n, "EventCity", NULL, city, sizeof city, err) ||
+        path_text(st, n, "EventState", NULL, state, sizeof state, err) ||
+        path_text(st, n, "EventCountry", NULL, country, sizeof country, err))
         return -1;
     join3(f->location, sizeof f->location, city, state, country);
     return emit(st, n, track_map_code(TRACK_FMT_USPS, f->code), err) == 0 ? 1 : -1;
@@ -442,12 +436,12 @@ static int dhl_event(struct stream *st, struct err *err)
         return -1;
     clear_fields(f);
     snprintf(f->number, sizeof f->number, "%s", st->number);
-    if (path_text(st, n, f->code, sizeof f->code, err, "ServiceEvent", "EventCode", NULL) ||
-        path_text(st, n, f->text, sizeof f->text, err, "ServiceEvent", "Description", NULL) ||
-        path_text(st, n, f->date, sizeof f->date, err, "Date", NULL) ||
-        path_text(st, n, f->time, sizeof f->time, err, "Time", NULL) ||
-        path_text(st, n, f->offset, sizeof f->offset, err, "GMTOffset", NULL) ||
-        path_text(st, n, f->location, sizeof f->location, err, "ServiceArea", "Description", NULL))
+    if (path_text(st, n, "ServiceEvent", "EventCode", f->code, sizeof f->code, err) ||
+        path_text(st, n, "ServiceEvent", "Description", f->text, sizeof f->text, err) ||
+        path_text(st, n, "Date", NULL, f->date, sizeof f->date, err) ||
+        path_text(st, n, "Time", NULL, f->time, sizeof f->time, err) ||
+        path_text(st, n, "GMTOffset", NULL, f->offset, sizeof f->offset, err) ||
+        path_text(st, n, "ServiceArea", "Description", f->location, sizeof f->location, err))
         return -1;
     return emit(st, n, track_map_code(TRACK_FMT_DHL, f->code), err) == 0 ? 1 : -1;
 }
@@ -477,13 +471,13 @@ static int ubl_event(struct stream *st, struct err *err)
         return -1;
     clear_fields(f);
     shipment = child(st, n, "ReportedShipment");
-    if (path_text(st, n, f->code, sizeof f->code, err, "TransportEventTypeCode", NULL) ||
-        path_text(st, n, f->text, sizeof f->text, err, "Description", NULL) ||
-        path_text(st, n, f->date, sizeof f->date, err, "OccurrenceDate", NULL) ||
-        path_text(st, n, f->time, sizeof f->time, err, "OccurrenceTime", NULL) ||
-        path_text(st, n, f->location, sizeof f->location, err, "Location", "Description", NULL) ||
-        path_text(st, shipment, sscc, sizeof sscc, err, "TransportHandlingUnit", "ID", NULL) ||
-        path_text(st, shipment, id, sizeof id, err, "ID", NULL))
+    if (path_text(st, n, "TransportEventTypeCode", NULL, f->code, sizeof f->code, err) ||
+        path_text(st, n, "Description", NULL, f->text, sizeof f->text, err) ||
+        path_text(st, n, "OccurrenceDate", NULL, f->date, sizeof f->date, err) ||
+        path_text(st, n, "OccurrenceTime", NULL, f->time, sizeof f->time, err) ||
+        path_text(st, n, "Location", "Description", f->location, sizeof f->location, err) ||
+        path_text(st, shipment, "TransportHandlingUnit", "ID", sscc, sizeof sscc, err) ||
+        path_text(st, shipment, "ID", NULL, id, sizeof id, err))
         return -1;
     if (shipment != NULL) {
         snprintf(f->number, sizeof f->number, "%s", sscc[0] != '\0' ? sscc : id);

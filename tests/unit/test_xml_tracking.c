@@ -379,6 +379,69 @@ static int stream_text(const char *xml, struct collect *c, struct err *err)
     return xml_tracking_stream(xml, strlen(xml), NULL, collect_cb, c, &doc, err);
 }
 
+#define UBL_OPEN                                                                                   \
+    "<TransportationStatus xmlns=\"" XML_NS_TRANSPORTATION_STATUS "\" xmlns:cac=\"" XML_NS_CAC     \
+    "\" xmlns:cbc=\"" XML_NS_CBC "\"><cbc:UBLVersionID>2.1</cbc:UBLVersionID>"                     \
+    "<cbc:ID>B-1</cbc:ID><cbc:IssueDate>2026-05-21</cbc:IssueDate>\n"
+#define UBL_EVENT(shipment)                                                                        \
+    "<cac:TransportEvent><cbc:OccurrenceDate>2026-05-21</cbc:OccurrenceDate>"                      \
+    "<cbc:OccurrenceTime>10:25:00Z</cbc:OccurrenceTime>"                                           \
+    "<cbc:TransportEventTypeCode>delivered</cbc:TransportEventTypeCode>" shipment                  \
+    "</cac:TransportEvent>\n"
+
+/* A batch: each event names its parcel in ReportedShipment (SSCC first, else its ID). */
+static void ubl_batch(void **state)
+{
+    static const char xml[] = UBL_OPEN UBL_EVENT(
+        "<cac:ReportedShipment><cbc:ID>A-1</cbc:ID><cac:TransportHandlingUnit>"
+        "<cbc:ID>340123450000000017</cbc:ID></cac:TransportHandlingUnit>"
+        "</cac:ReportedShipment>") UBL_EVENT("<cac:ReportedShipment><cbc:ID>JD0146</cbc:ID></"
+                                             "cac:ReportedShipment>") "</TransportationStatus>";
+    static const char two_consignments[] =
+        UBL_OPEN "<cac:Consignment><cbc:ID>C-1</cbc:ID></cac:Consignment>"
+                 "<cac:Consignment><cbc:ID>C-2</cbc:ID></cac:Consignment>\n" UBL_EVENT(
+                     "") "</TransportationStatus>";
+    static const char no_parcel[] = UBL_OPEN UBL_EVENT("") "</TransportationStatus>";
+    struct collect c = {0};
+    struct track_doc doc;
+    struct err err = {0};
+
+    (void)state;
+    assert_int_equal(xml_tracking_stream(xml, strlen(xml), NULL, collect_cb, &c, &doc, &err), 0);
+    assert_string_equal(doc.doc_id, "B-1");
+    assert_int_equal(c.n, 2);
+    assert_string_equal(c.ev[0].number, "340123450000000017");
+    assert_string_equal(c.ev[1].number, "JD0146");
+    assert_int_equal(c.ev[1].line, 3);
+    memset(&c, 0, sizeof c);
+    assert_int_equal(xml_tracking_stream(two_consignments, strlen(two_consignments), NULL,
+                                         collect_cb, &c, &doc, &err),
+                     -1);
+    assert_clean_error(&err, ERR_INVALID, "tracking_number");
+    assert_int_equal(err.line, 3);
+    memset(&err, 0, sizeof err);
+    assert_int_equal(
+        xml_tracking_stream(no_parcel, strlen(no_parcel), NULL, collect_cb, &c, &doc, &err), -1);
+    assert_clean_error(&err, ERR_INVALID, "tracking_number");
+}
+
+/* USPS answers an unknown number with an Error in its TrackInfo: no event, no failure. */
+static void usps_not_found(void **state)
+{
+    static const char xml[] =
+        "<TrackResponse><TrackInfo ID=\"EJ123456780US\"><Error><Number>-2147219283</Number>"
+        "<Description>A status update is not yet available.</Description></Error></TrackInfo>"
+        "</TrackResponse>";
+    struct collect c = {0};
+    struct track_doc doc;
+    struct err err = {0};
+
+    (void)state;
+    assert_int_equal(xml_tracking_stream(xml, strlen(xml), NULL, collect_cb, &c, &doc, &err), 0);
+    assert_int_equal(doc.fmt, TRACK_FMT_USPS);
+    assert_int_equal(c.total, 0);
+}
+
 static void bad_documents(void **state)
 {
     static const struct {
@@ -701,6 +764,8 @@ int main(void)
         cmocka_unit_test(dst_gap_is_refused),
         cmocka_unit_test(dst_repeated_hour_takes_the_earlier),
         cmocka_unit_test(local_time_needs_a_zone),
+        cmocka_unit_test(ubl_batch),
+        cmocka_unit_test(usps_not_found),
         cmocka_unit_test(bad_documents),
         cmocka_unit_test(long_text_is_refused),
         cmocka_unit_test(deep_nesting_is_refused),

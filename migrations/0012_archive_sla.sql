@@ -146,7 +146,22 @@ BEGIN
         ('task', 'INSERT OR UPDATE OR DELETE', ARRAY['rma_id', 'rma', 'line_id', 'line']),
         ('inspection', 'INSERT OR UPDATE OR DELETE', ARRAY['line_id', 'line']),
         ('repair_part', 'INSERT OR UPDATE OR DELETE', ARRAY['line_id', 'line']),
-        ('serial_swap', 'INSERT OR UPDATE OR DELETE', ARRAY['line_id', 'line'])
+        ('serial_swap', 'INSERT OR UPDATE OR DELETE', ARRAY['line_id', 'line']),
+        -- lifecycle (0009)
+        ('case_assignment', 'INSERT OR UPDATE OR DELETE', ARRAY['case_id', 'case']),
+        ('case_contact', 'INSERT OR UPDATE OR DELETE', ARRAY['case_id', 'case']),
+        ('fault_isolation', 'INSERT OR UPDATE OR DELETE', ARRAY['case_id', 'case']),
+        -- remote and on-site work (0010); authorizations and the log are append-only already
+        ('case_authorization', 'INSERT', ARRAY['case_id', 'case']),
+        ('remote_session', 'INSERT OR UPDATE OR DELETE', ARRAY['case_id', 'case']),
+        ('onsite_visit', 'INSERT OR UPDATE OR DELETE', ARRAY['case_id', 'case']),
+        ('service_log', 'INSERT', ARRAY['case_id', 'case']),
+        -- e-mail intake and follow-up (0011); the outbox is not part of the record: its sender
+        -- may still mark a message sent after the case was archived
+        ('email_intake', 'INSERT OR UPDATE OR DELETE', ARRAY['case_id', 'case']),
+        ('follow_up', 'INSERT OR UPDATE OR DELETE', ARRAY['case_id', 'case']),
+        ('follow_up_attempt', 'INSERT OR UPDATE OR DELETE', ARRAY['case_id', 'case']),
+        ('feedback', 'INSERT OR UPDATE OR DELETE', ARRAY['case_id', 'case'])
     ) AS v (tbl, ops, args)
     LOOP
         IF to_regclass(t.tbl) IS NOT NULL THEN

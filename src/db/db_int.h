@@ -178,6 +178,16 @@ enum stmt {
     Q_LC_FI_LAST,
     Q_LC_CASE_RMAS,
     Q_LC_CASE_EVENT,
+    /* ---- cases: archive and SLA (issue 3, db_archive.c, db_sla.c) ---- */
+    Q_ARCH_CASE_LOCK,
+    Q_ARCH_HEAD,
+    Q_ARCH_INTAKE,
+    Q_ARCH_RMAS,
+    Q_ARCH_EVENTS,
+    Q_ARCH_RECORD_INSERT,
+    Q_ARCH_RECORD_GET,
+    Q_SLA_CASE,
+    Q_SLA_CASES,
     Q__COUNT
 };
 

@@ -8,6 +8,24 @@
     "case_id, rma_id, line_id, parcel_id, leg, kind, from_state, to_state, actor, "                \
     "actor_token_id, channel, reason, evidence"
 
+/* cases: the SLA clocks' data of a case (issue 3, db_sla.c); times in whole epoch seconds */
+#define SLA_COLUMNS                                                                                \
+    "c.id, c.case_number, c.status, c.channel, m.product_line, c.addr_zone, "                      \
+    "c.addr_region,"                                                                               \
+    " floor(extract(epoch FROM c.created_at))::bigint,"                                            \
+    " (SELECT floor(extract(epoch FROM min(e.created_at)))::bigint FROM event e"                   \
+    "   WHERE e.case_id = c.id AND e.kind = 'case_register'),"                                     \
+    " (SELECT floor(extract(epoch FROM min(e.created_at)))::bigint FROM event e"                   \
+    "   WHERE e.case_id = c.id AND e.kind = 'case_start'),"                                        \
+    " (SELECT floor(extract(epoch FROM min(e.created_at)))::bigint FROM event e"                   \
+    "   WHERE e.case_id = c.id AND e.rma_id IS NULL"                                               \
+    "   AND e.to_state IN ('resolved_remotely', 'work_complete')),"                                \
+    " (SELECT string_agg(CASE e.kind WHEN 'case_hold' THEN 'h' ELSE 'r' END"                       \
+    "   || floor(extract(epoch FROM e.created_at))::bigint, ',' ORDER BY "                         \
+    "e.created_at, e.id)"                                                                          \
+    "   FROM event e WHERE e.case_id = c.id AND e.kind IN ('case_hold', "                          \
+    "'case_resume')),"                                                                             \
+    " floor(extract(epoch FROM now()))::bigint"
 const struct statement db_statements[Q__COUNT] = {
     [Q_SECRET_INSERT] =
         {"secret_insert", 2,
@@ -966,4 +984,98 @@ const struct statement db_statements[Q__COUNT] = {
     [Q_LC_CASE_EVENT] = {"lc_case_event", 7,
                          "INSERT INTO event (case_id, kind, actor, actor_token_id, channel,"
                          " reason, evidence) VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb)"},
+    /* ---- cases: archive and SLA (issue 3, db_archive.c, db_sla.c) ---- */
+    [Q_ARCH_CASE_LOCK] = {"arch_case_lock", 1,
+                          "SELECT id, status FROM service_case WHERE case_number = $1 FOR UPDATE"},
+    [Q_ARCH_HEAD] = {"arch_head", 2,
+                     "SELECT json_build_object('record_version', 1, 'case_number', c.case_number,"
+                     " 'status', c.status, 'archived_at', now(), 'archived_by', $2::text)"
+                     " FROM service_case c WHERE c.id = $1"},
+    [Q_ARCH_INTAKE] =
+        {"arch_intake", 1,
+         "SELECT json_build_object('channel', c.channel, 'received_at', c.created_at,"
+         " 'received_by', t.name, 'product_model', c.product_model, 'product_name', m.name,"
+         " 'product_line', m.product_line, 'serial_number', c.serial_number,"
+         " 'configuration', c.configuration, 'error_messages', c.error_messages,"
+         " 'fault_description', c.fault_description,"
+         " 'contact', json_build_object('name', c.contact_name, 'phone', c.contact_phone,"
+         "   'email', c.contact_email),"
+         " 'service_address', json_build_object('name', c.addr_name, 'street', c.addr_street,"
+         "   'city', c.addr_city, 'postcode', c.addr_postcode, 'country', c.addr_country))"
+         " FROM service_case c JOIN product_model m ON m.code = c.product_model"
+         " JOIN api_token t ON t.id = c.created_by WHERE c.id = $1"},
+    [Q_ARCH_RMAS] =
+        {"arch_rmas", 1,
+         "SELECT coalesce(json_agg(json_build_object("
+         " 'rma_number', r.rma_number, 'type', r.type, 'authorized', r.authorized,"
+         " 'chargeable', r.chargeable, 'depot', d.code, 'created_at', r.created_at,"
+         " 'created_by', rt.name, 'closed_at', r.closed_at, 'close_reason', r.close_reason,"
+         " 'screening', (SELECT coalesce(json_agg(json_build_object('outcome', s.outcome,"
+         "   'reason', s.reason, 'evidence', s.evidence, 'entitlement', s.entitlement,"
+         "   'decided_by', st.name, 'decided_at', s.decided_at) ORDER BY s.id), '[]')"
+         "   FROM screening s JOIN api_token st ON st.id = s.decided_by WHERE s.rma_id = r.id),"
+         " 'lines', (SELECT coalesce(json_agg(json_build_object('line_no', l.line_no,"
+         "   'product_model', l.product_model, 'serial_number', l.serial_number,"
+         "   'quantity', l.quantity, 'received_quantity', l.received_quantity,"
+         "   'received_serial', l.received_serial, 'outbound_serial', l.outbound_serial,"
+         "   'grade', l.grade, 'misuse', l.misuse, 'disposition', l.disposition, 'open', l.open,"
+         "   'legs', (SELECT coalesce(json_agg(json_build_object('kind', g.kind, 'state', g.state,"
+         "     'updated_at', g.updated_at) ORDER BY g.id), '[]') FROM leg g"
+         "     WHERE g.line_id = l.id),"
+         "   'inspections', (SELECT coalesce(json_agg(json_build_object('grade', i.grade,"
+         "     'findings', i.findings, 'misuse', i.misuse, 'evidence', i.evidence,"
+         "     'notes', i.notes, 'actor', i.actor, 'at', i.created_at) ORDER BY i.id), '[]')"
+         "     FROM inspection i WHERE i.line_id = l.id))"
+         "   ORDER BY l.line_no), '[]') FROM rma_line l WHERE l.rma_id = r.id),"
+         " 'parcels', (SELECT coalesce(json_agg(json_build_object('direction', p.direction,"
+         "   'parcel_no', p.parcel_no, 'parcel_count', p.parcel_count, 'line_no', pl.line_no,"
+         "   'state', p.state, 'sscc', p.sscc, 'carrier', ca.code,"
+         "   'tracking_number', p.tracking_number, 'received_at', p.received_at,"
+         "   'received_station', p.received_station) ORDER BY p.direction, p.parcel_no), '[]')"
+         "   FROM parcel p LEFT JOIN rma_line pl ON pl.id = p.line_id"
+         "   LEFT JOIN carrier ca ON ca.id = p.carrier_id WHERE p.rma_id = r.id),"
+         " 'quotes', (SELECT coalesce(json_agg(json_build_object('status', q.status,"
+         "   'reason', q.reason, 'currency', q.currency, 'total_cents', q.total_cents,"
+         "   'offered_at', q.offered_at, 'decided_at', q.decided_at,"
+         "   'decision_note', q.decision_note) ORDER BY q.id), '[]')"
+         "   FROM quote q WHERE q.rma_id = r.id),"
+         " 'charges', (SELECT coalesce(json_agg(json_build_object('kind', ch.kind,"
+         "   'amount_cents', ch.amount_cents, 'currency', ch.currency, 'status', ch.status,"
+         "   'reason', ch.reason, 'created_at', ch.created_at, 'closed_at', ch.closed_at,"
+         "   'close_reason', ch.close_reason) ORDER BY ch.id), '[]')"
+         "   FROM charge ch WHERE ch.rma_id = r.id),"
+         " 'events', (SELECT coalesce(json_agg(json_build_object('at', e.created_at,"
+         "   'kind', e.kind, 'leg', e.leg, 'line_no', el.line_no, 'from', e.from_state,"
+         "   'to', e.to_state, 'actor', e.actor, 'channel', e.channel, 'reason', e.reason,"
+         "   'evidence', e.evidence) ORDER BY e.id), '[]')"
+         "   FROM event e LEFT JOIN rma_line el ON el.id = e.line_id WHERE e.rma_id = r.id))"
+         " ORDER BY r.id), '[]') FROM rma r JOIN depot d ON d.id = r.depot_id"
+         " JOIN api_token rt ON rt.id = r.created_by WHERE r.case_id = $1"},
+    [Q_ARCH_EVENTS] =
+        {"arch_events", 1,
+         "SELECT coalesce(json_agg(json_build_object('at', e.created_at, 'kind', e.kind,"
+         " 'from', e.from_state, 'to', e.to_state, 'actor', e.actor, 'channel', e.channel,"
+         " 'reason', e.reason, 'evidence', e.evidence) ORDER BY e.id), '[]')"
+         " FROM event e WHERE e.case_id = $1 AND e.rma_id IS NULL"},
+    [Q_ARCH_RECORD_INSERT] =
+        {"arch_record_insert", 6,
+         "INSERT INTO case_record (case_id, record, record_sha256, pdf, pdf_sha256, archived_by)"
+         " VALUES ($1, $2, $3, $4, $5, $6) RETURNING archived_at"},
+    [Q_ARCH_RECORD_GET] =
+        {"arch_record_get", 2,
+         "SELECT c.status, CASE WHEN $2::boolean THEN cr.pdf"
+         " ELSE convert_to(cr.record, 'UTF8') END,"
+         " encode(CASE WHEN $2::boolean THEN cr.pdf_sha256 ELSE cr.record_sha256 END, 'hex'),"
+         " cr.case_id IS NOT NULL"
+         " FROM service_case c LEFT JOIN case_record cr ON cr.case_id = c.id"
+         " WHERE c.case_number = $1"},
+    [Q_SLA_CASE] = {"sla_case", 1,
+                    "SELECT " SLA_COLUMNS " FROM service_case c"
+                    " JOIN product_model m ON m.code = c.product_model WHERE c.case_number = $1"},
+    [Q_SLA_CASES] = {"sla_cases", 2,
+                     "SELECT " SLA_COLUMNS " FROM service_case c"
+                     " JOIN product_model m ON m.code = c.product_model"
+                     " WHERE c.id IN (SELECT r.case_id FROM event r WHERE r.kind = 'case_register'"
+                     "   AND r.created_at >= $1::date AND r.created_at < $2::date + 1)"
+                     " ORDER BY c.case_number LIMIT 50001"},
 };

@@ -186,6 +186,12 @@ int route_lifecycle_engineer_save(struct request *req);
  * it, replied; the escalation of a case to the depot uses it.  body stays the caller's. */
 int route_rmas_create_for(struct request *req, json_t *body, const char *case_number);
 
+/* cases: archive and SLA (issue 3, routes_archive.c, routes_sla.c) */
+int route_cases_archive(struct request *req);
+int route_cases_record_json(struct request *req);
+int route_cases_record_pdf(struct request *req);
+int route_cases_sla(struct request *req);
+int route_reports_sla(struct request *req);
 /* pages (issue 7): routes_pages.c */
 int route_pages_track(struct request *req);
 int route_pages_parcel(struct request *req);

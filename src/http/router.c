@@ -146,6 +146,17 @@ static const struct route routes[] = {
     {"GET", "/api/v1/labels/batch.zpl", 0, ANY_STAFF, NULL, route_labels_batch_day_zpl},
     {"POST", "/api/v1/labels/batch.pdf", 64 * 1024, ANY_STAFF, JSON, route_labels_batch_pdf},
     {"POST", "/api/v1/labels/batch.zpl", 64 * 1024, ANY_STAFF, JSON, route_labels_batch_zpl},
+    /* cases: archive and SLA (issue 3), routes_archive.c, routes_sla.c */
+    {"POST", "/api/v1/cases/{case}/archive", 1024,
+     ROLE_BIT(ROLE_ADMIN) | ROLE_BIT(ROLE_MANAGER) | ROLE_BIT(ROLE_AGENT), JSON,
+     route_cases_archive},
+    {"GET", "/api/v1/cases/{case}/record.json", 0, STAFF | ROLE_BIT(ROLE_MANAGER), NULL,
+     route_cases_record_json},
+    {"GET", "/api/v1/cases/{case}/record.pdf", 0, STAFF | ROLE_BIT(ROLE_MANAGER), NULL,
+     route_cases_record_pdf},
+    {"GET", "/api/v1/cases/{case}/sla", 0, STAFF | ROLE_BIT(ROLE_MANAGER), NULL, route_cases_sla},
+    {"GET", "/api/v1/reports/sla", 0,
+     ROLE_BIT(ROLE_ADMIN) | ROLE_BIT(ROLE_MANAGER) | ROLE_BIT(ROLE_AGENT), NULL, route_reports_sla},
     /* pages (issue 7), routes_pages.c: HTML pages (ROUTE_PAGE: not API, not in `rmad routes`)
      * and the scan station's JSON under /depot/api/ (session cookie or bearer token) */
     {"GET", "/track", 0, 0, NULL, route_pages_track, ROUTE_PAGE},

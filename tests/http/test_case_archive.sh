@@ -1,0 +1,228 @@
+#!/usr/bin/env bash
+# The archive of a closed case (issue 3): a hotline case walked through the API to closed
+# (register, assign, first contact, fault isolation, resolve, complete, feedback, close), then
+# POST .../archive writes one service record as JSON and PDF; both come back byte for byte with
+# the SHA-256 as ETag; a case that is not closed is a 409; and the database itself refuses any
+# change to the record, the archived case and its child rows (UPDATE, DELETE, INSERT, TRUNCATE
+# typed in psql as the owner), after which the record is still the same.
+source "$(dirname "$0")/../lib.sh"
+rmad_setup
+
+case_status() { psql_t -c "SELECT status FROM service_case WHERE case_number = '$1'"; }
+case_id() { psql_t -c "SELECT id FROM service_case WHERE case_number = '$1'"; }
+
+# move CASE PATH TOKEN BODY FROM TO: the lifecycle step through the API; where the route is not
+# there (404 without a JSON error naming the case), the same move is made in SQL with its event.
+move() {
+    local c=$1 path=$2 token=$3 body=$4 from=$5 to=$6
+    api POST "/api/v1/cases/$c/$path" "$token" "$body"
+    if [ "$STATUS" = 404 ] && [ "$(jqb '.error.field // ""')" != case_number ]; then
+        psql_t -c "UPDATE service_case SET status = '$to' WHERE case_number = '$c' AND status = '$from';
+            INSERT INTO event (case_id, kind, from_state, to_state, actor, channel)
+            SELECT id, 'case_$path', '$from', '$to', 'test (sql)', 'api' FROM service_case
+             WHERE case_number = '$c'" >/dev/null
+        STATUS=200
+    fi
+    if [ "$(case_status "$c")" = "$to" ]; then
+        pass "$c: $path -> $to"
+    else
+        fail "$c: $path should reach $to, is $(case_status "$c")" "HTTP $STATUS $(printf '%s' "$BODY" | head -c 300)"
+    fi
+}
+
+export NEW_CASE_KEEP_NEW=1 # this test walks its cases itself
+# the engineer behind the ENGINEER token (rmad_setup may have registered one already)
+ENG=$(psql_t -c "SELECT e.name FROM engineer e JOIN api_token t ON t.id = e.token_id
+    WHERE t.name = 'test engineer'")
+if [ -z "$ENG" ]; then
+    ENG=eng-arch
+    api POST /api/v1/engineers "$ADMIN" "$(jq -nc --arg t "$ENGINEER" \
+        '{name: "eng-arch", token: $t, product_lines: ["servers", "notebooks"], max_open_cases: 50}')"
+    check "an engineer for the cases" test "${STATUS:0:1}" = 2
+fi
+
+# walk CASE [rma]: from new to closed through the lifecycle; with "rma", the fault isolation
+# says needs_depot, an RMA is authorized for the case (RMA) and cancelled before anything
+# shipped, and the work completes from rma_requested; else the case is resolved remotely.
+walk() {
+    local c=$1 depot=${2:-}
+    move "$c" register "$ADMIN" '{}' new registered
+    move "$c" assign "$ADMIN" "{\"engineer\": \"$ENG\"}" registered assigned
+    move "$c" contacts "$ENGINEER" '{"method": "phone", "summary": "called the customer", "reached": true}' \
+        assigned troubleshooting
+    api POST "/api/v1/cases/$c/fault-isolation" "$ENGINEER" "$(jq -nc --arg c "${depot:+needs_depot}" \
+        '{method: "phone", findings: "PSU 1 reseated, fan noise gone", conclusion: ($c | if . == "" then "fixed" else . end)}')"
+    check "$c: fault isolation recorded" test "${STATUS:0:1}" = 2
+    local from=resolved_remotely
+    if [ -n "$depot" ]; then
+        new_rma "$c" SRV7400001 SRV-R740
+        check "$c: an RMA of the case ($RMA)" test "$STATUS" = 201
+        from=$(case_status "$c")
+        api POST "/api/v1/rmas/$RMA/cancel" "$AGENT" '{"reason": "fixed before it shipped"}'
+        check "$c: the RMA is cancelled" test "${STATUS:0:1}" = 2
+    else
+        move "$c" resolve "$ENGINEER" '{"resolution": "PSU reseated by phone"}' troubleshooting \
+            resolved_remotely
+    fi
+    move "$c" complete "$ENGINEER" '{"summary": "fixed", "follow_up": {"channel": "phone", "due_in_days": 3}}' \
+        "$from" follow_up
+    api POST "/api/v1/cases/$c/feedback" "$AGENT" '{"rating": 5, "comment": "quick and friendly"}'
+    if [ "$(case_status "$c")" != closed ]; then
+        move "$c" close "$AGENT" '{"reason": "feedback received"}' follow_up closed
+    else
+        pass "$c: feedback closed the case"
+    fi
+}
+
+# ---- a case that is not closed yet -----------------------------------------------------------
+new_case SRV7400001 SRV-R740
+C1=$CASE
+api POST "/api/v1/cases/$C1/archive" "$ADMIN" '{}'
+expect_error 409 status "a new case is not archived"
+check "nothing was archived" test "$(psql_t -c "SELECT count(*) FROM case_record")" = 0
+api GET "/api/v1/cases/$C1/record.json" "$AGENT"
+expect_error 404 status "a case that is not archived has no record"
+api POST "/api/v1/cases/C99999999/archive" "$ADMIN" '{}'
+expect_error 404 case_number "unknown case"
+api POST "/api/v1/cases/nonsense/archive" "$ADMIN" '{}'
+expect_error 404 case_number "malformed case number"
+api POST "/api/v1/cases/$C1/archive" "$ADMIN" '[1'
+check "malformed body is a 400" test "$STATUS" = 400
+
+# ---- walk it to closed, with an RMA, a long text and non-Latin text --------------------------
+LONG=$(printf 'Intermittent power loss under load; %.0s' $(seq 1 120))
+psql_t -c "UPDATE service_case SET fault_description = '$LONG', contact_name = 'Anna Schmidt 李小龍'
+    WHERE case_number = '$C1'" >/dev/null
+walk "$C1" rma
+api POST "/api/v1/cases/$C1/archive" "$ENGINEER" '{}'
+expect_status 403 "an engineer may not archive"
+E0=$(psql_t -c "SELECT count(*) FROM event WHERE case_id = $(case_id "$C1")")
+
+api POST "/api/v1/cases/$C1/archive" "$AGENT" '{}'
+expect_status 200 "archive a closed case"
+expect_jq '.status == "archived" and (.record.json_sha256 | test("^[0-9a-f]{64}$")) and (.record.pdf_sha256 | test("^[0-9a-f]{64}$"))' \
+    "the answer names the hashes"
+JSHA=$(jqb .record.json_sha256)
+PSHA=$(jqb .record.pdf_sha256)
+check "the case is archived" test "$(case_status "$C1")" = archived
+check "exactly one case_archive event with its actor" test "$(psql_t -c "
+    SELECT count(*) FROM event WHERE case_id = $(case_id "$C1") AND kind = 'case_archive'
+       AND from_state = 'closed' AND to_state = 'archived' AND actor = 'test agent'")" = 1
+check "one event more" test "$(psql_t -c "SELECT count(*) FROM event WHERE case_id = $(case_id "$C1")")" = $((E0 + 1))
+api POST "/api/v1/cases/$C1/archive" "$AGENT" '{}'
+expect_error 409 status "archive twice"
+check "still one record" test "$(psql_t -c "SELECT count(*) FROM case_record")" = 1
+
+# ---- the record as JSON ----------------------------------------------------------------------
+api GET "/api/v1/cases/$C1/record.json" "$ENGINEER"
+expect_status 200 "the record as JSON"
+cp "$T_TMP/body" "$T_TMP/r1.json"
+check "the JSON's SHA-256 is the one archived" test "$(sha256sum <"$T_TMP/r1.json" | cut -c1-64)" = "$JSHA"
+check "ETag is the SHA-256" grep -qi "^etag: \"$JSHA\"" <<<"$HEADERS"
+expect_jq ".case_number == \"$C1\" and .status == \"archived\" and .record_version == 1" "head of the record"
+expect_jq '.intake.channel == "hotline" and .intake.contact.name == "Anna Schmidt 李小龍"
+    and .intake.serial_number == "SRV7400001" and .intake.product_line == "servers"
+    and (.intake.fault_description | length) > 3000 and .intake.error_messages == ["E1410 PSU fault"]
+    and .intake.service_address.postcode == "60329"' "intake: every field and the channel"
+expect_jq '[.events[].kind] | index("case_register") != null and index("case_archive") != null' \
+    "the case's events, the archive included"
+expect_jq '(.rmas | length) == 1 and (.rmas[0].lines[0].legs | length) >= 1
+    and (.rmas[0].screening[0].outcome == "eligible") and (.rmas[0].parcels | length) >= 1
+    and ([.rmas[0].events[].kind] | index("rma_created") != null)' \
+    "the RMA with lines, legs, parcels, screening and events"
+expect_jq 'keys_unsorted[0:6] == ["record_version","case_number","status","archived_at","archived_by","intake"]' \
+    "keys in a stable order"
+api GET "/api/v1/cases/$C1/record.json" "$ADMIN"
+cmp -s "$T_TMP/body" "$T_TMP/r1.json" && pass "same JSON bytes the second time" || fail "JSON bytes differ"
+api GET "/api/v1/cases/$C1/record.json" "$ADMIN" "" "" -H "If-None-Match: \"$JSHA\""
+expect_status 304 "If-None-Match with the ETag"
+api GET "/api/v1/cases/$C1/record.json" "$DEPOT"
+expect_status 403 "depot may not read service records"
+
+# ---- the record as PDF -----------------------------------------------------------------------
+api GET "/api/v1/cases/$C1/record.pdf" "$AGENT"
+expect_status 200 "the record as PDF"
+cp "$T_TMP/body" "$T_TMP/r1.pdf"
+check "PDF content type" grep -qi '^content-type: application/pdf' <<<"$HEADERS"
+check "the PDF's SHA-256 is the one archived" test "$(sha256sum <"$T_TMP/r1.pdf" | cut -c1-64)" = "$PSHA"
+check "PDF ETag" grep -qi "^etag: \"$PSHA\"" <<<"$HEADERS"
+api GET "/api/v1/cases/$C1/record.pdf" "$AGENT"
+cmp -s "$T_TMP/body" "$T_TMP/r1.pdf" && pass "same PDF bytes the second time" || fail "PDF bytes differ"
+PAGES=$(pdfinfo "$T_TMP/r1.pdf" 2>/dev/null | awk '/^Pages:/ {print $2}')
+check "the PDF has several pages ($PAGES)" test "${PAGES:-0}" -ge 2
+check "A4 pages" grep -q "595.2.* x 841.8" <<<"$(pdfinfo "$T_TMP/r1.pdf")"
+pdftotext -layout "$T_TMP/r1.pdf" "$T_TMP/r1.txt"
+check "pdftotext shows the case number" grep -q "$C1" "$T_TMP/r1.txt"
+check "pdftotext shows the customer" grep -q "Anna Schmidt" "$T_TMP/r1.txt"
+check "non-Latin text renders (and extracts)" grep -q "李小龍" "$T_TMP/r1.txt"
+check "page numbers: page 1 of $PAGES" grep -q "page 1 of $PAGES" "$T_TMP/r1.txt"
+check "the last page is numbered" grep -q "page $PAGES of $PAGES" "$T_TMP/r1.txt"
+check "sections with headings" grep -q "Intake" "$T_TMP/r1.txt"
+check "the RMA is in the PDF" grep -q "$RMA" "$T_TMP/r1.txt"
+check "long text is wrapped, not cut" test "$(grep -o 'Intermittent' "$T_TMP/r1.txt" | wc -l)" = 120
+
+# ---- the database refuses changes (psql as the owner) ----------------------------------------
+CID=$(case_id "$C1")
+refused() { # refused DESCRIPTION SQL: the statement fails
+    if psql -X -q -v ON_ERROR_STOP=1 -d "$DB" -c "$2" >"$T_TMP/sql.out" 2>&1; then
+        fail "$1 must be refused" "$(cat "$T_TMP/sql.out")"
+    else
+        pass "$1 is refused ($(grep -o 'ERROR: .*' "$T_TMP/sql.out" | head -c 90))"
+    fi
+}
+refused "UPDATE case_record" "UPDATE case_record SET record = '{}' WHERE case_id = $CID"
+refused "UPDATE case_record's pdf" "UPDATE case_record SET pdf = pdf || '\x00'::bytea"
+refused "DELETE FROM case_record" "DELETE FROM case_record"
+refused "TRUNCATE case_record" "TRUNCATE case_record"
+refused "UPDATE of an archived case" \
+    "UPDATE service_case SET contact_name = 'Mallory' WHERE status = 'archived'"
+refused "status back to closed" "UPDATE service_case SET status = 'closed' WHERE id = $CID"
+refused "DELETE of an archived case" "DELETE FROM service_case WHERE id = $CID"
+refused "DELETE FROM event of the case" "DELETE FROM event WHERE case_id = $CID"
+refused "UPDATE event of the case" "UPDATE event SET actor = 'x' WHERE case_id = $CID"
+refused "INSERT an event into the case" "INSERT INTO event (case_id, kind, actor, channel)
+    VALUES ($CID, 'case_note', 'mallory', 'api')"
+refused "INSERT an event into the case's RMA" "INSERT INTO event (rma_id, kind, actor, channel)
+    SELECT id, 'note', 'mallory', 'api' FROM rma WHERE case_id = $CID"
+refused "UPDATE the case's RMA" "UPDATE rma SET close_reason = 'x' WHERE case_id = $CID"
+refused "UPDATE a leg of the case's RMA" "UPDATE leg SET state = 'lost' WHERE line_id IN
+    (SELECT l.id FROM rma_line l JOIN rma r ON r.id = l.rma_id WHERE r.case_id = $CID)"
+refused "UPDATE a parcel of the case's RMA" "UPDATE parcel SET tracking_number = 'X'
+    WHERE rma_id IN (SELECT id FROM rma WHERE case_id = $CID)"
+refused "INSERT a screening" "INSERT INTO screening (rma_id, outcome, reason, entitlement, decided_by)
+    SELECT id, 'misuse_suspected', 'x', '{}', created_by FROM rma WHERE case_id = $CID"
+# the child tables of the other areas, where they exist
+for t in case_assignment case_contact fault_isolation case_authorization remote_session \
+    onsite_visit service_log email_intake follow_up follow_up_attempt feedback; do
+    if [ "$(psql_t -c "SELECT to_regclass('$t') IS NOT NULL")" = t ]; then
+        check "$t carries the archive trigger" test "$(psql_t -c "SELECT count(*) FROM pg_trigger
+            WHERE tgrelid = '$t'::regclass AND tgname = '${t}_archived'")" = 1
+        if [ "$(psql_t -c "SELECT count(*) FROM $t WHERE case_id = $CID")" -gt 0 ]; then
+            refused "DELETE FROM $t of the case" "DELETE FROM $t WHERE case_id = $CID"
+        fi
+    fi
+done
+check "a new table truncate is refused too" test "$(psql_t -c "SELECT count(*) FROM pg_trigger
+    WHERE tgname IN ('rma_archived_truncate', 'event_archived_truncate')")" = 2
+
+api GET "/api/v1/cases/$C1/record.json" "$ADMIN"
+cmp -s "$T_TMP/body" "$T_TMP/r1.json" && pass "the record is unchanged after the attacks" ||
+    fail "the record changed"
+api GET "/api/v1/cases/$C1/record.pdf" "$ADMIN"
+cmp -s "$T_TMP/body" "$T_TMP/r1.pdf" && pass "the PDF is unchanged after the attacks" ||
+    fail "the PDF changed"
+check "the case row is unchanged" test "$(psql_t -c "SELECT contact_name || '|' || status
+    FROM service_case WHERE id = $CID")" = "Anna Schmidt 李小龍|archived"
+
+# the API refuses changes to the archived case as well (a state conflict)
+api POST "/api/v1/cases/$C1/hold" "$ADMIN" '{"reason": "waiting"}'
+check "hold of an archived case is refused (409)" test "$STATUS" = 409
+
+# other cases are not frozen: a second case still changes
+new_case SRV7400002 SRV-R740
+C2=$CASE
+move "$C2" register "$ADMIN" '{}' new registered
+check "another case's row still updates" psql_t -c "UPDATE service_case SET contact_name = 'Bob'
+    WHERE case_number = '$C2'"
+
+finish

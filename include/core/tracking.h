@@ -149,6 +149,13 @@ int track_time_dhl(const char *date, const char *time, const char *gmt_offset,
 int track_time_xsd(const char *date, const char *time, struct track_time *out, struct err *err);
 
 /*
+ * track_time_offset: sets t's offset from s ("Z", "+HH:MM", "-HHMM" or "+HH"), for the formats
+ * that give the offset in a field of its own (UPS Activity/GMTOffset).  0, or -1 with
+ * ERR_INVALID field "event.time".
+ */
+int track_time_offset(const char *s, struct track_time *t, struct err *err);
+
+/*
  * track_time_instant: the instant t names.  With an offset it is exact.  Without one it is read
  * in zone: ERR_INVALID field "event.time" when zone is NULL ("has no offset and the carrier has
  * no time zone") or when the local time does not exist (the hour skipped by a DST change); in

@@ -85,8 +85,8 @@ int xml_tracking_stream(const char *buf, size_t len, const struct tz *zone,
  *   UPS    TrackResponse/Shipment[/Package]/Activity: Status/StatusType/Code (else
  *          Status/StatusCode/Code; a StatusCode that says out for delivery or attempted refines
  *          an "I" or "X"), Status/StatusType/Description, ActivityLocation/Address (City,
- *          StateProvinceCode, CountryCode), Date + Time; number Package/TrackingNumber, else
- *          Shipment/ShipmentIdentificationNumber.
+ *          StateProvinceCode, CountryCode), Date + Time [+ GMTOffset]; number
+ *          Package/TrackingNumber, else Shipment/ShipmentIdentificationNumber.
  *   FedEx  TrackReply (also inside a SOAP Envelope/Body) .../TrackDetails/Events: EventType,
  *          EventDescription, Timestamp, Address (City, StateOrProvinceCode, CountryCode);
  *          number TrackDetails/TrackingNumber.

@@ -632,6 +632,17 @@ int track_time_xsd(const char *date, const char *time, struct track_time *out, s
     return 0;
 }
 
+int track_time_offset(const char *s, struct track_time *t, struct err *err)
+{
+    int32_t off;
+
+    if (s == NULL || !offset_of(s, true, &off))
+        return bad_time(err, "has a GMT offset that is not +HH:MM");
+    t->has_offset = true;
+    t->offset = off;
+    return 0;
+}
+
 int track_time_instant(const struct track_time *t, const struct tz *zone, int64_t *at,
                        int *ambiguous, struct err *err)
 {

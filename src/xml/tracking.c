@@ -224,6 +224,8 @@ static int event_time(struct stream *st, int line, int64_t *at, int *offset_know
     switch (st->doc->fmt) {
     case TRACK_FMT_UPS:
         rc = track_time_ups(f->date, f->time, &t, err);
+        if (rc == 0 && f->offset[0] != '\0')
+            rc = track_time_offset(f->offset, &t, err);
         break;
     case TRACK_FMT_FEDEX:
         rc = track_time_iso(f->date, &t, err);
@@ -303,6 +305,7 @@ static int ups_activity(struct stream *st, bool in_package, struct err *err)
         path_text(st, status, "StatusType", "Description", f->text, sizeof f->text, err) ||
         path_text(st, n, "Date", NULL, f->date, sizeof f->date, err) ||
         path_text(st, n, "Time", NULL, f->time, sizeof f->time, err) ||
+        path_text(st, n, "GMTOffset", NULL, f->offset, sizeof f->offset, err) ||
         path_text(st, addr, "City", NULL, city, sizeof city, err) ||
         path_text(st, addr, "StateProvinceCode", NULL, state, sizeof state, err) ||
         path_text(st, addr, "CountryCode", NULL, country, sizeof country, err))

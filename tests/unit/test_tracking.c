@@ -334,6 +334,15 @@ static void instants(void **state)
     assert_int_equal(at, 1793514600);
     assert_int_equal(amb, 0);
     assert_false(err_is_set(&err));
+    /* an offset given in a field of its own (UPS GMTOffset) */
+    assert_int_equal(track_time_ups("20261101", "013000", &t, &err), 0);
+    assert_int_equal(track_time_offset("-05:00", &t, &err), 0);
+    assert_int_equal(track_time_instant(&t, ny, &at, &amb, &err), 0);
+    assert_int_equal(at, 1793514600);
+    assert_int_equal(amb, 0);
+    assert_int_equal(track_time_offset("EST", &t, &err), -1);
+    assert_string_equal(err.field, "event.time");
+    memset(&err, 0, sizeof err);
     /* the skipped hour is refused */
     assert_int_equal(track_time_ups("20260308", "023000", &t, &err), 0);
     assert_int_equal(track_time_instant(&t, ny, &at, &amb, &err), -1);

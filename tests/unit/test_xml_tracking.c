@@ -425,6 +425,30 @@ static void ubl_batch(void **state)
     assert_clean_error(&err, ERR_INVALID, "tracking_number");
 }
 
+/* A UPS Activity with its GMTOffset is an instant: no zone needed, never ambiguous. */
+static void ups_gmt_offset(void **state)
+{
+    static const char xml[] =
+        "<TrackResponse><Response/><Shipment><Package><TrackingNumber>1Z1</TrackingNumber>\n"
+        "<Activity><Status><StatusType><Code>I</Code></StatusType></Status>"
+        "<Date>20261101</Date><Time>013000</Time><GMTOffset>-05:00</GMTOffset></Activity>\n"
+        "<Activity><Status><StatusType><Code>I</Code></StatusType></Status>"
+        "<Date>20261101</Date><Time>013000</Time><GMTOffset>EST</GMTOffset></Activity>"
+        "</Package></Shipment></TrackResponse>";
+    struct collect c = {0};
+    struct track_doc doc;
+    struct err err = {0};
+
+    (void)state;
+    assert_int_equal(xml_tracking_stream(xml, strlen(xml), NULL, collect_cb, &c, &doc, &err), -1);
+    assert_int_equal(c.n, 1);
+    assert_int_equal(c.ev[0].at, 1793514600); /* 01:30 EST */
+    assert_int_equal(c.ev[0].offset_known, 1);
+    assert_int_equal(c.ev[0].ambiguous, 0);
+    assert_clean_error(&err, ERR_INVALID, "event.time");
+    assert_int_equal(err.line, 3);
+}
+
 /* USPS answers an unknown number with an Error in its TrackInfo: no event, no failure. */
 static void usps_not_found(void **state)
 {
@@ -766,6 +790,7 @@ int main(void)
         cmocka_unit_test(local_time_needs_a_zone),
         cmocka_unit_test(ubl_batch),
         cmocka_unit_test(usps_not_found),
+        cmocka_unit_test(ups_gmt_offset),
         cmocka_unit_test(bad_documents),
         cmocka_unit_test(long_text_is_refused),
         cmocka_unit_test(deep_nesting_is_refused),

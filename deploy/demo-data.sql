@@ -12,6 +12,9 @@ INSERT INTO carrier (code, name, account, time_zone) VALUES
     ('UPS', 'UPS', 'A1B2C3', 'Europe/Berlin'),
     ('DHL', 'DHL Express', '950000001', 'Europe/Berlin')
 ON CONFLICT (code) DO NOTHING;
+-- tracking (issue 5): the zone a carrier's local times without an offset are read in
+UPDATE carrier SET zone = 'America/New_York' WHERE code = 'UPS' AND zone IS NULL;
+UPDATE carrier SET zone = 'Europe/Berlin' WHERE code = 'DHL' AND zone IS NULL;
 
 INSERT INTO product_model (code, name, product_line, serialised, easy_install, sold_separately,
                            handling_marks) VALUES

@@ -422,6 +422,90 @@ enum db_result db_shipment_event(struct db *db, const struct shipment_event_requ
                                  const struct principal *actor, json_t **out, bool *duplicate,
                                  struct err *err);
 
+/* ---- tracking import (issue 5, db_tracking.c) ---- */
+/*
+ * A carrier tracking document is imported in one transaction, streaming: db_tracking_begin
+ * claims the document's key (sender, type, ID) with the body's SHA-256, db_tracking_add sends
+ * each event to the database in COPY batches (the events are never all in memory), and
+ * db_tracking_finish applies them set-based (per parcel in time order, core's
+ * tracking_parcel_next deciding, one event row per leg move) and commits.  Any failure rolls
+ * back everything: a document is stored whole or not at all.  All block on the database.
+ */
+struct db_tracking; /* an import in progress; owned by the caller until finish or abort */
+
+/* What the importer needs of the carrier a document comes from. */
+struct db_carrier {
+    int64_t id;
+    char code[32];
+    char zone[72]; /* "" when the carrier has no zone (local times are refused) */
+};
+/* The carrier by code (code non-NULL) or id; DB_NONE (ERR_NOT_FOUND, field "carrier"). */
+enum db_result db_carrier_get(struct db *db, const char *code, int64_t id, struct db_carrier *out,
+                              struct err *err);
+
+/* One canonical event as the reader gives it (the strings are copied before return). */
+struct db_track_row {
+    const char *tracking_number;
+    const char *code;
+    const char *text;
+    const char *location;
+    const char *canon; /* track_canon_name() */
+    int64_t at;        /* seconds since the epoch */
+    bool offset_known;
+    bool ambiguous;
+    int line;
+};
+
+/*
+ * db_tracking_begin: BEGIN and claim (sender, doc_type, doc_id).  DB_ONE with *out: go on.
+ * DB_NONE: the key was seen before (a concurrent first import is waited for): the same body
+ * replays the stored answer in *status and *replay (new reference, "replayed": true), another
+ * body is DB_FAIL with ERR_CONFLICT naming "ID".  Nothing is left open unless DB_ONE.
+ */
+enum db_result db_tracking_begin(struct db *db, const char *sender, const char *doc_type,
+                                 const char *doc_id, const unsigned char sha256[32],
+                                 const struct db_carrier *carrier, const struct principal *actor,
+                                 struct db_tracking **out, int *status, json_t **replay,
+                                 struct err *err);
+/* Adds one event (buffered; sent in COPY batches).  0, or -1 with err (the caller aborts). */
+int db_tracking_add(struct db_tracking *t, const struct db_track_row *row, struct err *err);
+/*
+ * Applies what was added and commits; frees t.  DB_ONE with *status 201 and *response (new
+ * reference): counts of events, new, duplicates, unmatched, unknown codes, legs moved.  Other
+ * results rolled back: ERR_FORBIDDEN (an event names a parcel of another carrier; err->line),
+ * ERR_CONFLICT (a leg or parcel changed meanwhile), DB_RETRY.
+ */
+enum db_result db_tracking_finish(struct db_tracking *t, int *status, json_t **response,
+                                  struct err *err);
+/* Rolls back and frees t (NULL is fine). */
+void db_tracking_abort(struct db_tracking *t);
+
+/* A stored document as JSON (new reference), only when visible to who (a carrier sees its own
+ * only): DB_NONE (ERR_NOT_FOUND, field "document") otherwise. */
+enum db_result db_document_get(struct db *db, int64_t id, const struct principal *who, json_t **out,
+                               struct err *err);
+/* The documents visible to who, newest first, of doc_type (NULL: all), at most limit. */
+enum db_result db_document_list(struct db *db, const char *doc_type, const struct principal *who,
+                                int limit, json_t **out, struct err *err);
+
+/* One parcel's carrier events, for the outbound TransportationStatus. */
+struct db_status_event {
+    const char *canon, *code, *text, *location;
+    int64_t at;
+};
+struct db_parcel_status {
+    const char *tracking_number;    /* NULL when the parcel has none */
+    const char *sscc;               /* NULL when none */
+    int64_t issued_at;              /* when the latest event was stored (stable between fetches) */
+    struct db_status_event *events; /* in time order, in the arena */
+    size_t n_events;
+};
+/* The events of parcel parcel_no of rma_number in direction ("inbound" | "outbound"), visible
+ * to who (a carrier: its own parcels only).  DB_NONE (ERR_NOT_FOUND, "parcel") otherwise. */
+enum db_result db_tracking_status(struct db *db, const char *rma_number, const char *direction,
+                                  int parcel_no, const struct principal *who, struct arena *a,
+                                  struct db_parcel_status *out, struct err *err);
+
 /* pages (issue 7), src/db/db_pages.c.  All block on the database. */
 
 /* The length of a session's cookie secret and of its CSRF token (hex). */

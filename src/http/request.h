@@ -122,6 +122,11 @@ int route_rmas_receipt_advice(struct request *req);
 int route_scans_create(struct request *req);
 int route_track_get(struct request *req);
 int route_documents_create(struct request *req);
+/* ---- tracking import (issue 5), routes_tracking.c ---- */
+int route_tracking_import(struct request *req);
+int route_documents_list(struct request *req);
+int route_documents_get(struct request *req);
+int route_tracking_status_xml(struct request *req);
 
 /* depot: authorization and money (issue 4, routes_money.c) */
 int route_money_quote_get(struct request *req);

@@ -37,6 +37,17 @@ static const struct route routes[] = {
     {"POST", "/api/v1/documents", 4 * 1024 * 1024,
      ROLE_BIT(ROLE_ADMIN) | ROLE_BIT(ROLE_CARRIER) | ROLE_BIT(ROLE_AGENT), XML,
      route_documents_create},
+    /* ---- tracking import (issue 5), routes_tracking.c ---- */
+    {"POST", "/api/v1/tracking", 64 * 1024 * 1024, ROLE_BIT(ROLE_ADMIN) | ROLE_BIT(ROLE_CARRIER),
+     XML, route_tracking_import},
+    {"GET", "/api/v1/documents", 0,
+     ROLE_BIT(ROLE_ADMIN) | ROLE_BIT(ROLE_CARRIER) | ROLE_BIT(ROLE_AGENT), NULL,
+     route_documents_list},
+    {"GET", "/api/v1/documents/{id}", 0,
+     ROLE_BIT(ROLE_ADMIN) | ROLE_BIT(ROLE_CARRIER) | ROLE_BIT(ROLE_AGENT), NULL,
+     route_documents_get},
+    {"GET", "/api/v1/rmas/{rma}/parcels/{parcel}/transportation-status.xml", 0,
+     ANY_STAFF | ROLE_BIT(ROLE_CARRIER), NULL, route_tracking_status_xml},
     /* ---- cases: lifecycle (issue 3), routes_lifecycle.c ---- */
     {"GET", "/api/v1/cases", 0, ANY_STAFF | ROLE_BIT(ROLE_MANAGER), NULL, route_lifecycle_list},
     {"GET", "/api/v1/cases/{case}", 0, ANY_STAFF | ROLE_BIT(ROLE_MANAGER), NULL,

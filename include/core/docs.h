@@ -19,6 +19,7 @@
 #ifndef CORE_DOCS_H
 #define CORE_DOCS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -52,6 +53,11 @@ struct receipt_line {
     int64_t received_quantity;
     int64_t short_quantity;
     const char *sscc; /* may be NULL */
+    /* after inspection (issue 5, ?stage=inspection); NULL and 0 at the dock */
+    const char *note;               /* -> cbc:Note: "inspection grade B; findings: ..." */
+    int64_t rejected_quantity;      /* -> cbc:RejectedQuantity when above zero */
+    const char *reject_reason_code; /* -> cbc:RejectReasonCode: the first damage finding */
+    const char *reject_reason;      /* -> cbc:RejectReason: every damage finding */
 };
 
 struct receipt_advice {
@@ -65,5 +71,14 @@ struct receipt_advice {
     const struct receipt_line *lines;
     size_t n_lines;
 };
+
+/* ---- receipt after inspection (issue 5, src/core/docs.c) ---- */
+/*
+ * Whether an inspection finding (depot_finding_name: "physical_damage", "cosmetic", ...) is
+ * damage the ReceiptAdvice after inspection reports as a rejection: physical_damage, liquid,
+ * tampering, burn, missing_parts and wrong_item.  cosmetic, fault_confirmed, no_fault and none
+ * are not: they appear in the line's note only.
+ */
+bool docs_finding_is_damage(const char *finding);
 
 #endif

@@ -33,6 +33,10 @@
 #include "core/err.h"
 #include "core/rma.h"
 
+/* The namespace of format 1 and the minor version rmad writes. */
+#define MANIFEST_NAMESPACE "urn:rmad:xml:pickup-manifest:1"
+#define MANIFEST_FORMAT_VERSION "1.0"
+
 /* Most parcels one manifest carries (a large depot's day, with room). */
 #define MANIFEST_PARCELS_MAX 100000
 
@@ -60,6 +64,31 @@ struct manifest {
     struct address shipper;  /* the depot */
     const struct manifest_parcel *parcels;
     size_t n_parcels;
+};
+
+/* The outbound UBL DespatchAdvice (src/xml/manifest.c): one line of an outbound parcel. */
+struct despatch_out_line {
+    int line_no; /* the RMA line */
+    int64_t quantity;
+    const char *product_model;
+    const char *product_name;  /* NULL: the model is the name */
+    const char *serial_number; /* NULL for a part without serials */
+};
+
+/* One shipment to a customer: an outbound parcel. */
+struct despatch_out {
+    const char *id;                    /* unique per document, e.g. "R000000174-D1" */
+    const char *issue_date;            /* YYYY-MM-DD */
+    const char *issue_time;            /* HH:MM:SS+00:00, may be NULL */
+    const char *rma_number;            /* -> OrderReference/ID */
+    struct address depot;              /* DespatchSupplierParty */
+    struct address customer;           /* DeliveryCustomerParty */
+    const char *sscc;                  /* -> Shipment/ID and TransportHandlingUnit/ID */
+    const char *tracking_number;       /* -> Shipment/Delivery/TrackingID, may be NULL */
+    const char *const *handling_marks; /* -> Shipment/HandlingInstructions */
+    size_t n_marks;
+    const struct despatch_out_line *lines;
+    size_t n_lines;
 };
 
 /*

@@ -81,6 +81,7 @@ enum leg_event {
     LEG_EV_FACTORY_REPAIRED,
     LEG_EV_FACTORY_REPLACED,
     LEG_EV_FACTORY_UNREPAIRABLE,
+    LEG_EV_UNMANIFEST, /* its pickup manifest was voided (issue 5): manifested -> packed */
 };
 
 /* Names as stored in the database and shown in the API ("label_issued", "received", ...). */

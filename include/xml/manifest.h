@@ -28,31 +28,6 @@
  */
 int xml_write_manifest(const struct manifest *m, char **out, size_t *len, struct err *err);
 
-/* One line of an outbound parcel. */
-struct despatch_out_line {
-    int line_no; /* the RMA line */
-    int64_t quantity;
-    const char *product_model;
-    const char *product_name;  /* NULL: the model is the name */
-    const char *serial_number; /* NULL for a part without serials */
-};
-
-/* One shipment to a customer: an outbound parcel. */
-struct despatch_out {
-    const char *id;                    /* unique per document, e.g. "R000000174-D1" */
-    const char *issue_date;            /* YYYY-MM-DD */
-    const char *issue_time;            /* HH:MM:SS+00:00, may be NULL */
-    const char *rma_number;            /* -> OrderReference/ID */
-    struct address depot;              /* DespatchSupplierParty */
-    struct address customer;           /* DeliveryCustomerParty */
-    const char *sscc;                  /* -> Shipment/ID and TransportHandlingUnit/ID */
-    const char *tracking_number;       /* -> Shipment/Delivery/TrackingID, may be NULL */
-    const char *const *handling_marks; /* -> Shipment/HandlingInstructions */
-    size_t n_marks;
-    const struct despatch_out_line *lines;
-    size_t n_lines;
-};
-
 /*
  * Writes d as a UBL 2.1 DespatchAdvice (the mapping above).  Same contract as
  * xml_write_manifest(): 0 and a malloc'd *out, or -1 with ERR_INTERNAL naming the missing field.

@@ -29,6 +29,7 @@
 #include <libxml/xmlschemas.h>
 
 #include "core/err.h"
+#include "core/manifest.h"
 
 enum xml_schema {
     XML_SCHEMA_MANIFEST,        /* rmad-manifest-1.xsd */
@@ -40,8 +41,8 @@ enum xml_schema {
 };
 
 /* Namespace of the pickup manifest, format 1, and the minor version rmad writes. */
-#define XML_NS_MANIFEST "urn:rmad:xml:pickup-manifest:1"
-#define XML_MANIFEST_VERSION "1.0"
+#define XML_NS_MANIFEST MANIFEST_NAMESPACE
+#define XML_MANIFEST_VERSION MANIFEST_FORMAT_VERSION
 
 /*
  * Compiles every schema of the table from the embedded files.  Called by xml_init() before it

@@ -64,6 +64,7 @@ static const struct move moves[] = {
     {LEG_OUTBOUND, "blocked", LEG_EV_UNBLOCK, "ready"},
     {LEG_OUTBOUND, "ready", LEG_EV_PACK, "packed"},
     {LEG_OUTBOUND, "packed", LEG_EV_MANIFEST, "manifested"},
+    {LEG_OUTBOUND, "manifested", LEG_EV_UNMANIFEST, "packed"},
     {LEG_OUTBOUND, "manifested", LEG_EV_SHIP, "shipped"},
     {LEG_OUTBOUND, "packed", LEG_EV_SHIP, "shipped"},
     {LEG_OUTBOUND, "shipped", LEG_EV_DELIVER, "delivered"},
@@ -121,6 +122,7 @@ static const char *const event_names[] = {
     [LEG_EV_FACTORY_REPAIRED] = "factory_repaired",
     [LEG_EV_FACTORY_REPLACED] = "factory_replaced",
     [LEG_EV_FACTORY_UNREPAIRABLE] = "factory_unrepairable",
+    [LEG_EV_UNMANIFEST] = "unmanifest",
 };
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))

@@ -49,6 +49,7 @@ enum db_result db_receipt_advice(struct db *db, const char *rma_number, struct a
         return kind;
     int n = PQntuples(r);
     struct receipt_line *lines = arena_alloc(a, sizeof *lines * (size_t)(n ? n : 1));
+    memset(lines, 0, sizeof *lines * (size_t)(n ? n : 1)); /* the inspection fields stay unset */
     for (int i = 0; i < n; i++) {
         lines[i].line_no = atoi(PQgetvalue(r, i, 0));
         lines[i].serial_number = db_field(a, r, i, 1);

@@ -851,6 +851,121 @@ const struct statement db_statements[Q__COUNT] = {
          " p.sscc, p.label_flag, r.type FROM rma r JOIN parcel p ON p.rma_id = r.id"
          " LEFT JOIN carrier ca ON ca.id = p.carrier_id WHERE r.rma_number = $1"
          " ORDER BY p.direction, p.parcel_no"},
+    /* ---- xml: pickup manifests and outbound documents (issue 5, db_manifest.c) ---- */
+    [Q_MFST_CARRIER] =
+        {"mfst_carrier", 2,
+         "SELECT c.id, c.code, coalesce($2::text, c.account), $2::text IS NULL OR c.account = $2"
+         " OR EXISTS (SELECT 1 FROM carrier_account a WHERE a.carrier_id = c.id"
+         "   AND a.account_number = $2) FROM carrier c WHERE c.code = $1"},
+    /* closes of one carrier take turns until COMMIT ('mfst' as the key's first half) */
+    [Q_MFST_TURN] = {"mfst_turn", 1, "SELECT pg_advisory_xact_lock(1835427444, $1::integer)"},
+    [Q_MFST_CANDIDATES] =
+        {"mfst_candidates", 1,
+         "SELECT p.id, r.rma_number, l.line_no, p.sscc IS NOT NULL FROM parcel p"
+         " JOIN rma r ON r.id = p.rma_id JOIN rma_line l ON l.id = p.line_id"
+         " WHERE p.carrier_id = $1 AND p.direction = 'outbound' AND p.state = 'packed'"
+         " AND r.closed_at IS NULL AND NOT EXISTS (SELECT 1 FROM manifest_parcel mp"
+         "   WHERE mp.parcel_id = p.id AND mp.active) ORDER BY p.id"},
+    /* a candidate again, under its line's lock, with what the manifest says about it */
+    [Q_MFST_PARCEL] =
+        {"mfst_parcel", 2,
+         "SELECT p.sscc, p.tracking_number, p.parcel_no, p.parcel_count, r.type, c.addr_name,"
+         " c.addr_street, c.addr_city, c.addr_postcode, c.addr_country,"
+         " array_to_json(pm.handling_marks)::text FROM parcel p JOIN rma r ON r.id = p.rma_id"
+         " JOIN service_case c ON c.id = r.case_id JOIN rma_line l ON l.id = p.line_id"
+         " JOIN product_model pm ON pm.code = l.product_model"
+         " WHERE p.id = $1 AND p.state = $2 FOR UPDATE OF p"},
+    [Q_MFST_PARCEL_STATE] = {"mfst_parcel_state", 3,
+                             "UPDATE parcel SET state = $3 WHERE id = $1 AND state = $2"
+                             " RETURNING id"},
+    [Q_MFST_NEXT] =
+        {"mfst_next", 0,
+         "SELECT 'M' || lpad(nextval('manifest_no_seq')::text, 8, '0'),"
+         " to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), d.name, d.street,"
+         " d.city, d.postcode, d.country FROM depot d WHERE d.is_default"},
+    [Q_MFST_INSERT] =
+        {"mfst_insert", 9,
+         "INSERT INTO manifest (manifest_no, carrier_id, account, pickup_date, format_version,"
+         " parcel_count, xml, sha256, created_by)"
+         " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id"},
+    [Q_MFST_LINK] = {"mfst_link", 2,
+                     "INSERT INTO manifest_parcel (manifest_id, parcel_id, position)"
+                     " SELECT $1, t.p, t.o FROM unnest($2::bigint[]) WITH ORDINALITY AS t(p, o)"},
+    [Q_MFST_VIEW] =
+        {"mfst_view", 1,
+         "SELECT json_build_object('id', m.id, 'manifest_no', m.manifest_no, 'carrier', c.code,"
+         " 'account', m.account, 'pickup_date', m.pickup_date, 'status', m.status,"
+         " 'format_version', m.format_version, 'parcel_count', m.parcel_count,"
+         " 'sha256', encode(m.sha256, 'hex'), 'bytes', length(m.xml), 'created_at', m.created_at,"
+         " 'voided_at', m.voided_at, 'void_reason', m.void_reason,"
+         " 'parcels', (SELECT coalesce(json_agg(json_build_object('rma_number', r.rma_number,"
+         "   'parcel_no', p.parcel_no, 'sscc', p.sscc, 'state', p.state) ORDER BY mp.position),"
+         "   '[]') FROM manifest_parcel mp JOIN parcel p ON p.id = mp.parcel_id"
+         "   JOIN rma r ON r.id = p.rma_id WHERE mp.manifest_id = m.id),"
+         " 'links', json_build_object('xml', '/api/v1/manifests/' || m.id || '.xml'))::text"
+         " FROM manifest m JOIN carrier c ON c.id = m.carrier_id WHERE m.id = $1"},
+    [Q_MFST_XML] = {"mfst_xml", 1,
+                    "SELECT convert_from(xml, 'UTF8'), encode(sha256, 'hex'), carrier_id"
+                    " FROM manifest WHERE id = $1"},
+    [Q_MFST_LIST] =
+        {"mfst_list", 3,
+         "SELECT coalesce(json_agg(json_build_object('id', m.id, 'manifest_no', m.manifest_no,"
+         " 'carrier', c.code, 'account', m.account, 'pickup_date', m.pickup_date,"
+         " 'status', m.status, 'parcel_count', m.parcel_count,"
+         " 'sha256', encode(m.sha256, 'hex'), 'created_at', m.created_at,"
+         " 'voided_at', m.voided_at, 'links', json_build_object('xml',"
+         "   '/api/v1/manifests/' || m.id || '.xml')) ORDER BY m.id DESC), '[]')::text"
+         " FROM (SELECT * FROM manifest m WHERE ($1::text IS NULL OR m.carrier_id ="
+         "   (SELECT id FROM carrier WHERE code = $1)) AND ($2::date IS NULL OR"
+         "   m.pickup_date = $2::date) AND ($3::bigint IS NULL OR m.carrier_id = $3::bigint)"
+         "   ORDER BY m.id DESC LIMIT 500) m JOIN carrier c ON c.id = m.carrier_id"},
+    [Q_MFST_LOCK] = {"mfst_lock", 1,
+                     "SELECT status, manifest_no FROM manifest WHERE id = $1 FOR UPDATE"},
+    [Q_MFST_PARCELS] =
+        {"mfst_parcels", 1,
+         "SELECT p.id, r.rma_number, l.line_no, p.parcel_no FROM manifest_parcel mp"
+         " JOIN parcel p ON p.id = mp.parcel_id JOIN rma r ON r.id = p.rma_id"
+         " JOIN rma_line l ON l.id = p.line_id WHERE mp.manifest_id = $1 AND mp.active"
+         " ORDER BY p.id"},
+    [Q_MFST_VOID] =
+        {"mfst_void", 3,
+         "WITH v AS (UPDATE manifest SET status = 'voided', voided_at = now(), voided_by = $2,"
+         "   void_reason = $3 WHERE id = $1 AND status = 'open' RETURNING id)"
+         " UPDATE manifest_parcel SET active = false"
+         " WHERE manifest_id = (SELECT id FROM v) AND active RETURNING parcel_id"},
+    [Q_MFST_DESPATCH] =
+        {"mfst_despatch", 2,
+         "SELECT r.rma_number, p.parcel_no, p.sscc, p.tracking_number,"
+         " to_char(coalesce(p.shipped_at, p.packed_at, p.created_at) AT TIME ZONE 'UTC',"
+         "   'YYYY-MM-DD'),"
+         " to_char(coalesce(p.shipped_at, p.packed_at, p.created_at) AT TIME ZONE 'UTC',"
+         "   'HH24:MI:SS'),"
+         " d.name, d.street, d.city, d.postcode, d.country, c.addr_name, c.addr_street,"
+         " c.addr_city, c.addr_postcode, c.addr_country, l.line_no,"
+         " coalesce(p.packed_quantity, l.quantity), l.product_model, pm.name,"
+         " CASE WHEN l.serial_number IS NOT NULL OR p.packed_serial IS NOT NULL"
+         "   THEN coalesce(p.packed_serial, l.outbound_serial, l.serial_number) END,"
+         " array_to_json(pm.handling_marks)::text, p.carrier_id"
+         " FROM parcel p JOIN rma r ON r.id = p.rma_id JOIN depot d ON d.id = r.depot_id"
+         " JOIN service_case c ON c.id = r.case_id JOIN rma_line l ON l.id = p.line_id"
+         " JOIN product_model pm ON pm.code = l.product_model"
+         " WHERE r.rma_number = $1 AND p.direction = 'outbound' AND p.parcel_no = $2"},
+    /* the latest inspection of each inspected line, with what the dock receipt says */
+    [Q_MFST_INSPECTED] =
+        {"mfst_inspected", 1,
+         "SELECT l.line_no, coalesce(l.received_serial, l.serial_number), l.product_model,"
+         " pm.name, l.received_quantity, greatest(l.quantity - l.received_quantity, 0),"
+         " (SELECT p.sscc FROM parcel p WHERE p.line_id = l.id AND p.direction = 'inbound'"
+         "   AND p.sscc IS NOT NULL LIMIT 1),"
+         " i.grade, array_to_json(i.findings)::text, to_char(i.created_at AT TIME ZONE 'UTC',"
+         "   'YYYY-MM-DD'), to_char(i.created_at AT TIME ZONE 'UTC', 'HH24:MI:SS'),"
+         " (SELECT count(*) FROM inspection i2 JOIN rma_line l2 ON l2.id = i2.line_id"
+         "   WHERE l2.rma_id = r.id)"
+         " FROM rma r JOIN rma_line l ON l.rma_id = r.id"
+         " JOIN product_model pm ON pm.code = l.product_model"
+         " JOIN LATERAL (SELECT * FROM inspection i WHERE i.line_id = l.id"
+         "   ORDER BY i.id DESC LIMIT 1) i ON true"
+         " WHERE r.rma_number = $1 ORDER BY l.line_no"},
 /* ---- tracking import (issue 5, db_tracking.c) ---- */
 /* The parcels the events of staged document $1 name: by tracking number, or by SSCC (UBL) */
 #define TRK_MATCH                                                                                  \

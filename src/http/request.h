@@ -172,6 +172,14 @@ int route_labels_batch_day_pdf(struct request *req);
 int route_labels_batch_day_zpl(struct request *req);
 int route_labels_batch_pdf(struct request *req);
 int route_labels_batch_zpl(struct request *req);
+/* ---- xml: pickup manifests and outbound documents (issue 5, routes_manifests.c) ---- */
+int route_manifests_pickup_close(struct request *req);
+int route_manifests_list(struct request *req);
+int route_manifests_xml(struct request *req);
+int route_manifests_void(struct request *req);
+int route_manifests_despatch_advice(struct request *req);
+/* The ReceiptAdvice of rma at the dock or after inspection, validated against our profile. */
+int route_manifests_receipt_advice(struct request *req, const char *rma, bool inspection);
 /* ---- cases: lifecycle (issue 3), routes_lifecycle.c ---- */
 int route_lifecycle_get(struct request *req);
 int route_lifecycle_list(struct request *req);

@@ -157,6 +157,16 @@ static const struct route routes[] = {
     {"GET", "/api/v1/labels/batch.zpl", 0, ANY_STAFF, NULL, route_labels_batch_day_zpl},
     {"POST", "/api/v1/labels/batch.pdf", 64 * 1024, ANY_STAFF, JSON, route_labels_batch_pdf},
     {"POST", "/api/v1/labels/batch.zpl", 64 * 1024, ANY_STAFF, JSON, route_labels_batch_zpl},
+    /* ---- xml: pickup manifests and outbound documents (issue 5), routes_manifests.c ---- */
+    {"POST", "/api/v1/pickups", 4 * 1024, ROLE_BIT(ROLE_ADMIN) | ROLE_BIT(ROLE_DEPOT), JSON,
+     route_manifests_pickup_close},
+    {"GET", "/api/v1/manifests", 0, ANY_STAFF | ROLE_BIT(ROLE_CARRIER), NULL, route_manifests_list},
+    {"GET", "/api/v1/manifests/{id}.xml", 0, ANY_STAFF | ROLE_BIT(ROLE_CARRIER), NULL,
+     route_manifests_xml},
+    {"POST", "/api/v1/manifests/{id}/void", 4 * 1024, ROLE_BIT(ROLE_ADMIN) | ROLE_BIT(ROLE_DEPOT),
+     JSON, route_manifests_void},
+    {"GET", "/api/v1/rmas/{rma}/shipments/{parcel}/despatch-advice.xml", 0,
+     ANY_STAFF | ROLE_BIT(ROLE_CARRIER), NULL, route_manifests_despatch_advice},
     /* cases: archive and SLA (issue 3), routes_archive.c, routes_sla.c */
     {"POST", "/api/v1/cases/{case}/archive", 1024,
      ROLE_BIT(ROLE_ADMIN) | ROLE_BIT(ROLE_MANAGER) | ROLE_BIT(ROLE_AGENT), JSON,

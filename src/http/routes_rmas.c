@@ -211,25 +211,14 @@ int route_rmas_get(struct request *req)
 int route_rmas_receipt_advice(struct request *req)
 {
     struct err err = {0};
-    struct receipt_advice ra;
-    char *xml = NULL;
-    size_t len = 0;
     const char *rma = request_rma_param(req, 0, &err);
+    /* ?stage=dock (the default) or ?stage=inspection (issue 5, routes_manifests.c) */
+    const char *stage = request_query(req, "stage");
+    bool inspection = stage != NULL && strcmp(stage, "inspection") == 0;
 
-    if (rma == NULL || request_db(req, &err) == NULL)
+    if (rma != NULL && stage != NULL && !inspection && strcmp(stage, "dock") != 0)
+        err_set(&err, ERR_INVALID, "stage", "must be dock or inspection");
+    if (err_is_set(&err) || request_db(req, &err) == NULL)
         return reply_error(req, &err);
-    enum db_result r = db_receipt_advice(req->db, rma, &req->arena, &ra, &err);
-    switch (r) {
-    case DB_ONE:
-        break;
-    case DB_NONE:
-    case DB_RETRY:
-    case DB_FAIL:
-        return reply_db_error(req, r, &err);
-    }
-    if (xml_write_receipt_advice(&ra, &xml, &len, &err) != 0)
-        return reply_error(req, &err);
-    reply_bytes(req, 200, "application/xml", xml, len);
-    free(xml);
-    return 0;
+    return route_manifests_receipt_advice(req, rma, inspection);
 }

@@ -4,7 +4,9 @@
  * Written with xmlTextWriter so every text is escaped as data ("Smith & Sons <x>" stays text).
  * The element order is the XSD sequence and must stay so: UBL-ReceiptAdvice-2.1.xsd puts
  * DeliveryCustomerParty (the depot) before DespatchSupplierParty (the customer), and
- * ReceiptLineType reads ID, ReceivedQuantity, ShortQuantity, Item, Shipment.  A sample:
+ * ReceiptLineType reads ID, Note, ReceivedQuantity, ShortQuantity, RejectedQuantity,
+ * RejectReasonCode, RejectReason, Item, Shipment (Note and the rejection only after inspection,
+ * issue 5).  A sample:
  *
  *   <ReceiptAdvice xmlns="...:ReceiptAdvice-2" xmlns:cac="..." xmlns:cbc="...">
  *     <cbc:UBLVersionID>2.1</cbc:UBLVersionID>
@@ -173,6 +175,12 @@ static int check_line(const struct receipt_line *l, struct err *err)
         return err_set(err, ERR_INTERNAL, "received_quantity", "must not be negative");
     if (l->short_quantity < 0)
         return err_set(err, ERR_INTERNAL, "short_quantity", "must not be negative");
+    if (l->rejected_quantity < 0)
+        return err_set(err, ERR_INTERNAL, "rejected_quantity", "must not be negative");
+    if (check_text(l->note, "note", false, err) ||
+        check_text(l->reject_reason_code, "reject_reason_code", false, err) ||
+        check_text(l->reject_reason, "reject_reason", false, err))
+        return -1;
     if (check_text(l->serial_number, "serial_number", false, err) ||
         check_text(l->product_model, "product_model", false, err) ||
         check_text(l->product_name, "product_name", false, err) ||
@@ -260,9 +268,16 @@ static void receipt_line(struct writer *wr, const struct receipt_line *l)
     snprintf(id, sizeof id, "%d", l->line_no);
     start(wr, "cac:ReceiptLine");
     text(wr, "cbc:ID", id);
+    text(wr, "cbc:Note", l->note);
     quantity(wr, "cbc:ReceivedQuantity", l->received_quantity);
     if (l->short_quantity > 0)
         quantity(wr, "cbc:ShortQuantity", l->short_quantity);
+    /* after inspection: the damage found, as a rejection (issue 5) */
+    if (l->rejected_quantity > 0) {
+        quantity(wr, "cbc:RejectedQuantity", l->rejected_quantity);
+        text(wr, "cbc:RejectReasonCode", l->reject_reason_code);
+        text(wr, "cbc:RejectReason", l->reject_reason);
+    }
     if (is_set(l->product_name) || is_set(l->product_model) || is_set(l->serial_number)) {
         start(wr, "cac:Item");
         text(wr, "cbc:Name", is_set(l->product_name) ? l->product_name : l->product_model);

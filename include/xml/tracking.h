@@ -26,7 +26,8 @@ struct track_event {
     const char *tracking_number; /* carrier's number, or an 18-digit SSCC for UBL */
     const char *code;            /* the carrier's raw code, as sent */
     const char *text;            /* the carrier's description, may be "" */
-    const char *location;        /* city/country as sent, may be "" */
+    const char *location;        /* "city, state, country" as sent (the parts given), at most
+                                    XML_TRACK_LOCATION_MAX bytes, may be "" */
     enum track_canon canon;      /* track_map_code(fmt, code) */
     int64_t at;                  /* the instant, seconds since the epoch */
     int offset_known;            /* 1 when the document gave an offset */
@@ -51,7 +52,9 @@ int xml_tracking_stream(const char *buf, size_t len, const struct tz *zone,
                         void *ctx, struct track_doc *doc, struct err *err);
 
 /* Limits of one tracking document (beyond them: ERR_INVALID / ERR_TOO_LARGE, see below). */
-#define XML_TRACK_FIELD_MAX 256      /* bytes of one text field we read */
+/* bytes of one text field we read; of a location (city, state, country joined by ", ") */
+#define XML_TRACK_FIELD_MAX 256
+#define XML_TRACK_LOCATION_MAX (3 * XML_TRACK_FIELD_MAX + 4)
 #define XML_TRACK_DEPTH_MAX 32       /* element nesting */
 #define XML_TRACK_EVENTS_MAX 2000000 /* events in one document */
 
@@ -109,7 +112,8 @@ struct track_status_event {
     const char *code;       /* the carrier's raw code (CurrentStatus/StatusReasonCode), may be
                                NULL or "" */
     const char *text;       /* the carrier's text (Description), may be NULL or "" */
-    const char *location;   /* Location/Description, may be NULL or "" */
+    const char *location;   /* Location/Description (at most XML_TRACK_LOCATION_MAX bytes),
+                               may be NULL or "" */
     int64_t at;             /* written as OccurrenceDate + OccurrenceTime in UTC ("Z") */
 };
 
@@ -134,7 +138,8 @@ struct track_status_doc {
  * On success returns 0 and sets *out to a NUL-terminated UTF-8 buffer of *len bytes that the
  * caller frees with free().  Returns -1 with ERR_INTERNAL naming the field when a required field
  * is missing, the SSCC is not 18 digits, or a text is not valid UTF-8 XML can carry (or longer
- * than XML_TRACK_FIELD_MAX); *out is then left alone.  Thread-safe; no database.
+ * than XML_TRACK_FIELD_MAX, XML_TRACK_LOCATION_MAX for a location); *out is then left alone.
+ * Thread-safe; no database.
  */
 int xml_write_transportation_status(const struct track_status_doc *d, char **out, size_t *len,
                                     struct err *err);

@@ -46,7 +46,7 @@ struct fields {
     char number[FIELD];
     char code[FIELD];
     char text[FIELD];
-    char location[3 * FIELD + 8];
+    char location[XML_TRACK_LOCATION_MAX + 1];
     char date[FIELD];
     char time[FIELD];
     char offset[FIELD];
@@ -152,9 +152,9 @@ static int text_of(const xmlNode *n, char *buf, size_t size, struct err *err)
                 space = len > 0;
                 continue;
             }
-            if (len + (space ? 2 : 1) >= size || len + (space ? 1 : 0) >= XML_TRACK_FIELD_MAX)
+            if (len + (space ? 2 : 1) >= size)
                 return fail(err, node_line(n), ERR_INVALID, (const char *)n->name,
-                            "is longer than %d characters", XML_TRACK_FIELD_MAX);
+                            "is longer than %zu characters", size - 1);
             if (space)
                 buf[len++] = ' ';
             space = false;
@@ -754,14 +754,14 @@ static void text(struct writer *wr, const char *name, const char *value)
 }
 
 /* Whether s is UTF-8 made only of characters XML 1.0 carries, at most a field long. */
-static int check_text(const char *s, const char *field, bool required, struct err *err)
+static int check_text(const char *s, const char *field, bool required, size_t max, struct err *err)
 {
     const xmlChar *p = (const xmlChar *)s;
 
     if (s == NULL || s[0] == '\0')
         return required ? err_set(err, ERR_INTERNAL, field, "is required") : 0;
-    if (strlen(s) > XML_TRACK_FIELD_MAX)
-        return err_set(err, ERR_INTERNAL, field, "is longer than %d bytes", XML_TRACK_FIELD_MAX);
+    if (strlen(s) > max)
+        return err_set(err, ERR_INTERNAL, field, "is longer than %zu bytes", max);
     if (!xmlCheckUTF8(p))
         return err_set(err, ERR_INTERNAL, field, "is not text xml can carry");
     while (*p != '\0') {
@@ -776,9 +776,9 @@ static int check_text(const char *s, const char *field, bool required, struct er
 
 static int check_status(const struct track_status_doc *d, struct err *err)
 {
-    if (check_text(d->id, "id", true, err) ||
-        check_text(d->tracking_number, "tracking_number", true, err) ||
-        check_text(d->sscc, "sscc", false, err))
+    if (check_text(d->id, "id", true, XML_TRACK_FIELD_MAX, err) ||
+        check_text(d->tracking_number, "tracking_number", true, XML_TRACK_FIELD_MAX, err) ||
+        check_text(d->sscc, "sscc", false, XML_TRACK_FIELD_MAX, err))
         return -1;
     if (d->sscc != NULL && d->sscc[0] != '\0' &&
         (strlen(d->sscc) != 18 || strspn(d->sscc, "0123456789") != 18))
@@ -788,9 +788,9 @@ static int check_status(const struct track_status_doc *d, struct err *err)
     for (size_t i = 0; i < d->n_events; i++) {
         const struct track_status_event *e = &d->events[i];
 
-        if (check_text(e->code, "event.code", false, err) ||
-            check_text(e->text, "event.text", false, err) ||
-            check_text(e->location, "event.location", false, err))
+        if (check_text(e->code, "event.code", false, XML_TRACK_FIELD_MAX, err) ||
+            check_text(e->text, "event.text", false, XML_TRACK_FIELD_MAX, err) ||
+            check_text(e->location, "event.location", false, XML_TRACK_LOCATION_MAX, err))
             return -1;
         if (e->at < 0 || e->at > INT64_C(253402300799))
             return err_set(err, ERR_INTERNAL, "event.time", "is out of range");

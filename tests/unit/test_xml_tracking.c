@@ -667,6 +667,37 @@ static void written_status_reads_back(void **state)
     free(out);
 }
 
+/* A location joined from three full fields is written and read back whole; one byte more is
+ * refused by the writer. */
+static void long_location_round_trip(void **state)
+{
+    static char location[XML_TRACK_LOCATION_MAX + 2];
+    struct track_status_event ev = {TRACK_DELIVERED, "DL", "Delivered", location, 1779389640};
+    const struct track_status_doc d = {.id = "TS-1",
+                                       .issued_at = 1779390000,
+                                       .tracking_number = "1",
+                                       .events = &ev,
+                                       .n_events = 1};
+    char *out = NULL;
+    size_t len = 0;
+    struct collect c = {0};
+    struct track_doc doc;
+    struct err err = {0};
+
+    (void)state;
+    memset(location, 'L', XML_TRACK_LOCATION_MAX);
+    location[XML_TRACK_LOCATION_MAX] = '\0';
+    assert_int_equal(xml_write_transportation_status(&d, &out, &len, &err), 0);
+    assert_int_equal(xml_tracking_stream(out, len, NULL, collect_cb, &c, &doc, &err), 0);
+    assert_int_equal(c.n, 1);
+    free(out);
+    out = NULL;
+    location[XML_TRACK_LOCATION_MAX] = 'L';
+    assert_int_equal(xml_write_transportation_status(&d, &out, &len, &err), -1);
+    assert_string_equal(err.field, "event.location");
+    assert_null(out);
+}
+
 static void writer_refuses_bad_input(void **state)
 {
     static const struct track_status_event ok = {TRACK_DELIVERED, "OK", "x", "y", 1779359100};
@@ -797,6 +828,7 @@ int main(void)
         cmocka_unit_test(callback_error_stops),
         cmocka_unit_test(large_document_streams),
         cmocka_unit_test(written_status_reads_back),
+        cmocka_unit_test(long_location_round_trip),
         cmocka_unit_test(writer_refuses_bad_input),
         cmocka_unit_test(profile_validates),
     };

@@ -226,6 +226,25 @@ enum stmt {
     Q_ARCH_RECORD_GET,
     Q_SLA_CASE,
     Q_SLA_CASES,
+    /* ---- cases: remote support, on-site visits, service log (issue 3, db_service.c) ---- */
+    Q_SVC_CASE_LOCK,
+    Q_SVC_CASE_INFO,
+    Q_SVC_CASE_ID,
+    Q_SVC_EVENT,
+    Q_SVC_AUTH_INSERT,
+    Q_SVC_AUTH_LIST,
+    Q_SVC_AUTH_FIND,
+    Q_SVC_SESSION_INSERT,
+    Q_SVC_SESSION_LOCK,
+    Q_SVC_SESSION_END,
+    Q_SVC_SESSION_LIST,
+    Q_SVC_ENGINEER,
+    Q_SVC_VISIT_INSERT,
+    Q_SVC_VISIT_LOCK,
+    Q_SVC_VISIT_UPDATE,
+    Q_SVC_VISIT_LIST,
+    Q_SVC_LOG_INSERT,
+    Q_SVC_LOG_LIST,
     Q__COUNT
 };
 

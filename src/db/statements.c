@@ -1334,4 +1334,104 @@ const struct statement db_statements[Q__COUNT] = {
                      " WHERE c.id IN (SELECT r.case_id FROM event r WHERE r.kind = 'case_register'"
                      "   AND r.created_at >= $1::date AND r.created_at < $2::date + 1)"
                      " ORDER BY c.case_number LIMIT 50001"},
+    /* ---- cases: remote support, on-site visits, service log (issue 3, db_service.c) ----
+     * the JSON of each row is a function of migrations/0010_service_work.sql */
+    [Q_SVC_CASE_LOCK] = {"svc_case_lock", 1,
+                         "SELECT id FROM service_case WHERE case_number = $1 FOR UPDATE"},
+    [Q_SVC_CASE_INFO] =
+        {"svc_case_info", 1,
+         "SELECT c.status, e.token_id, e.name, ceil(extract(epoch FROM now()))::bigint,"
+         " floor(extract(epoch FROM now()))::bigint FROM service_case c"
+         " LEFT JOIN case_assignment ca ON ca.case_id = c.id AND ca.unassigned_at IS NULL"
+         " LEFT JOIN engineer e ON e.id = ca.engineer_id WHERE c.id = $1"},
+    [Q_SVC_CASE_ID] = {"svc_case_id", 1, "SELECT id FROM service_case WHERE case_number = $1"},
+    [Q_SVC_EVENT] = {"svc_event", 7,
+                     "INSERT INTO event (case_id, kind, from_state, to_state, actor,"
+                     " actor_token_id, channel, evidence)"
+                     " VALUES ($1, $2, $3, $4, $5, $6, 'api', $7::jsonb)"},
+    [Q_SVC_AUTH_INSERT] =
+        {"svc_auth_insert", 10,
+         "INSERT INTO case_authorization AS a (case_id, scope, given_by, method, given_at,"
+         " given_at_offset, valid_until, note, actor, actor_token_id)"
+         " VALUES ($1, $2, $3, $4, to_timestamp($5::bigint), $6::integer,"
+         " to_timestamp($7::bigint), $8, $9, $10::bigint)"
+         " RETURNING a.id, service_authorization_json(a)::text"},
+    [Q_SVC_AUTH_LIST] = {"svc_auth_list", 1,
+                         "SELECT coalesce(json_agg(service_authorization_json(a) ORDER BY a.id),"
+                         " '[]')::text FROM case_authorization a WHERE a.case_id = $1"},
+    [Q_SVC_AUTH_FIND] = {"svc_auth_find", 2,
+                         "SELECT id, floor(extract(epoch FROM given_at))::bigint,"
+                         " ceil(extract(epoch FROM recorded_at))::bigint,"
+                         " coalesce(floor(extract(epoch FROM valid_until))::bigint, 0)"
+                         " FROM case_authorization WHERE case_id = $1 AND scope = $2"
+                         " ORDER BY id DESC"},
+    [Q_SVC_SESSION_INSERT] =
+        {"svc_session_insert", 9,
+         "INSERT INTO remote_session AS s (case_id, session_no, authorization_id, starts_at,"
+         " starts_at_offset, zone, tool, purpose, actor, actor_token_id)"
+         " SELECT $1::bigint, coalesce(max(session_no), 0) + 1, $2::bigint,"
+         " to_timestamp($3::bigint), $4::integer, $5, $6, $7, $8, $9::bigint"
+         " FROM remote_session WHERE case_id = $1::bigint"
+         " RETURNING s.session_no, service_session_json(s)::text"},
+    [Q_SVC_SESSION_LOCK] = {"svc_session_lock", 2,
+                            "SELECT id, floor(extract(epoch FROM starts_at))::bigint, zone,"
+                            " actor_token_id, ended_at IS NOT NULL FROM remote_session"
+                            " WHERE case_id = $1 AND session_no = $2 FOR UPDATE"},
+    [Q_SVC_SESSION_END] =
+        {"svc_session_end", 7,
+         "UPDATE remote_session AS s SET ended_at = to_timestamp($2::bigint), outcome = $3,"
+         " end_notes = $4, overran = $5::boolean, ended_by = $6, ended_by_token_id = $7::bigint,"
+         " end_recorded_at = clock_timestamp() WHERE s.id = $1 AND s.ended_at IS NULL"
+         " RETURNING service_session_json(s)::text"},
+    [Q_SVC_SESSION_LIST] = {"svc_session_list", 1,
+                            "SELECT coalesce(json_agg(service_session_json(s) ORDER BY"
+                            " s.session_no), '[]')::text FROM remote_session s"
+                            " WHERE s.case_id = $1"},
+    [Q_SVC_ENGINEER] = {"svc_engineer", 1, "SELECT name FROM engineer WHERE name = $1 AND active"},
+    [Q_SVC_VISIT_INSERT] =
+        {"svc_visit_insert", 10,
+         "INSERT INTO onsite_visit AS v (case_id, visit_no, starts_at, starts_at_offset, ends_at,"
+         " duration_minutes, zone, preparation, engineer, actor, actor_token_id, updated_by,"
+         " updated_by_token_id)"
+         " SELECT $1::bigint, coalesce(max(visit_no), 0) + 1, to_timestamp($2::bigint),"
+         " $3::integer, to_timestamp($4::bigint), $5::integer, $6, $7::jsonb, $8, $9,"
+         " $10::bigint, $9, $10::bigint FROM onsite_visit WHERE case_id = $1::bigint"
+         " RETURNING v.visit_no, service_visit_json(v)::text"},
+    [Q_SVC_VISIT_LOCK] = {"svc_visit_lock", 2,
+                          "SELECT id, status, floor(extract(epoch FROM starts_at))::bigint,"
+                          " duration_minutes FROM onsite_visit"
+                          " WHERE case_id = $1 AND visit_no = $2 FOR UPDATE"},
+    [Q_SVC_VISIT_UPDATE] =
+        {"svc_visit_update", 14,
+         "UPDATE onsite_visit AS v SET status = $3::text,"
+         " starts_at = coalesce(to_timestamp($4::bigint), v.starts_at),"
+         " starts_at_offset = coalesce($5::integer, v.starts_at_offset),"
+         " ends_at = coalesce(to_timestamp($6::bigint), v.ends_at),"
+         " duration_minutes = coalesce($7::integer, v.duration_minutes),"
+         " preparation = coalesce($8::jsonb, v.preparation),"
+         " confirmed_by = CASE WHEN $3::text = 'confirmed' THEN $9 WHEN $12::boolean THEN NULL"
+         "   ELSE v.confirmed_by END,"
+         " confirm_method = CASE WHEN $3::text = 'confirmed' THEN $10 WHEN $12::boolean THEN NULL"
+         "   ELSE v.confirm_method END,"
+         " confirmed_at = CASE WHEN $3::text = 'confirmed' THEN clock_timestamp()"
+         "   WHEN $12::boolean THEN NULL ELSE v.confirmed_at END,"
+         " reschedules = v.reschedules + CASE WHEN $12::boolean THEN 1 ELSE 0 END,"
+         " closed_reason = CASE WHEN $3::text IN ('cancelled', 'completed') THEN $11"
+         "   ELSE v.closed_reason END,"
+         " updated_by = $13, updated_by_token_id = $14::bigint, updated_at = clock_timestamp()"
+         " WHERE v.id = $1 AND v.status = $2 RETURNING service_visit_json(v)::text"},
+    [Q_SVC_VISIT_LIST] = {"svc_visit_list", 1,
+                          "SELECT coalesce(json_agg(service_visit_json(v) ORDER BY v.visit_no),"
+                          " '[]')::text FROM onsite_visit v WHERE v.case_id = $1"},
+    [Q_SVC_LOG_INSERT] =
+        {"svc_log_insert", 10,
+         "INSERT INTO service_log AS l (case_id, entry_no, kind, text, action, performed_at,"
+         " performed_at_offset, high_risk, authorization_id, actor, actor_token_id)"
+         " SELECT $1::bigint, coalesce(max(entry_no), 0) + 1, $2, $3, $4,"
+         " to_timestamp($5::bigint), $6::integer, $7::boolean, $8::bigint, $9, $10::bigint"
+         " FROM service_log WHERE case_id = $1::bigint"
+         " RETURNING l.entry_no, service_log_json(l)::text"},
+    [Q_SVC_LOG_LIST] = {"svc_log_list", 1,
+                        "SELECT coalesce(json_agg(service_log_json(l) ORDER BY l.entry_no),"
+                        " '[]')::text FROM service_log l WHERE l.case_id = $1"},
 };

@@ -205,6 +205,21 @@ int route_cases_record_json(struct request *req);
 int route_cases_record_pdf(struct request *req);
 int route_cases_sla(struct request *req);
 int route_reports_sla(struct request *req);
+/* cases: remote support, on-site visits, service log (issue 3, routes_service.c) */
+int route_service_auth_create(struct request *req);
+int route_service_auth_list(struct request *req);
+int route_service_session_create(struct request *req);
+int route_service_session_list(struct request *req);
+int route_service_session_end(struct request *req);
+int route_service_windows(struct request *req);
+int route_service_visit_create(struct request *req);
+int route_service_visit_list(struct request *req);
+int route_service_visit_confirm(struct request *req);
+int route_service_visit_reschedule(struct request *req);
+int route_service_visit_cancel(struct request *req);
+int route_service_visit_complete(struct request *req);
+int route_service_log_create(struct request *req);
+int route_service_log_list(struct request *req);
 /* pages (issue 7): routes_pages.c */
 int route_pages_track(struct request *req);
 int route_pages_parcel(struct request *req);

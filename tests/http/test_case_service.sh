@@ -1,0 +1,411 @@
+#!/usr/bin/env bash
+# Remote support, on-site visits, the service log and customer authorizations (issue 3):
+#   POST/GET /api/v1/cases/{case}/authorizations
+#   POST/GET /api/v1/cases/{case}/remote-sessions, POST .../remote-sessions/{n}/end
+#   GET      /api/v1/cases/{case}/remote-windows
+#   POST/GET /api/v1/cases/{case}/visits, POST .../visits/{n}/confirm|reschedule|cancel|complete
+#   POST/GET /api/v1/cases/{case}/service-log
+# Real "now" is involved: the times are chosen relative to it (next Friday 20:59 and 21:01 in
+# Europe/Berlin, ...) and passed as starts_at / proposed_start, which rmad checks instead of its
+# clock.  Every refusal is checked for its status and field, and for writing nothing.
+source "$(dirname "$0")/../lib.sh"
+export LC_ALL=C
+rmad_setup
+
+# ---- helpers ------------------------------------------------------------------------------------
+N_CASES=0
+# mk_case COUNTRY ZONE [REGION]: a new case at a service address in ZONE; sets CASE.
+mk_case() {
+    N_CASES=$((N_CASES + 1))
+    api POST /api/v1/cases "$AGENT" "$(jq -nc --arg c "$1" --arg z "$2" --arg r "${3:-}" --arg s "SVC$$-$N_CASES" '{
+        channel: "hotline", product_model: "SRV-R740", serial_number: $s,
+        fault_description: "does not power on",
+        contact: {name: "Anna Schmidt", phone: "+49 69 1234567"},
+        service_address: ({name: "ACME", street: "Main St 1", city: "Somewhere", postcode: "12345",
+                           country: $c, zone: $z} + (if $r == "" then {} else {region: $r} end))}')"
+    CASE=$(jqb .case_number)
+    [ "$STATUS" = 201 ] || fail "intake of a case in $2: HTTP $STATUS" "$BODY"
+}
+# ts ZONE "DATE TIME": the ISO 8601 instant with ZONE's offset, e.g. 2026-12-11T20:59:00+01:00
+ts() { TZ=$1 date -d "$2" --iso-8601=seconds; }
+# utc ISO: the instant as rmad prints it (2026-12-11T19:59:00Z)
+utc() { date -u -d "$1" +%Y-%m-%dT%H:%M:%SZ; }
+# holiday REGION DATE: whether DATE is a holiday of REGION
+holiday() { [ "$(psql_t -c "SELECT count(*) FROM holiday WHERE region = '$1' AND day = '$2'")" != 0 ]; }
+# rows: everything this area writes, to check that a refusal writes nothing
+rows() { psql_t -c "SELECT (SELECT count(*) FROM event) || '/' || (SELECT count(*) FROM case_authorization)
+    || '/' || (SELECT count(*) FROM remote_session) || '/' || (SELECT count(*) FROM onsite_visit)
+    || '/' || (SELECT count(*) FROM service_log)
+    || '/' || (SELECT string_agg(status || coalesce(outcome, '-'), ',' ORDER BY id) FROM (
+        SELECT id, status, NULL AS outcome FROM onsite_visit UNION ALL
+        SELECT id, 'session', outcome FROM remote_session) x)
+    || '/' || (SELECT string_agg(status, ',' ORDER BY id) FROM service_case)"; }
+# refused STATUS FIELD WHAT: the answer is an error naming FIELD and nothing was written
+refused() {
+    expect_error "$1" "$2" "$3"
+    local now
+    now=$(rows)
+    if [ "$now" = "$B0" ]; then pass "$3: nothing written"; else fail "$3: rows written" "$B0 -> $now"; fi
+}
+status_of() { psql_t -c "SELECT status FROM service_case WHERE case_number = '$1'"; }
+auth() { # auth CASE TOKEN SCOPE GIVEN_AT
+    api POST "/api/v1/cases/$1/authorizations" "$2" "$(jq -nc --arg s "$3" --arg g "$4" \
+        '{scope: $s, given_by: "Anna Schmidt", method: "phone", given_at: $g}')"
+}
+session() { # session CASE TOKEN STARTS_AT
+    api POST "/api/v1/cases/$1/remote-sessions" "$2" "$(jq -nc --arg s "$3" \
+        '{starts_at: $s, tool: "TeamViewer", purpose: "read the BMC event log"}')"
+}
+step() { # step CASE TOKEN ACTION PERFORMED_AT
+    api POST "/api/v1/cases/$1/service-log" "$2" "$(jq -nc --arg a "$3" --arg p "$4" \
+        '{kind: "step", text: "step", step: {action: $a, performed_at: $p}}')"
+}
+visit() { # visit CASE TOKEN START MINUTES
+    api POST "/api/v1/cases/$1/visits" "$2" "$(jq -nc --arg s "$3" --argjson d "$4" \
+        '{proposed_start: $s, duration_minutes: $d, preparation: ["PSU 750W", "torx set", "access badge"]}')"
+}
+
+# A second engineer, skilled too, who is not assigned to the cases below.
+ENG2=$("$RMAD_BIN" token create --role engineer --name "other engineer")
+api POST /api/v1/engineers "$ADMIN" "$(jq -nc --arg t "$ENG2" '{name: "other-engineer", token: $t,
+    product_lines: ["servers"], max_open_cases: 100}')"
+[ "$STATUS" = 201 ] || fail "register other-engineer: HTTP $STATUS" "$BODY"
+
+# The dates: next Friday in Berlin whose Friday and Monday are working days, its Monday, a
+# Tuesday, and a Wednesday made a holiday of DE for the test.
+FRI=$(date -d "next friday" +%F)
+while holiday DE "$FRI" || holiday DE "$(date -d "$FRI + 3 days" +%F)" ||
+    holiday DE "$(date -d "$FRI + 4 days" +%F)" || holiday DE "$(date -d "$FRI + 5 days" +%F)" ||
+    holiday DE "$(date -d "$FRI + 6 days" +%F)"; do
+    FRI=$(date -d "$FRI + 7 days" +%F)
+done
+MON=$(date -d "$FRI + 3 days" +%F)
+TUE=$(date -d "$FRI + 4 days" +%F)
+WED=$(date -d "$FRI + 5 days" +%F)
+THU=$(date -d "$FRI + 6 days" +%F)
+psql_t -c "INSERT INTO holiday (region, day, name) VALUES ('DE', '$WED', 'test holiday')"
+NOW=$(date -u +%s)
+iso_ago() { date -u -d "@$((NOW - $1))" +%Y-%m-%dT%H:%M:%S+00:00; }
+
+# ---- a Berlin case, not yet troubleshooting ------------------------------------------------------
+mk_case DE Europe/Berlin
+C1=$CASE
+B0=$(rows)
+session "$C1" "$ADMIN" "$(ts Europe/Berlin "$FRI 20:59")"
+refused 409 status "remote session on a new case"
+api POST "/api/v1/cases/$C1/service-log" "$ADMIN" '{"kind": "symptom", "text": "fan noise"}'
+refused 409 status "service log on a new case"
+visit "$C1" "$AGENT" "$(ts Europe/Berlin "$TUE 10:00")" 60
+refused 409 status "visit on a new case"
+session "$C1" "$ENGINEER" "$(ts Europe/Berlin "$FRI 20:59")"
+refused 403 engineer "remote session by an engineer not assigned (none is)"
+case_to_troubleshooting "$C1"
+check "case $C1 is troubleshooting" [ "$(status_of "$C1")" = troubleshooting ]
+
+# ---- roles, unknown cases, bad input ------------------------------------------------------------
+B0=$(rows)
+session "$C1" "$AGENT" "$(ts Europe/Berlin "$FRI 20:59")"
+refused 403 authorization "an agent may not run a remote session (role)"
+api GET "/api/v1/cases/$C1/authorizations" "$DEPOT"
+expect_status 403 "depot may not read authorizations"
+api POST "/api/v1/cases/$C1/service-log" "$AGENT" '{"kind": "symptom", "text": "fan noise"}'
+refused 403 authorization "an agent may not write the service log (role)"
+session "$C1" "$ENG2" "$(ts Europe/Berlin "$FRI 20:59")"
+refused 403 engineer "remote session by another engineer"
+api POST "/api/v1/cases/$C1/service-log" "$ENG2" '{"kind": "symptom", "text": "fan noise"}'
+refused 403 engineer "service log by another engineer"
+api GET /api/v1/cases/C99999999/authorizations "$AGENT"
+expect_error 404 case_number "authorizations of an unknown case"
+api GET /api/v1/cases/X1/visits "$AGENT"
+expect_error 404 case_number "a malformed case number"
+auth C99999999 "$AGENT" remote_session "$(iso_ago 600)"
+refused 404 case_number "authorization for an unknown case"
+
+bad_auth() { # bad_auth FIELD WHAT JSON
+    api POST "/api/v1/cases/$C1/authorizations" "$AGENT" "$3"
+    refused 422 "$1" "authorization: $2"
+}
+bad_auth given_at "given_at without an offset" \
+    "{\"scope\":\"remote_session\",\"given_by\":\"Anna\",\"method\":\"phone\",\"given_at\":\"$(date -u -d "@$((NOW - 600))" +%Y-%m-%dT%H:%M:%S)\"}"
+bad_auth given_at "given_at in the future" \
+    "{\"scope\":\"remote_session\",\"given_by\":\"Anna\",\"method\":\"phone\",\"given_at\":\"$(date -u -d "@$((NOW + 3600))" +%Y-%m-%dT%H:%M:%SZ)\"}"
+bad_auth scope "unknown scope" \
+    "{\"scope\":\"everything\",\"given_by\":\"Anna\",\"method\":\"phone\",\"given_at\":\"$(iso_ago 60)\"}"
+bad_auth method "unknown method" \
+    "{\"scope\":\"remote_session\",\"given_by\":\"Anna\",\"method\":\"fax\",\"given_at\":\"$(iso_ago 60)\"}"
+bad_auth given_by "no given_by" \
+    "{\"scope\":\"remote_session\",\"method\":\"phone\",\"given_at\":\"$(iso_ago 60)\"}"
+bad_auth valid_until "valid_until before given_at" \
+    "{\"scope\":\"remote_session\",\"given_by\":\"Anna\",\"method\":\"phone\",\"given_at\":\"$(iso_ago 60)\",\"valid_until\":\"$(iso_ago 120)\"}"
+
+api POST "/api/v1/cases/$C1/remote-sessions" "$ENGINEER" "{\"starts_at\": \"$(ts Europe/Berlin "$FRI 20:59")\"}"
+refused 422 purpose "remote session without purpose"
+session "$C1" "$ENGINEER" "$(ts Europe/Berlin "$FRI") 20:59"
+refused 422 starts_at "remote session starts_at not ISO 8601"
+session "$C1" "$ENGINEER" "${FRI}T20:59:00"
+refused 422 starts_at "remote session starts_at without an offset"
+session "$C1" "$ENGINEER" "$(iso_ago 900)"
+refused 422 starts_at "remote session starting 15 minutes ago"
+
+# ---- remote sessions need the customer's authorization, recorded before ---------------------------
+session "$C1" "$ENGINEER" "$(ts Europe/Berlin "$FRI 20:59")"
+refused 409 authorization "remote session without any authorization"
+auth "$C1" "$AGENT" high_risk_steps "$(iso_ago 600)"
+expect_status 201 "a high_risk_steps authorization (not for remote sessions)"
+B0=$(rows)
+session "$C1" "$ENGINEER" "$(ts Europe/Berlin "$FRI 20:59")"
+refused 409 authorization "remote session with only a high_risk_steps authorization"
+auth "$C1" "$AGENT" remote_session "$(TZ=Europe/Berlin date -d "@$((NOW - 600))" --iso-8601=seconds)"
+expect_status 201 "remote_session authorization given 10 minutes ago (Berlin offset)"
+expect_jq '.scope == "remote_session" and .given_by == "Anna Schmidt" and .method == "phone" and .recorded_by == "test agent"' \
+    "the authorization names who, how, and who recorded it"
+expect_jq ".given_at == \"$(date -u -d "@$((NOW - 600))" +%Y-%m-%dT%H:%M:%SZ)\" and (.given_at_offset | test(\"^\\\\+0[12]:00$\"))" \
+    "given_at is the instant, its offset is kept"
+AUTH_REMOTE=$(jqb .id)
+B0=$(rows)
+session "$C1" "$ENGINEER" "$(iso_ago 120)"
+refused 409 authorization "a session that started before the authorization was recorded"
+
+# ---- the window: Friday 20:59 and 21:01 in Berlin --------------------------------------------------
+session "$C1" "$ENGINEER" "$(ts Europe/Berlin "$FRI 20:59")"
+expect_status 201 "remote session Friday $FRI 20:59 Europe/Berlin"
+expect_jq ".session_no == 1 and .zone == \"Europe/Berlin\" and .engineer == \"test engineer\" and .authorization_id == $AUTH_REMOTE" \
+    "the session: number, zone, engineer, the authorization it relies on"
+expect_jq ".starts_at == \"$(utc "$(ts Europe/Berlin "$FRI 20:59")")\"" "the session starts at the instant given"
+check "one event remote_session_started with its actor" [ "$(psql_t -c "SELECT count(*) FROM event e JOIN service_case c ON c.id = e.case_id
+    WHERE c.case_number = '$C1' AND e.kind = 'remote_session_started' AND e.actor = 'test engineer'")" = 1 ]
+B0=$(rows)
+session "$C1" "$ENGINEER" "$(ts Europe/Berlin "$FRI 21:01")"
+refused 409 starts_at "remote session Friday $FRI 21:01 Europe/Berlin"
+expect_jq ".next_window.local == \"Mon $MON 09:00 Europe/Berlin\"" "the next window is Monday 09:00 Berlin"
+expect_jq ".next_window.opens == \"$(utc "$(ts Europe/Berlin "$MON 09:00")")\" and .next_window.closes == \"$(utc "$(ts Europe/Berlin "$MON 21:00")")\"" \
+    "next_window opens and closes as instants"
+expect_jq '.error.code == "conflict" and (.error.message | test("next window"))' "the standard error shape, its message names the next window"
+session "$C1" "$ENGINEER" "$(ts Europe/Berlin "$MON 08:59")"
+refused 409 starts_at "remote session Monday 08:59 Berlin"
+expect_jq ".next_window.local == \"Mon $MON 09:00 Europe/Berlin\"" "... opens at 09:00 the same day"
+session "$C1" "$ENGINEER" "$(ts Europe/Berlin "$WED 10:00")"
+refused 409 starts_at "remote session on a holiday of the region (DE, $WED)"
+expect_jq ".next_window.local == \"Thu $THU 09:00 Europe/Berlin\"" "the next window is the next working day"
+session "$C1" "$ENGINEER" "$(ts America/New_York "$FRI 14:00")"
+expect_status 201 "Friday 14:00 New York is 20:00 Berlin: open (the customer's zone counts)"
+
+api GET "/api/v1/cases/$C1/remote-windows?from=$(ts Europe/Berlin "$FRI 20:59" | sed 's/+/%2B/')" "$AGENT"
+expect_status 200 "the next remote windows"
+expect_jq ".zone == \"Europe/Berlin\" and (.windows | length) == 5 and .windows[1].local == \"Mon $MON 09:00 Europe/Berlin\" and .windows[3].local == \"Thu $THU 09:00 Europe/Berlin\"" \
+    "5 windows: Friday's rest, Monday, Tuesday, (no Wednesday: holiday) Thursday"
+api GET "/api/v1/cases/$C1/remote-windows?kind=onsite&from=$(ts Europe/Berlin "$FRI 18:00" | sed 's/+/%2B/')" "$AGENT"
+expect_jq ".kind == \"onsite\" and .windows[0].local == \"Mon $MON 08:00 Europe/Berlin\"" "on-site windows start at 08:00"
+api GET "/api/v1/cases/$C1/remote-windows?from=${FRI}T10:00:00" "$AGENT"
+expect_error 422 from "remote-windows from without an offset"
+api GET "/api/v1/cases/$C1/remote-windows?kind=night" "$AGENT"
+expect_error 422 kind "remote-windows of an unknown kind"
+
+# ---- ending a session --------------------------------------------------------------------------------
+B0=$(rows)
+api POST "/api/v1/cases/$C1/remote-sessions/1/end" "$ENGINEER" '{"outcome": "maybe", "notes": "x"}'
+refused 422 outcome "end with an unknown outcome"
+api POST "/api/v1/cases/$C1/remote-sessions/1/end" "$ENGINEER" "{\"outcome\": \"not_fixed\", \"notes\": \"x\", \"ended_at\": \"$(ts Europe/Berlin "$FRI 20:00")\"}"
+refused 422 ended_at "end before the start"
+api POST "/api/v1/cases/$C1/remote-sessions/9/end" "$ENGINEER" '{"outcome": "fixed", "notes": "x"}'
+refused 404 session "end of an unknown session"
+api POST "/api/v1/cases/$C1/remote-sessions/1/end" "$ENG2" "{\"outcome\": \"not_fixed\", \"notes\": \"x\", \"ended_at\": \"$(ts Europe/Berlin "$FRI 22:01")\"}"
+refused 403 engineer "end by another engineer"
+api POST "/api/v1/cases/$C1/remote-sessions/1/end" "$ENGINEER" "{\"outcome\": \"not_fixed\", \"notes\": \"PSU fault in the SEL\", \"ended_at\": \"$(ts Europe/Berlin "$FRI 22:01")\"}"
+expect_status 200 "end session 1 at 22:01 (it may overrun)"
+expect_jq '.outcome == "not_fixed" and .overran == true and .ended_by == "test engineer"' "recorded as overran, with who ended it"
+B0=$(rows)
+api POST "/api/v1/cases/$C1/remote-sessions/1/end" "$ENGINEER" "{\"outcome\": \"fixed\", \"notes\": \"again\", \"ended_at\": \"$(ts Europe/Berlin "$FRI 22:05")\"}"
+refused 409 status "a session ends once"
+api GET "/api/v1/cases/$C1/remote-sessions" "$AGENT"
+expect_jq '(.remote_sessions | length) == 2 and .remote_sessions[0].ended_at != null and .remote_sessions[1].ended_at == null' "the sessions list"
+
+# ---- the service log and high-risk steps ------------------------------------------------------------
+B0=$(rows)
+bad_log() { # bad_log FIELD WHAT JSON
+    api POST "/api/v1/cases/$C1/service-log" "$ENGINEER" "$3"
+    refused 422 "$1" "service log: $2"
+}
+bad_log kind "unknown kind" '{"kind": "gossip", "text": "x"}'
+bad_log text "no text" '{"kind": "symptom"}'
+bad_log step "a step without its step" '{"kind": "step", "text": "x"}'
+bad_log step "a step object on a symptom" "{\"kind\": \"symptom\", \"text\": \"x\", \"step\": {\"action\": \"reseat\", \"performed_at\": \"$(iso_ago 60)\"}}"
+bad_log step.action "unknown action" "{\"kind\": \"step\", \"text\": \"x\", \"step\": {\"action\": \"format_c\", \"performed_at\": \"$(iso_ago 60)\"}}"
+bad_log step.performed_at "performed_at without offset" '{"kind": "step", "text": "x", "step": {"action": "reseat", "performed_at": "2026-12-01T10:00:00"}}'
+bad_log step.performed_at "performed_at in the future" "{\"kind\": \"step\", \"text\": \"x\", \"step\": {\"action\": \"reseat\", \"performed_at\": \"$(date -u -d "@$((NOW + 7200))" +%Y-%m-%dT%H:%M:%SZ)\"}}"
+
+api POST "/api/v1/cases/$C1/service-log" "$ENGINEER" '{"kind": "symptom", "text": "no power, PSU LED amber"}'
+expect_status 201 "a symptom"
+expect_jq '.entry_no == 1 and .kind == "symptom" and .step == null and .recorded_by == "test engineer"' "the entry and its actor"
+step "$C1" "$ENGINEER" diagnostic "$(iso_ago 3000)"
+expect_status 201 "a diagnostic step needs no authorization"
+expect_jq '.step.high_risk == false and .step.authorization_id == null' "... it is not high-risk"
+
+# a second case: no high-risk authorization at all
+mk_case DE Europe/Berlin
+C2=$CASE
+case_to_troubleshooting "$C2"
+B0=$(rows)
+step "$C2" "$ENGINEER" reboot "$(iso_ago 60)"
+refused 409 authorization "reboot without a high_risk_steps authorization"
+auth "$C2" "$AGENT" remote_session "$(iso_ago 7200)"
+B0=$(rows)
+step "$C2" "$ENGINEER" power_off "$(iso_ago 60)"
+refused 409 authorization "power_off with only a remote_session authorization"
+auth "$C2" "$AGENT" high_risk_steps "$(iso_ago 3600)"
+expect_status 201 "high_risk_steps authorization given an hour ago"
+AUTH_RISK=$(jqb .id)
+B0=$(rows)
+step "$C2" "$ENGINEER" firmware_update "$(iso_ago 7200)"
+refused 409 authorization "a firmware update performed before the authorization was given"
+step "$C2" "$ENGINEER" reboot "$(iso_ago 3600)"
+refused 409 authorization "a reboot performed the second the authorization was given"
+step "$C2" "$ENG2" reboot "$(iso_ago 1800)"
+refused 403 engineer "a reboot logged by another engineer"
+step "$C2" "$ENGINEER" reboot "$(iso_ago 1800)"
+expect_status 201 "a reboot performed after the authorization was given and recorded"
+expect_jq ".step.action == \"reboot\" and .step.high_risk == true and .step.authorization_id == $AUTH_RISK" \
+    "the step names the authorization it relies on"
+check "one event service_log_added with its actor" [ "$(psql_t -c "SELECT count(*) FROM event e JOIN service_case c ON c.id = e.case_id
+    WHERE c.case_number = '$C2' AND e.kind = 'service_log_added' AND e.actor = 'test engineer'")" = 1 ]
+B0=$(rows)
+api POST "/api/v1/cases/$C2/authorizations" "$AGENT" "$(jq -nc --arg g "$(iso_ago 600)" --arg u "$(iso_ago 300)" \
+    '{scope: "high_risk_steps", given_by: "Bob", method: "email", given_at: $g, valid_until: $u}')"
+refused 422 valid_until "an authorization that expired already"
+api GET "/api/v1/cases/$C2/service-log" "$AGENT"
+expect_jq '(.service_log | length) == 1 and .service_log[0].step.action == "reboot"' "the service log lists the entry"
+api GET "/api/v1/cases/$C2/authorizations" "$ENGINEER"
+expect_jq '[.authorizations[].scope] == ["remote_session", "high_risk_steps"]' "the authorizations, oldest first"
+
+# append-only, also against direct SQL
+if psql_t -c "UPDATE case_authorization SET given_at = now() - interval '1 day'" 2>/dev/null; then
+    fail "an authorization could be changed by UPDATE"
+else pass "authorizations are append-only (UPDATE refused)"; fi
+if psql_t -c "DELETE FROM service_log" 2>/dev/null; then
+    fail "service log entries could be deleted"
+else pass "the service log is append-only (DELETE refused)"; fi
+
+# ---- on-site visits in Berlin -------------------------------------------------------------------------
+B0=$(rows)
+bad_visit() { # bad_visit FIELD WHAT JSON
+    api POST "/api/v1/cases/$C1/visits" "$AGENT" "$3"
+    refused 422 "$1" "visit: $2"
+}
+V_START=$(ts Europe/Berlin "$TUE 10:00")
+bad_visit preparation "no preparation" "{\"proposed_start\": \"$V_START\", \"duration_minutes\": 60}"
+bad_visit preparation "an empty preparation list" "{\"proposed_start\": \"$V_START\", \"duration_minutes\": 60, \"preparation\": []}"
+bad_visit "preparation[1]" "a preparation item twice" "{\"proposed_start\": \"$V_START\", \"duration_minutes\": 60, \"preparation\": [\"torx set\", \"Torx Set\"]}"
+bad_visit duration_minutes "no duration" "{\"proposed_start\": \"$V_START\", \"preparation\": [\"PSU\"]}"
+bad_visit duration_minutes "a duration of 0" "{\"proposed_start\": \"$V_START\", \"duration_minutes\": 0, \"preparation\": [\"PSU\"]}"
+bad_visit duration_minutes "longer than a working day" "{\"proposed_start\": \"$V_START\", \"duration_minutes\": 600, \"preparation\": [\"PSU\"]}"
+bad_visit proposed_start "without offset" "{\"proposed_start\": \"${TUE}T10:00:00\", \"duration_minutes\": 60, \"preparation\": [\"PSU\"]}"
+bad_visit proposed_start "in the past" "{\"proposed_start\": \"$(iso_ago 86400)\", \"duration_minutes\": 60, \"preparation\": [\"PSU\"]}"
+bad_visit engineer "an unknown engineer" "{\"proposed_start\": \"$V_START\", \"duration_minutes\": 60, \"preparation\": [\"PSU\"], \"engineer\": \"nobody\"}"
+visit "$C1" "$ENG2" "$V_START" 60
+refused 403 engineer "a visit proposed by another engineer"
+visit "$C1" "$DEPOT" "$V_START" 60
+refused 403 authorization "depot may not propose a visit (role)"
+visit "$C1" "$AGENT" "$(ts Europe/Berlin "$FRI 16:30")" 60
+refused 409 proposed_start "a visit Friday 16:30 for an hour runs past 17:00"
+expect_jq ".next_window.local == \"Mon $MON 08:00 Europe/Berlin\"" "... the next window that holds it is Monday 08:00"
+visit "$C1" "$AGENT" "$(ts Europe/Berlin "$TUE 07:30")" 60
+refused 409 proposed_start "a visit at 07:30"
+visit "$C1" "$AGENT" "$(ts Europe/Berlin "$WED 10:00")" 60
+refused 409 proposed_start "a visit on a holiday"
+expect_jq ".next_window.local == \"Thu $THU 08:00 Europe/Berlin\"" "... next is Thursday 08:00"
+
+visit "$C1" "$ENGINEER" "$V_START" 120
+expect_status 201 "a visit Tuesday 10:00-12:00 Berlin by the assigned engineer"
+expect_jq ".visit_no == 1 and .status == \"proposed\" and .case_status == \"onsite_planned\" and .engineer == \"test-engineer\" and .proposed_by == \"test engineer\" and (.preparation | length) == 3" \
+    "the visit, its preparation, and the case moved to onsite_planned"
+expect_jq ".starts_at == \"$(utc "$V_START")\" and .ends_at == \"$(utc "$(ts Europe/Berlin "$TUE 12:00")")\"" "the visit's start and end"
+check "case $C1 is onsite_planned" [ "$(status_of "$C1")" = onsite_planned ]
+check "the move is one case_plan_onsite event with its actor" [ "$(psql_t -c "SELECT count(*) FROM event e JOIN service_case c ON c.id = e.case_id
+    WHERE c.case_number = '$C1' AND e.kind = 'case_plan_onsite' AND e.from_state = 'troubleshooting' AND e.to_state = 'onsite_planned' AND e.actor = 'test engineer'")" = 1 ]
+visit "$C1" "$AGENT" "$(ts Europe/Berlin "$THU 16:00")" 60
+expect_status 201 "a second visit Thursday 16:00-17:00 (ends at closing time)"
+expect_jq '.visit_no == 2 and .case_status == "onsite_planned"' "visit 2, the case stays onsite_planned"
+check "still one case_plan_onsite event" [ "$(psql_t -c "SELECT count(*) FROM event e JOIN service_case c ON c.id = e.case_id
+    WHERE c.case_number = '$C1' AND e.kind = 'case_plan_onsite'")" = 1 ]
+B0=$(rows)
+session "$C1" "$ENGINEER" "$(ts Europe/Berlin "$FRI 20:59")"
+refused 409 status "no remote session once the case is onsite_planned"
+
+# visit moves
+B0=$(rows)
+api POST "/api/v1/cases/$C1/visits/2/complete" "$AGENT" '{}'
+refused 409 status "a visit not confirmed cannot complete"
+api POST "/api/v1/cases/$C1/visits/1/confirm" "$AGENT" '{"confirmed_by": "Anna Schmidt"}'
+refused 422 method "confirm without method"
+api POST "/api/v1/cases/$C1/visits/7/confirm" "$AGENT" '{"confirmed_by": "Anna Schmidt", "method": "phone"}'
+refused 404 visit "confirm an unknown visit"
+api POST "/api/v1/cases/$C1/visits/1/confirm" "$AGENT" '{"confirmed_by": "Anna Schmidt", "method": "phone", "expected_state": "confirmed"}'
+refused 409 status "confirm with a wrong expected state"
+api POST "/api/v1/cases/$C1/visits/1/confirm" "$AGENT" '{"confirmed_by": "Anna Schmidt", "method": "phone", "expected_state": "proposed"}'
+expect_status 200 "the customer confirms visit 1"
+expect_jq '.status == "confirmed" and .confirmed_by == "Anna Schmidt" and .confirm_method == "phone" and .updated_by == "test agent"' "confirmed: who, how, and the actor"
+B0=$(rows)
+api POST "/api/v1/cases/$C1/visits/1/confirm" "$AGENT" '{"confirmed_by": "Anna Schmidt", "method": "phone"}'
+refused 409 status "confirm twice"
+api POST "/api/v1/cases/$C1/visits/1/reschedule" "$AGENT" "{\"proposed_start\": \"$(ts Europe/Berlin "$TUE 17:00")\", \"reason\": \"customer asked\"}"
+refused 409 proposed_start "reschedule to 17:00"
+api POST "/api/v1/cases/$C1/visits/1/reschedule" "$AGENT" "{\"proposed_start\": \"$(ts Europe/Berlin "$THU 09:00")\"}"
+refused 422 reason "reschedule without a reason"
+api POST "/api/v1/cases/$C1/visits/1/reschedule" "$ENG2" "{\"proposed_start\": \"$(ts Europe/Berlin "$THU 09:00")\", \"reason\": \"x\"}"
+refused 403 engineer "reschedule by another engineer"
+api POST "/api/v1/cases/$C1/visits/1/reschedule" "$AGENT" "{\"proposed_start\": \"$(ts Europe/Berlin "$THU 09:00")\", \"duration_minutes\": 90, \"reason\": \"customer asked\"}"
+expect_status 200 "reschedule visit 1 to Thursday 09:00"
+expect_jq ".status == \"proposed\" and .reschedules == 1 and .confirmed_by == null and .duration_minutes == 90 and .starts_at == \"$(utc "$(ts Europe/Berlin "$THU 09:00")")\"" \
+    "rescheduled: proposed again, to be confirmed again"
+api POST "/api/v1/cases/$C1/visits/1/confirm" "$ENGINEER" '{"confirmed_by": "Anna Schmidt", "method": "email"}'
+expect_status 200 "confirmed again (by the engineer)"
+api POST "/api/v1/cases/$C1/visits/1/complete" "$ENGINEER" '{"notes": "PSU replaced"}'
+expect_status 200 "visit 1 completed"
+expect_jq '.status == "completed" and .reason == "PSU replaced"' "completed with its notes"
+B0=$(rows)
+api POST "/api/v1/cases/$C1/visits/1/cancel" "$AGENT" '{"reason": "too late"}'
+refused 409 status "a completed visit cannot be cancelled"
+api POST "/api/v1/cases/$C1/visits/2/cancel" "$AGENT" '{}'
+refused 422 reason "cancel without a reason"
+api POST "/api/v1/cases/$C1/visits/2/cancel" "$AGENT" '{"reason": "not needed any more"}'
+expect_status 200 "visit 2 cancelled"
+check "every visit move is one event with its actor" [ "$(psql_t -c "SELECT string_agg(e.kind || ':' || e.actor, ',' ORDER BY e.id) FROM event e
+    JOIN service_case c ON c.id = e.case_id WHERE c.case_number = '$C1' AND e.kind LIKE 'visit_%'")" = \
+    "visit_proposed:test engineer,visit_proposed:test agent,visit_confirmed:test agent,visit_rescheduled:test agent,visit_confirmed:test engineer,visit_completed:test engineer,visit_cancelled:test agent" ]
+api POST "/api/v1/cases/$C1/service-log" "$ENGINEER" '{"kind": "resolution", "text": "PSU replaced on site"}'
+expect_status 201 "the service log on an onsite_planned case"
+api GET "/api/v1/cases/$C1/visits" "$AGENT"
+expect_jq '[.visits[].status] == ["completed", "cancelled"]' "the visits list"
+
+# ---- visits west and east of UTC ----------------------------------------------------------------------
+# Los Angeles (-08:00 / -07:00): 08:00 local is 15:00 or 16:00 UTC
+mk_case US America/Los_Angeles US-CA
+C3=$CASE
+case_to_troubleshooting "$C3"
+LA_DAY=$WED
+while holiday US "$LA_DAY" || holiday US-CA "$LA_DAY"; do LA_DAY=$(date -d "$LA_DAY + 7 days" +%F); done
+B0=$(rows)
+visit "$C3" "$AGENT" "$(ts America/Los_Angeles "$LA_DAY 07:30")" 60
+refused 409 proposed_start "a visit 07:30 Los Angeles"
+expect_jq ".next_window.local == \"$(date -d "$LA_DAY" +%a) $LA_DAY 08:00 America/Los_Angeles\" and .next_window.opens == \"$(utc "$(ts America/Los_Angeles "$LA_DAY 08:00")")\"" \
+    "... next window 08:00 Los Angeles the same day"
+visit "$C3" "$AGENT" "$(ts America/Los_Angeles "$LA_DAY 16:00")" 60
+expect_status 201 "a visit 16:00-17:00 Los Angeles (01:00 UTC the next day)"
+expect_jq '.zone == "America/Los_Angeles"' "the visit is in the customer's zone"
+
+# Tokyo (+09:00): Monday 08:00 is Sunday 23:00 UTC; Saturday 10:00 is Friday 01:00 UTC
+mk_case JP Asia/Tokyo
+C4=$CASE
+case_to_troubleshooting "$C4"
+SAT=$(date -d "$FRI + 1 day" +%F)
+SUN_23Z="$(date -d "$FRI + 2 days" +%F)T23:00:00Z"
+B0=$(rows)
+visit "$C4" "$AGENT" "$(ts Asia/Tokyo "$SAT 10:00")" 60
+refused 409 proposed_start "a visit Saturday 10:00 Tokyo (a Friday in UTC)"
+expect_jq ".next_window.local == \"Mon $MON 08:00 Asia/Tokyo\" and .next_window.opens == \"$SUN_23Z\"" \
+    "... next window Monday 08:00 Tokyo, Sunday 23:00 UTC"
+visit "$C4" "$AGENT" "$(ts Asia/Tokyo "$MON 08:00")" 540
+expect_status 201 "a whole day visit Monday 08:00-17:00 Tokyo"
+expect_jq ".starts_at == \"$SUN_23Z\"" "it starts on Sunday in UTC"
+
+finish

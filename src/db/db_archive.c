@@ -25,9 +25,9 @@ static const struct section {
     const char *key;
     enum stmt q;
 } sections[] = {
-    {"intake", Q_ARCH_INTAKE},
-    {"rmas", Q_ARCH_RMAS},
-    {"events", Q_ARCH_EVENTS},
+    {"intake", Q_ARCH_INTAKE},     {"assignments", Q_ARCH_ASSIGNMENTS},
+    {"contacts", Q_ARCH_CONTACTS}, {"fault_isolation", Q_ARCH_FAULT_ISOLATION},
+    {"rmas", Q_ARCH_RMAS},         {"events", Q_ARCH_EVENTS},
 };
 
 /* One JSON value from the first column of q's single row; NULL after err. */

@@ -1253,11 +1253,12 @@ const struct statement db_statements[Q__COUNT] = {
          " 'received_by', t.name, 'product_model', c.product_model, 'product_name', m.name,"
          " 'product_line', m.product_line, 'serial_number', c.serial_number,"
          " 'configuration', c.configuration, 'error_messages', c.error_messages,"
-         " 'fault_description', c.fault_description,"
+         " 'fault_description', c.fault_description, 'priority', c.priority,"
          " 'contact', json_build_object('name', c.contact_name, 'phone', c.contact_phone,"
          "   'email', c.contact_email),"
          " 'service_address', json_build_object('name', c.addr_name, 'street', c.addr_street,"
-         "   'city', c.addr_city, 'postcode', c.addr_postcode, 'country', c.addr_country))"
+         "   'city', c.addr_city, 'postcode', c.addr_postcode, 'country', c.addr_country,"
+         "   'zone', c.addr_zone, 'region', c.addr_region))"
          " FROM service_case c JOIN product_model m ON m.code = c.product_model"
          " JOIN api_token t ON t.id = c.created_by WHERE c.id = $1"},
     [Q_ARCH_RMAS] =
@@ -1313,6 +1314,26 @@ const struct statement db_statements[Q__COUNT] = {
          " 'from', e.from_state, 'to', e.to_state, 'actor', e.actor, 'channel', e.channel,"
          " 'reason', e.reason, 'evidence', e.evidence) ORDER BY e.id), '[]')"
          " FROM event e WHERE e.case_id = $1 AND e.rma_id IS NULL"},
+    [Q_ARCH_ASSIGNMENTS] = {"arch_assignments", 1,
+                            "SELECT coalesce(json_agg(json_build_object('engineer', en.name,"
+                            " 'assigned_at', a.assigned_at, 'unassigned_at', a.unassigned_at,"
+                            " 'assigned_by', t.name, 'reason', a.reason) ORDER BY a.id), '[]')"
+                            " FROM case_assignment a JOIN engineer en ON en.id = a.engineer_id"
+                            " JOIN api_token t ON t.id = a.assigned_by WHERE a.case_id = $1"},
+    [Q_ARCH_CONTACTS] = {"arch_contacts", 1,
+                         "SELECT coalesce(json_agg(json_build_object('recorded_at', cc.recorded_at,"
+                         " 'method', cc.method, 'reached', cc.reached, 'summary', cc.summary,"
+                         " 'engineer', en.name, 'recorded_by', t.name) ORDER BY cc.id), '[]')"
+                         " FROM case_contact cc LEFT JOIN engineer en ON en.id = cc.engineer_id"
+                         " JOIN api_token t ON t.id = cc.recorded_by WHERE cc.case_id = $1"},
+    [Q_ARCH_FAULT_ISOLATION] =
+        {"arch_fault_isolation", 1,
+         "SELECT coalesce(json_agg(json_build_object('recorded_at', f.recorded_at,"
+         " 'method', f.method, 'findings', f.findings, 'suspected_part', f.suspected_part,"
+         " 'conclusion', f.conclusion, 'engineer', en.name, 'recorded_by', t.name)"
+         " ORDER BY f.id), '[]')"
+         " FROM fault_isolation f LEFT JOIN engineer en ON en.id = f.engineer_id"
+         " JOIN api_token t ON t.id = f.recorded_by WHERE f.case_id = $1"},
     [Q_ARCH_RECORD_INSERT] =
         {"arch_record_insert", 6,
          "INSERT INTO case_record (case_id, record, record_sha256, pdf, pdf_sha256, archived_by)"

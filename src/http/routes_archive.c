@@ -82,8 +82,14 @@ static const char *pretty(struct arena *a, const char *key)
 static const char *scalar(struct arena *a, const json_t *v)
 {
     switch (json_typeof(v)) {
-    case JSON_STRING:
-        return json_string_value(v);
+    case JSON_STRING: {
+        const char *t = json_string_value(v);
+        size_t n = strlen(t);
+        if (n >= 25 && n <= 32 && t[4] == '-' && t[10] == 'T' && t[13] == ':' &&
+            strcmp(t + n - 6, "+00:00") == 0)
+            return arena_printf(a, "%.10s %.8s UTC", t, t + 11);
+        return t;
+    }
     case JSON_INTEGER:
         return arena_printf(a, "%lld", (long long)json_integer_value(v));
     case JSON_REAL:
@@ -145,18 +151,37 @@ static void object_fields(struct blocks *b, const json_t *obj, int indent)
     json_object_foreach((json_t *)obj, k, item) flatten(b, k, item, indent);
 }
 
-/* A sub-heading for item i of a list: "RMA R000000013", "Lines 1", ... */
+/* One item of a list: "rmas" -> "RMA", "lines" -> "Line", "service_log" -> "Log entry". */
+static const char *singular(struct arena *a, const char *key)
+{
+    static const char *const special[][2] = {
+        {"rmas", "RMA"},
+        {"service_log", "Log entry"},
+        {"screening", "Screening"},
+        {"fault_isolation", "Fault isolation"},
+        {"follow_up_attempts", "Attempt"},
+    };
+    for (size_t i = 0; i < sizeof special / sizeof special[0]; i++)
+        if (strcmp(key, special[i][0]) == 0)
+            return special[i][1];
+    char *s = (char *)pretty(a, key);
+    size_t n = strlen(s);
+    if (n > 1 && s[n - 1] == 's')
+        s[n - 1] = '\0';
+    return s;
+}
+
+/* A sub-heading for item i of a list: "RMA R000000013", "Line 1", "Leg inbound", "Contact 2". */
 static const char *item_title(struct arena *a, const char *key, size_t i, const json_t *item)
 {
     static const char *const names[] = {"rma_number", "line_no", "kind", "direction", "scope"};
-    const char *title = arena_printf(a, "%s %zu", pretty(a, key), i + 1);
 
     for (size_t n = 0; n < sizeof names / sizeof names[0]; n++) {
         const json_t *v = json_object_get(item, names[n]);
         if (v != NULL && is_scalar(v) && !json_is_null(v))
-            return arena_printf(a, "%s: %s", title, scalar(a, v));
+            return arena_printf(a, "%s %s", singular(a, key), scalar(a, v));
     }
-    return title;
+    return arena_printf(a, "%s %zu", singular(a, key), i + 1);
 }
 
 static void flatten(struct blocks *b, const char *key, const json_t *v, int indent)

@@ -130,6 +130,11 @@ expect_jq '(.rmas | length) == 1 and (.rmas[0].lines[0].legs | length) >= 1
     and (.rmas[0].screening[0].outcome == "eligible") and (.rmas[0].parcels | length) >= 1
     and ([.rmas[0].events[].kind] | index("rma_created") != null)' \
     "the RMA with lines, legs, parcels, screening and events"
+expect_jq "(.assignments | length) == 1 and .assignments[0].engineer == \"$ENG\"
+    and .contacts[0].reached == true and .contacts[0].method == \"phone\"
+    and .fault_isolation[0].conclusion == \"needs_depot\"
+    and .intake.service_address.zone == \"Europe/Berlin\" and .intake.priority != null" \
+    "assignments (history), contacts and fault isolation"
 expect_jq 'keys_unsorted[0:6] == ["record_version","case_number","status","archived_at","archived_by","intake"]' \
     "keys in a stable order"
 api GET "/api/v1/cases/$C1/record.json" "$ADMIN"

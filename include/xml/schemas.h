@@ -10,8 +10,8 @@
  *   rmad-ubl-cac-2.1.xsd              the cac and cbc elements the profiles use (shared; a new
  *   rmad-ubl-cbc-2.1.xsd              profile adds what it needs there)
  *
- * Adding a schema: put the file in src/xml/schemas/ (CMake embeds every *.xsd found there), add
- * its enum value below and its row to the table in src/xml/schemas.c.
+ * Adding a schema: put the file in src/xml/schemas/ (CMake embeds every *.xsd found there) and
+ * add its row to XML_SCHEMA_TABLE below: one line.
  *
  * While the schemas compile, an entity loader serves xs:import / xs:include from the embedded
  * files only (matched by file name; anything else is refused); xml_init() installs the deny-all
@@ -31,14 +31,18 @@
 #include "core/err.h"
 #include "core/manifest.h"
 
-enum xml_schema {
-    XML_SCHEMA_MANIFEST,        /* rmad-manifest-1.xsd */
-    XML_SCHEMA_DESPATCH_ADVICE, /* rmad-ubl-DespatchAdvice-2.1.xsd */
-    XML_SCHEMA_RECEIPT_ADVICE,  /* rmad-ubl-ReceiptAdvice-2.1.xsd */
-    /* tracking (issue 5) */
-    XML_SCHEMA_TRANSPORTATION_STATUS, /* rmad-ubl-transportation-status.xsd */
-    XML_SCHEMA__COUNT
-};
+/*
+ * The table of our schemas: one row per schema, X(enum value, file in src/xml/schemas/).
+ * Registering a schema is one more row here (CMake embeds every *.xsd of the directory).
+ */
+#define XML_SCHEMA_TABLE(X)                                                                        \
+    X(XML_SCHEMA_MANIFEST, "rmad-manifest-1.xsd")                                                  \
+    X(XML_SCHEMA_DESPATCH_ADVICE, "rmad-ubl-DespatchAdvice-2.1.xsd")                               \
+    X(XML_SCHEMA_RECEIPT_ADVICE, "rmad-ubl-ReceiptAdvice-2.1.xsd")
+
+#define XML_SCHEMA_ENUM(name, file) name,
+enum xml_schema { XML_SCHEMA_TABLE(XML_SCHEMA_ENUM) XML_SCHEMA__COUNT };
+#undef XML_SCHEMA_ENUM
 
 /* Namespace of the pickup manifest, format 1, and the minor version rmad writes. */
 #define XML_NS_MANIFEST MANIFEST_NAMESPACE

@@ -23,13 +23,10 @@
 
 #include "schemas_files.h"
 
-/* The table: one row per schema.  A new schema is one more row (and its enum value). */
-static const char *const schema_files[XML_SCHEMA__COUNT] = {
-    [XML_SCHEMA_MANIFEST] = "rmad-manifest-1.xsd",
-    [XML_SCHEMA_DESPATCH_ADVICE] = "rmad-ubl-DespatchAdvice-2.1.xsd",
-    [XML_SCHEMA_RECEIPT_ADVICE] = "rmad-ubl-ReceiptAdvice-2.1.xsd",
-    [XML_SCHEMA_TRANSPORTATION_STATUS] = "rmad-ubl-transportation-status.xsd", /* issue 5 */
-};
+/* File names of the schemas, from XML_SCHEMA_TABLE (include/xml/schemas.h). */
+#define XML_SCHEMA_FILE(name, file) [name] = file,
+static const char *const schema_files[XML_SCHEMA__COUNT] = {XML_SCHEMA_TABLE(XML_SCHEMA_FILE)};
+#undef XML_SCHEMA_FILE
 
 static xmlSchemaPtr compiled[XML_SCHEMA__COUNT];
 

@@ -38,7 +38,8 @@
 #define XML_SCHEMA_TABLE(X)                                                                        \
     X(XML_SCHEMA_MANIFEST, "rmad-manifest-1.xsd")                                                  \
     X(XML_SCHEMA_DESPATCH_ADVICE, "rmad-ubl-DespatchAdvice-2.1.xsd")                               \
-    X(XML_SCHEMA_RECEIPT_ADVICE, "rmad-ubl-ReceiptAdvice-2.1.xsd")
+    X(XML_SCHEMA_RECEIPT_ADVICE, "rmad-ubl-ReceiptAdvice-2.1.xsd")                                 \
+    X(XML_SCHEMA_TRANSPORTATION_STATUS, "rmad-ubl-transportation-status.xsd") /* tracking */
 
 #define XML_SCHEMA_ENUM(name, file) name,
 enum xml_schema { XML_SCHEMA_TABLE(XML_SCHEMA_ENUM) XML_SCHEMA__COUNT };

@@ -276,6 +276,9 @@ api GET "/api/v1/cases/$C2/service-log" "$AGENT"
 expect_jq '(.service_log | length) == 1 and .service_log[0].step.action == "reboot"' "the service log lists the entry"
 api GET "/api/v1/cases/$C2/authorizations" "$ENGINEER"
 expect_jq '[.authorizations[].scope] == ["remote_session", "high_risk_steps"]' "the authorizations, oldest first"
+auth "$C2" "$MANAGER" onsite_access "$(iso_ago 60)"
+expect_status 201 "a service manager records an onsite_access authorization"
+expect_jq '.recorded_by == "test manager"' "... recorded by the manager"
 
 # append-only, also against direct SQL
 if psql_t -c "UPDATE case_authorization SET given_at = now() - interval '1 day'" 2>/dev/null; then

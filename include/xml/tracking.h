@@ -81,8 +81,9 @@ int xml_tracking_stream(const char *buf, size_t len, const struct tz *zone,
  * CustomerContext, FedEx TransactionDetail/CustomerTransactionId, DHL ServiceHeader/
  * MessageReference, UBL cbc:ID; USPS has none: "").  A document is refused before the reader
  * runs when its prolog has a DOCTYPE (a push parser that stops at "<!DOCTYPE" or at the root).
- * Memory: one event's subtree at a time (measured: 200,000 events in 38 MB, no growth of the
- * peak RSS in the release build); speed about that of xmllint --stream.
+ * Memory: nothing is ever expanded into a tree, events included; libxml2 holds some 30 kB
+ * whatever the document (measured in test_xml_tracking: 200,000 events in 38 MB, and one event
+ * of 2,000,000 elements); speed about that of xmllint --stream.
  *
  * What is read, per format (elements matched by local name):
  *   UPS    TrackResponse/Shipment[/Package]/Activity: Status/StatusType/Code (else

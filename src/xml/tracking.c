@@ -8,9 +8,10 @@
  * USPS; TrackReply FedEx, also inside a SOAP Envelope/Body; TrackingResponse DHL;
  * TransportationStatus UBL).  Containers (Package, TrackDetails, TrackInfo, AWBInfo,
  * Consignment) are streamed through and only remember their tracking number; each event
- * element (Activity, Events, TrackSummary/TrackDetail, ShipmentEvent, TransportEvent) is
- * expanded alone, its texts copied into fixed buffers, the callback run, and the reader moves
- * past it, so the tree libxml2 holds is one event deep whatever the document's size.
+ * element (Activity, Events, TrackSummary/TrackDetail, ShipmentEvent, TransportEvent) is read
+ * node by node too (read_subtree: the texts of the paths the adapter wants are copied into fixed
+ * buffers, everything else passes), then the callback runs.  Nothing is ever expanded into a
+ * tree, so memory does not depend on the document's size nor on any one element's.
  *
  * What must stay true: parser messages are never copied (only line numbers leave this file);
  * every text we keep is at most XML_TRACK_FIELD_MAX bytes; an event never leaves without a
@@ -112,68 +113,138 @@ static bool is(const char *a, const char *b)
     return a != NULL && strcmp(a, b) == 0;
 }
 
-/* The local name of n, matched in the UBL namespaces for UBL documents. */
-static bool named(const struct stream *st, const xmlNode *n, const char *name)
-{
-    if (n->type != XML_ELEMENT_NODE || !is((const char *)n->name, name))
-        return false;
-    if (st->doc->fmt != TRACK_FMT_UBL || !st->detected)
-        return true;
-    return n->ns != NULL &&
-           (is((const char *)n->ns->href, XML_NS_CAC) || is((const char *)n->ns->href, XML_NS_CBC));
-}
-
-/* The first element child of n named name (NULL when n is NULL or has none). */
-static xmlNode *child(const struct stream *st, const xmlNode *n, const char *name)
-{
-    for (xmlNode *c = n != NULL ? n->children : NULL; c != NULL; c = c->next)
-        if (named(st, c, name))
-            return c;
-    return NULL;
-}
-
 /*
- * Copies the text of n into buf (FIELD bytes), white space trimmed and runs of it made one
- * space; "" when n is NULL.  Longer than XML_TRACK_FIELD_MAX: ERR_INVALID naming the element.
+ * One text wanted from an element's subtree: the text of the first element at path, relative to
+ * that element ("Status/StatusType/Code"; "" is the element itself), white space trimmed and
+ * runs of it made one space.
  */
-static int text_of(const xmlNode *n, char *buf, size_t size, struct err *err)
-{
-    size_t len = 0;
-    bool space = false;
+struct want {
+    const char *path;
+    char *buf;
+    size_t size; /* the text may have size - 1 bytes; longer is ERR_INVALID */
+    int state;   /* 0 not met yet, 1 reading it, 2 read */
+    int depth;   /* the reader's depth of the element being read */
+    int line;    /* its input line */
+    size_t len;
+    bool space; /* white space seen after the last character kept */
+    char name[NAME_MAX_LEN];
+};
 
-    buf[0] = '\0';
-    if (n == NULL)
-        return 0;
-    for (const xmlNode *c = n->children; c != NULL; c = c->next) {
-        if (c->type != XML_TEXT_NODE && c->type != XML_CDATA_SECTION_NODE)
+/* Appends the text of one node to w, or ERR_INVALID naming the element when it gets too long. */
+static int append_text(struct want *w, const char *text, struct err *err)
+{
+    for (const char *p = text; p != NULL && *p != '\0'; p++) {
+        if (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r') {
+            w->space = w->len > 0;
             continue;
-        for (const xmlChar *p = c->content; p != NULL && *p != '\0'; p++) {
-            if (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r') {
-                space = len > 0;
-                continue;
-            }
-            if (len + (space ? 2 : 1) >= size)
-                return fail(err, node_line(n), ERR_INVALID, (const char *)n->name,
-                            "is longer than %zu characters", size - 1);
-            if (space)
-                buf[len++] = ' ';
-            space = false;
-            buf[len++] = (char)*p;
         }
+        if (w->len + (w->space ? 2 : 1) >= w->size)
+            return fail(err, w->line, ERR_INVALID, w->name, "is longer than %zu characters",
+                        w->size - 1);
+        if (w->space)
+            w->buf[w->len++] = ' ';
+        w->space = false;
+        w->buf[w->len++] = *p;
+        w->buf[w->len] = '\0';
     }
-    buf[len] = '\0';
     return 0;
 }
 
-/* The text of n's child a (of its child b when b is not NULL); "" when a step is missing. */
-static int path_text(const struct stream *st, const xmlNode *n, const char *a, const char *b,
-                     char *buf, size_t size, struct err *err)
+/* An element of the subtree starts at depth with relative path path: the wants it opens. */
+static void open_wants(struct stream *st, struct want *w, size_t n, const char *path, int depth,
+                       const char *name, bool empty)
 {
-    const xmlNode *cur = child(st, n, a);
+    for (size_t i = 0; i < n; i++) {
+        if (w[i].state != 0 || strcmp(w[i].path, path) != 0)
+            continue;
+        w[i].state = empty ? 2 : 1;
+        w[i].depth = depth;
+        w[i].line = node_line(xmlTextReaderCurrentNode(st->r));
+        snprintf(w[i].name, sizeof w[i].name, "%s", name);
+    }
+}
 
-    if (b != NULL)
-        cur = child(st, cur, b);
-    return text_of(cur, buf, size, err);
+/* Whether the reader's current element is one we match: UBL documents use the UBL
+ * namespaces only (an element of another namespace is never a field). */
+static const char *field_name(const struct stream *st)
+{
+    const char *name = (const char *)xmlTextReaderConstLocalName(st->r);
+    const char *ns = (const char *)xmlTextReaderConstNamespaceUri(st->r);
+
+    if (name == NULL)
+        return "";
+    if (st->doc->fmt == TRACK_FMT_UBL && st->detected && !is(ns, XML_NS_CAC) && !is(ns, XML_NS_CBC))
+        return "";
+    return name;
+}
+
+/*
+ * Streams through the subtree of the reader's current element, copying the wanted texts; the
+ * reader ends on the element's end (or on the element itself when it is empty), so the caller
+ * moves on with xmlTextReaderNext().  Nothing of the subtree is kept: memory does not depend on
+ * its size.  *line is the element's input line.  Returns 1, or -1 with err set.
+ */
+static int read_subtree(struct stream *st, struct want *w, size_t n, int *line, struct err *err)
+{
+    int depth0 = xmlTextReaderDepth(st->r);
+    char path[512];
+    size_t plen[XML_TRACK_DEPTH_MAX + 1];
+    bool empty = xmlTextReaderIsEmptyElement(st->r) == 1;
+
+    *line = node_line(xmlTextReaderCurrentNode(st->r));
+    for (size_t i = 0; i < n; i++) {
+        w[i].state = 0;
+        w[i].len = 0;
+        w[i].space = false;
+        w[i].buf[0] = '\0';
+    }
+    path[0] = '\0';
+    plen[0] = 0;
+    open_wants(st, w, n, "", depth0, field_name(st), empty);
+    while (!empty) {
+        int rc = xmlTextReaderRead(st->r), type, depth;
+
+        if (rc != 1)
+            return fail(
+                err, st->error_line > 0 ? st->error_line : xmlTextReaderGetParserLineNumber(st->r),
+                ERR_INVALID, "document", "is not well-formed xml");
+        type = xmlTextReaderNodeType(st->r);
+        depth = xmlTextReaderDepth(st->r);
+        if (type == XML_READER_TYPE_ELEMENT) {
+            int rel = depth - depth0;
+            const char *name = field_name(st);
+            size_t len;
+
+            if (depth >= XML_TRACK_DEPTH_MAX || rel < 1)
+                return fail(err, node_line(xmlTextReaderCurrentNode(st->r)), ERR_INVALID,
+                            "document", "nests elements more than %d deep", XML_TRACK_DEPTH_MAX);
+            len = plen[rel - 1];
+            if (name[0] == '\0' || len >= sizeof path || len + strlen(name) + 2 >= sizeof path) {
+                plen[rel] = sizeof path; /* foreign or too long: nothing here or below matches */
+            } else {
+                len += (size_t)snprintf(path + len, sizeof path - len, "%s%s", rel > 1 ? "/" : "",
+                                        name);
+                plen[rel] = len;
+                open_wants(st, w, n, path, depth, name, xmlTextReaderIsEmptyElement(st->r) == 1);
+            }
+        } else if (type == XML_READER_TYPE_END_ELEMENT) {
+            if (depth == depth0)
+                break;
+            for (size_t i = 0; i < n; i++)
+                if (w[i].state == 1 && w[i].depth == depth)
+                    w[i].state = 2;
+        } else if (type == XML_READER_TYPE_TEXT || type == XML_READER_TYPE_CDATA ||
+                   type == XML_READER_TYPE_SIGNIFICANT_WHITESPACE ||
+                   type == XML_READER_TYPE_WHITESPACE) {
+            const char *value = (const char *)xmlTextReaderConstValue(st->r);
+
+            for (size_t i = 0; i < n; i++)
+                if (w[i].state == 1 && w[i].depth == depth - 1 &&
+                    append_text(&w[i], value, err) != 0)
+                    return -1;
+        }
+    }
+    return 1;
 }
 
 /* buf = the non-empty parts joined with ", " (each part at most a field long). */
@@ -192,25 +263,13 @@ static void join3(char *buf, size_t size, const char *a, const char *b, const ch
     }
 }
 
-/* Expands the reader's current element (one small subtree); NULL after ERR_INVALID. */
-static xmlNode *expand(struct stream *st, struct err *err)
-{
-    xmlNode *n = xmlTextReaderExpand(st->r);
-
-    if (n == NULL)
-        fail(err, st->error_line > 0 ? st->error_line : xmlTextReaderGetParserLineNumber(st->r),
-             ERR_INVALID, "document", "is not well-formed xml");
-    return n;
-}
-
-/* Reads the current element's text into buf; 1 (the subtree is consumed) or -1. */
+/* Reads the current element's own text into buf; 1 (the subtree is consumed) or -1. */
 static int read_text(struct stream *st, char *buf, size_t size, struct err *err)
 {
-    xmlNode *n = expand(st, err);
+    struct want w = {.path = "", .buf = buf, .size = size};
+    int line;
 
-    if (n == NULL || text_of(n, buf, size, err) != 0)
-        return -1;
-    return 1;
+    return read_subtree(st, &w, 1, &line, err);
 }
 
 /* Parses the time of one event with the format's function, then makes it an instant. */
@@ -251,10 +310,9 @@ static int event_time(struct stream *st, int line, int64_t *at, int *offset_know
 }
 
 /* Hands the event in st->f (canon decided by the caller) to the callback. */
-static int emit(struct stream *st, const xmlNode *n, enum track_canon canon, struct err *err)
+static int emit(struct stream *st, int line, enum track_canon canon, struct err *err)
 {
     struct track_event ev = {0};
-    int line = node_line(n);
 
     if (st->f.number[0] == '\0')
         return fail(err, line, ERR_INVALID, "tracking_number", "the event names no parcel");
@@ -278,46 +336,47 @@ static int emit(struct stream *st, const xmlNode *n, enum track_canon canon, str
     return 0;
 }
 
-static void clear_fields(struct fields *f)
-{
-    f->number[0] = f->code[0] = f->text[0] = f->location[0] = '\0';
-    f->date[0] = f->time[0] = f->offset[0] = '\0';
-}
+#define WANT(p, b)                                                                                 \
+    {                                                                                              \
+        .path = (p), .buf = (b), .size = sizeof(b)                                                 \
+    }
+#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
 /* ---- one adapter per format: each returns 1 (subtree consumed), 0 (read on) or -1 ---- */
 
 static int ups_activity(struct stream *st, bool in_package, struct err *err)
 {
     struct fields *f = &st->f;
-    xmlNode *n = expand(st, err), *status, *addr;
-    char type[FIELD], scode[FIELD], city[FIELD], state[FIELD], country[FIELD];
+    char type[FIELD] = "", scode[FIELD] = "", type2[FIELD] = "", scode2[FIELD] = "";
+    char text2[FIELD] = "", city[FIELD] = "", state[FIELD] = "", country[FIELD] = "";
+    struct want w[] = {
+        WANT("Status/StatusType/Code", type),
+        WANT("Status/StatusCode/Code", scode),
+        WANT("Status/StatusType/Description", f->text),
+        /* the newer shape: Status/Type, Status/Code, Status/Description */
+        WANT("Status/Type", type2),
+        WANT("Status/Code", scode2),
+        WANT("Status/Description", text2),
+        WANT("Date", f->date),
+        WANT("Time", f->time),
+        WANT("GMTOffset", f->offset),
+        WANT("ActivityLocation/Address/City", city),
+        WANT("ActivityLocation/Address/StateProvinceCode", state),
+        WANT("ActivityLocation/Address/CountryCode", country),
+    };
     enum track_canon canon, refined;
+    int line;
 
-    if (n == NULL)
+    if (read_subtree(st, w, COUNT(w), &line, err) < 0)
         return -1;
-    clear_fields(f);
     snprintf(f->number, sizeof f->number, "%s",
              in_package && st->number[0] != '\0' ? st->number : st->fallback);
-    status = child(st, n, "Status");
-    addr = child(st, child(st, n, "ActivityLocation"), "Address");
-    if (path_text(st, status, "StatusType", "Code", type, sizeof type, err) ||
-        path_text(st, status, "StatusCode", "Code", scode, sizeof scode, err) ||
-        path_text(st, status, "StatusType", "Description", f->text, sizeof f->text, err) ||
-        path_text(st, n, "Date", NULL, f->date, sizeof f->date, err) ||
-        path_text(st, n, "Time", NULL, f->time, sizeof f->time, err) ||
-        path_text(st, n, "GMTOffset", NULL, f->offset, sizeof f->offset, err) ||
-        path_text(st, addr, "City", NULL, city, sizeof city, err) ||
-        path_text(st, addr, "StateProvinceCode", NULL, state, sizeof state, err) ||
-        path_text(st, addr, "CountryCode", NULL, country, sizeof country, err))
-        return -1;
-    /* the newer shape: Status/Type, Status/Code, Status/Description */
-    if (type[0] == '\0' && path_text(st, status, "Type", NULL, type, sizeof type, err))
-        return -1;
-    if (scode[0] == '\0' && path_text(st, status, "Code", NULL, scode, sizeof scode, err))
-        return -1;
-    if (f->text[0] == '\0' &&
-        path_text(st, status, "Description", NULL, f->text, sizeof f->text, err))
-        return -1;
+    if (type[0] == '\0')
+        memcpy(type, type2, sizeof type);
+    if (scode[0] == '\0')
+        memcpy(scode, scode2, sizeof scode);
+    if (f->text[0] == '\0')
+        memcpy(f->text, text2, sizeof f->text);
     snprintf(f->code, sizeof f->code, "%s", type[0] != '\0' ? type : scode);
     canon = track_map_code(TRACK_FMT_UPS, f->code);
     refined =
@@ -326,7 +385,7 @@ static int ups_activity(struct stream *st, bool in_package, struct err *err)
         (canon == TRACK_EXCEPTION && refined == TRACK_ATTEMPTED))
         canon = refined;
     join3(f->location, sizeof f->location, city, state, country);
-    return emit(st, n, canon, err) == 0 ? 1 : -1;
+    return emit(st, line, canon, err) == 0 ? 1 : -1;
 }
 
 static int ups_start(struct stream *st, const char *name, const char *parent, struct err *err)
@@ -353,23 +412,23 @@ static int ups_start(struct stream *st, const char *name, const char *parent, st
 static int fedex_event(struct stream *st, struct err *err)
 {
     struct fields *f = &st->f;
-    xmlNode *n = expand(st, err), *addr;
-    char city[FIELD], state[FIELD], country[FIELD];
+    char city[FIELD] = "", state[FIELD] = "", country[FIELD] = "";
+    struct want w[] = {
+        WANT("EventType", f->code),
+        WANT("EventDescription", f->text),
+        WANT("Timestamp", f->date),
+        WANT("Address/City", city),
+        WANT("Address/StateOrProvinceCode", state),
+        WANT("Address/CountryCode", country),
+    };
+    int line;
 
-    if (n == NULL)
+    if (read_subtree(st, w, COUNT(w), &line, err) < 0)
         return -1;
-    clear_fields(f);
     snprintf(f->number, sizeof f->number, "%s", st->number);
-    addr = child(st, n, "Address");
-    if (path_text(st, n, "EventType", NULL, f->code, sizeof f->code, err) ||
-        path_text(st, n, "EventDescription", NULL, f->text, sizeof f->text, err) ||
-        path_text(st, n, "Timestamp", NULL, f->date, sizeof f->date, err) ||
-        path_text(st, addr, "City", NULL, city, sizeof city, err) ||
-        path_text(st, addr, "StateOrProvinceCode", NULL, state, sizeof state, err) ||
-        path_text(st, addr, "CountryCode", NULL, country, sizeof country, err))
-        return -1;
+    f->time[0] = f->offset[0] = '\0';
     join3(f->location, sizeof f->location, city, state, country);
-    return emit(st, n, track_map_code(TRACK_FMT_FEDEX, f->code), err) == 0 ? 1 : -1;
+    return emit(st, line, track_map_code(TRACK_FMT_FEDEX, f->code), err) == 0 ? 1 : -1;
 }
 
 static int fedex_start(struct stream *st, const char *name, const char *parent, struct err *err)
@@ -390,23 +449,20 @@ static int fedex_start(struct stream *st, const char *name, const char *parent, 
 static int usps_event(struct stream *st, struct err *err)
 {
     struct fields *f = &st->f;
-    xmlNode *n = expand(st, err);
-    char city[FIELD], state[FIELD], country[FIELD];
+    char city[FIELD] = "", state[FIELD] = "", country[FIELD] = "";
+    struct want w[] = {
+        WANT("EventCode", f->code),    WANT("Event", f->text),  WANT("EventDate", f->date),
+        WANT("EventTime", f->time),    WANT("EventCity", city), WANT("EventState", state),
+        WANT("EventCountry", country),
+    };
+    int line;
 
-    if (n == NULL)
+    if (read_subtree(st, w, COUNT(w), &line, err) < 0)
         return -1;
-    clear_fields(f);
     snprintf(f->number, sizeof f->number, "%s", st->number);
-    if (path_text(st, n, "EventCode", NULL, f->code, sizeof f->code, err) ||
-        path_text(st, n, "Event", NULL, f->text, sizeof f->text, err) ||
-        path_text(st, n, "EventDate", NULL, f->date, sizeof f->date, err) ||
-        path_text(st, n, "EventTime", NULL, f->time, sizeof f->time, err) ||
-        path_text(st, n, "EventCity", NULL, city, sizeof city, err) ||
-        path_text(st, n, "EventState", NULL, state, sizeof state, err) ||
-        path_text(st, n, "EventCountry", NULL, country, sizeof country, err))
-        return -1;
+    f->offset[0] = '\0';
     join3(f->location, sizeof f->location, city, state, country);
-    return emit(st, n, track_map_code(TRACK_FMT_USPS, f->code), err) == 0 ? 1 : -1;
+    return emit(st, line, track_map_code(TRACK_FMT_USPS, f->code), err) == 0 ? 1 : -1;
 }
 
 static int usps_start(struct stream *st, int rd, const char *name, const char *parent,
@@ -433,20 +489,20 @@ static int usps_start(struct stream *st, int rd, const char *name, const char *p
 static int dhl_event(struct stream *st, struct err *err)
 {
     struct fields *f = &st->f;
-    xmlNode *n = expand(st, err);
+    struct want w[] = {
+        WANT("ServiceEvent/EventCode", f->code),
+        WANT("ServiceEvent/Description", f->text),
+        WANT("Date", f->date),
+        WANT("Time", f->time),
+        WANT("GMTOffset", f->offset),
+        WANT("ServiceArea/Description", f->location),
+    };
+    int line;
 
-    if (n == NULL)
+    if (read_subtree(st, w, COUNT(w), &line, err) < 0)
         return -1;
-    clear_fields(f);
     snprintf(f->number, sizeof f->number, "%s", st->number);
-    if (path_text(st, n, "ServiceEvent", "EventCode", f->code, sizeof f->code, err) ||
-        path_text(st, n, "ServiceEvent", "Description", f->text, sizeof f->text, err) ||
-        path_text(st, n, "Date", NULL, f->date, sizeof f->date, err) ||
-        path_text(st, n, "Time", NULL, f->time, sizeof f->time, err) ||
-        path_text(st, n, "GMTOffset", NULL, f->offset, sizeof f->offset, err) ||
-        path_text(st, n, "ServiceArea", "Description", f->location, sizeof f->location, err))
-        return -1;
-    return emit(st, n, track_map_code(TRACK_FMT_DHL, f->code), err) == 0 ? 1 : -1;
+    return emit(st, line, track_map_code(TRACK_FMT_DHL, f->code), err) == 0 ? 1 : -1;
 }
 
 static int dhl_start(struct stream *st, const char *name, const char *parent, struct err *err)
@@ -467,25 +523,26 @@ static int dhl_start(struct stream *st, const char *name, const char *parent, st
 static int ubl_event(struct stream *st, struct err *err)
 {
     struct fields *f = &st->f;
-    xmlNode *n = expand(st, err), *shipment;
-    char sscc[FIELD], id[FIELD];
+    char sscc[FIELD] = "", id[FIELD] = "", shipment[FIELD] = "";
+    struct want w[] = {
+        WANT("TransportEventTypeCode", f->code),
+        WANT("Description", f->text),
+        WANT("OccurrenceDate", f->date),
+        WANT("OccurrenceTime", f->time),
+        WANT("Location/Description", f->location),
+        WANT("ReportedShipment/TransportHandlingUnit/ID", sscc),
+        WANT("ReportedShipment/ID", id),
+        WANT("ReportedShipment", shipment), /* only whether it is there */
+    };
+    int line;
 
-    if (n == NULL)
+    if (read_subtree(st, w, COUNT(w), &line, err) < 0)
         return -1;
-    clear_fields(f);
-    shipment = child(st, n, "ReportedShipment");
-    if (path_text(st, n, "TransportEventTypeCode", NULL, f->code, sizeof f->code, err) ||
-        path_text(st, n, "Description", NULL, f->text, sizeof f->text, err) ||
-        path_text(st, n, "OccurrenceDate", NULL, f->date, sizeof f->date, err) ||
-        path_text(st, n, "OccurrenceTime", NULL, f->time, sizeof f->time, err) ||
-        path_text(st, n, "Location", "Description", f->location, sizeof f->location, err) ||
-        path_text(st, shipment, "TransportHandlingUnit", "ID", sscc, sizeof sscc, err) ||
-        path_text(st, shipment, "ID", NULL, id, sizeof id, err))
-        return -1;
-    if (shipment != NULL) {
+    f->offset[0] = '\0';
+    if (w[COUNT(w) - 1].state != 0) {
         snprintf(f->number, sizeof f->number, "%s", sscc[0] != '\0' ? sscc : id);
     } else if (st->n_consignments > 1) {
-        return fail(err, node_line(n), ERR_INVALID, "tracking_number",
+        return fail(err, line, ERR_INVALID, "tracking_number",
                     "the event names no ReportedShipment and the document has several "
                     "consignments");
     } else {
@@ -494,7 +551,7 @@ static int ubl_event(struct stream *st, struct err *err)
                  st->c_carrier[0] != '\0' ? st->c_carrier :
                                             st->c_id);
     }
-    return emit(st, n, track_map_code(TRACK_FMT_UBL, f->code), err) == 0 ? 1 : -1;
+    return emit(st, line, track_map_code(TRACK_FMT_UBL, f->code), err) == 0 ? 1 : -1;
 }
 
 static int ubl_start(struct stream *st, int depth, int rd, const char *name, const char *parent,

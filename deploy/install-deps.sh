@@ -11,6 +11,8 @@ packages=(
     libcairo2-dev libpango1.0-dev fonts-dejavu-core fonts-noto-core fonts-noto-cjk
     libsodium-dev libcmocka-dev zbar-tools poppler-utils wrk clang-format
     libzint-dev libpng-dev
+    libgmime-3.0-dev libcurl4-openssl-dev
+
     tzdata # the IANA zones of service addresses (issue 3), read from /usr/share/zoneinfo
     chromium
 )

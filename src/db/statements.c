@@ -851,6 +851,99 @@ const struct statement db_statements[Q__COUNT] = {
          " p.sscc, p.label_flag, r.type FROM rma r JOIN parcel p ON p.rma_id = r.id"
          " LEFT JOIN carrier ca ON ca.id = p.carrier_id WHERE r.rma_number = $1"
          " ORDER BY p.direction, p.parcel_no"},
+    /* ---- cases: e-mail intake, follow-up, outbox (issue 3, db_followup.c) ---- */
+    [Q_FU_INTAKE_GET] = {"fu_intake_get", 1,
+                         "SELECT status, response::text FROM email_intake WHERE message_id = $1"},
+    [Q_FU_INTAKE_CLAIM] =
+        {"fu_intake_claim", 5,
+         "INSERT INTO email_intake (message_id, status, response, actor, actor_token_id)"
+         " VALUES ($1, $2::integer, $3::jsonb, $4, $5::bigint)"
+         " ON CONFLICT (message_id) DO NOTHING RETURNING id"},
+    [Q_FU_INTAKE_SET] = {"fu_intake_set", 3,
+                         "UPDATE email_intake SET case_id = $2::bigint, response = $3::jsonb"
+                         " WHERE id = $1::bigint"},
+    [Q_FU_OUTBOX_ADD] =
+        {"fu_outbox_add", 8,
+         "INSERT INTO outbox (case_id, kind, to_addr, subject, body, in_reply_to, actor,"
+         " actor_token_id) VALUES ($1::bigint, $2, $3, $4, $5, $6, $7, $8::bigint)"
+         " RETURNING id, message_id"},
+    [Q_FU_CASE_LOCK] = {"fu_case_lock", 1,
+                        "SELECT id, status, contact_email, contact_name, case_number"
+                        " FROM service_case WHERE case_number = $1 FOR UPDATE"},
+    [Q_FU_CASE_ID] = {"fu_case_id", 1, "SELECT id FROM service_case WHERE case_number = $1"},
+    /* the case's RMAs that are neither closed nor complete (an open line, charge or quote) */
+    [Q_FU_RMAS_OPEN] =
+        {"fu_rmas_open", 1,
+         "SELECT string_agg(r.rma_number, ', ' ORDER BY r.rma_number) FROM rma r"
+         " WHERE r.case_id = $1::bigint AND r.closed_at IS NULL"
+         " AND (EXISTS (SELECT 1 FROM rma_line l WHERE l.rma_id = r.id AND l.open)"
+         "   OR EXISTS (SELECT 1 FROM charge c WHERE c.rma_id = r.id AND c.status = 'open')"
+         "   OR EXISTS (SELECT 1 FROM quote q WHERE q.rma_id = r.id AND q.status = 'offered'))"},
+    [Q_FU_INSERT] = {"fu_insert", 6,
+                     "INSERT INTO follow_up (case_id, channel, summary, due_at, actor,"
+                     " actor_token_id) VALUES ($1::bigint, $2, $3,"
+                     " now() + make_interval(days => $4::integer), $5, $6::bigint) RETURNING id"},
+    [Q_FU_SET_OUTBOX] = {"fu_set_outbox", 2,
+                         "UPDATE follow_up SET outbox_id = $2::bigint WHERE id = $1::bigint"},
+    /* the follow-up of a case; attempts count the calls and the follow-up e-mail once sent */
+    [Q_FU_GET] =
+        {"fu_get", 1,
+         "SELECT f.id, f.channel, f.status, f.summary,"
+         " to_char(f.due_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),"
+         " f.due_at <= now(),"
+         " to_char(f.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), f.actor,"
+         " to_char(f.closed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),"
+         " f.close_reason,"
+         " (SELECT count(*) FROM follow_up_attempt a WHERE a.follow_up_id = f.id)"
+         "   + CASE WHEN o.status = 'sent' THEN 1 ELSE 0 END,"
+         " o.status, to_char(o.sent_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),"
+         " o.message_id, o.attempts"
+         " FROM follow_up f LEFT JOIN outbox o ON o.id = f.outbox_id WHERE f.case_id = $1::bigint"},
+    [Q_FU_ATTEMPT_INSERT] = {"fu_attempt_insert", 7,
+                             "INSERT INTO follow_up_attempt (follow_up_id, case_id, channel,"
+                             " outcome, note, actor, actor_token_id) VALUES ($1::bigint,"
+                             " $2::bigint, $3, $4, $5, $6, $7::bigint) RETURNING id"},
+    [Q_FU_ATTEMPTS] = {"fu_attempts", 1,
+                       "SELECT channel, outcome, note, actor,"
+                       " to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
+                       " FROM follow_up_attempt WHERE follow_up_id = $1::bigint ORDER BY id"},
+    [Q_FU_FEEDBACK_INSERT] = {"fu_feedback_insert", 6,
+                              "INSERT INTO feedback (case_id, follow_up_id, rating, comment,"
+                              " actor, actor_token_id) VALUES ($1::bigint, $2::bigint,"
+                              " $3::integer, $4, $5, $6::bigint) RETURNING id"},
+    [Q_FU_FEEDBACK_GET] =
+        {"fu_feedback_get", 1,
+         "SELECT rating, comment, actor,"
+         " to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
+         " FROM feedback WHERE case_id = $1::bigint"},
+    [Q_FU_CLOSE] = {"fu_close", 5,
+                    "UPDATE follow_up SET status = $2, closed_at = now(), close_reason = $3,"
+                    " closed_by = $4, closed_by_token_id = $5::bigint"
+                    " WHERE id = $1::bigint AND status = 'open'"},
+    /* the sender's claim (src/http/outbox.c): the oldest due message, queued and past its
+     * back-off or "sending" under an expired lease (its sender died); committed at once */
+    [Q_FU_OUTBOX_CLAIM] =
+        {"fu_outbox_claim", 2,
+         "UPDATE outbox o SET status = 'sending', claimed_by = $1,"
+         " claimed_until = clock_timestamp() + make_interval(secs => $2::integer),"
+         " attempts = o.attempts + 1"
+         " WHERE o.id = (SELECT id FROM outbox"
+         "   WHERE (status = 'queued' AND next_attempt_at <= clock_timestamp())"
+         "      OR (status = 'sending' AND claimed_until < clock_timestamp())"
+         "   ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED)"
+         " RETURNING o.id, o.to_addr, o.subject, o.body, o.message_id, o.in_reply_to, o.attempts"},
+    /* accepted by the SMTP server: whoever holds the claim, nobody may send it again */
+    [Q_FU_OUTBOX_SENT] = {"fu_outbox_sent", 1,
+                          "UPDATE outbox SET status = 'sent', sent_at = clock_timestamp(),"
+                          " claimed_until = NULL, last_error = NULL"
+                          " WHERE id = $1::bigint AND status <> 'sent'"},
+    [Q_FU_OUTBOX_RETRY] =
+        {"fu_outbox_retry", 5,
+         "UPDATE outbox SET status = CASE WHEN $4::boolean THEN 'failed' ELSE 'queued' END,"
+         " claimed_by = NULL, claimed_until = NULL, last_error = $5,"
+         " next_attempt_at = clock_timestamp() + make_interval(secs => $3::integer)"
+         " WHERE id = $1::bigint AND claimed_by = $2 AND status = 'sending'"},
+
     /* ---- xml: pickup manifests and outbound documents (issue 5, db_manifest.c) ---- */
     [Q_MFST_CARRIER] =
         {"mfst_carrier", 2,

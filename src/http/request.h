@@ -172,6 +172,14 @@ int route_labels_batch_day_pdf(struct request *req);
 int route_labels_batch_day_zpl(struct request *req);
 int route_labels_batch_pdf(struct request *req);
 int route_labels_batch_zpl(struct request *req);
+/* cases: e-mail intake, follow-up, feedback (issue 3, routes_followup.c) */
+int route_followup_intake_email(struct request *req);
+int route_followup_complete(struct request *req);
+int route_followup_get(struct request *req);
+int route_followup_attempt(struct request *req);
+int route_followup_feedback(struct request *req);
+int route_followup_close(struct request *req);
+
 /* ---- xml: pickup manifests and outbound documents (issue 5, routes_manifests.c) ---- */
 int route_manifests_pickup_close(struct request *req);
 int route_manifests_list(struct request *req);

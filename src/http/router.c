@@ -157,6 +157,21 @@ static const struct route routes[] = {
     {"GET", "/api/v1/labels/batch.zpl", 0, ANY_STAFF, NULL, route_labels_batch_day_zpl},
     {"POST", "/api/v1/labels/batch.pdf", 64 * 1024, ANY_STAFF, JSON, route_labels_batch_pdf},
     {"POST", "/api/v1/labels/batch.zpl", 64 * 1024, ANY_STAFF, JSON, route_labels_batch_zpl},
+    /* cases: e-mail intake, follow-up, feedback (issue 3), routes_followup.c */
+    {"POST", "/api/v1/intake/email", 1024 * 1024, ROLE_BIT(ROLE_ADMIN) | ROLE_BIT(ROLE_AGENT),
+     "message/rfc822", route_followup_intake_email},
+    {"POST", "/api/v1/cases/{case}/complete", 16 * 1024, STAFF | ROLE_BIT(ROLE_MANAGER), JSON,
+     route_followup_complete},
+    {"GET", "/api/v1/cases/{case}/follow-up", 0, STAFF | ROLE_BIT(ROLE_MANAGER), NULL,
+     route_followup_get},
+    {"POST", "/api/v1/cases/{case}/follow-up/attempts", 8 * 1024, STAFF | ROLE_BIT(ROLE_MANAGER),
+     JSON, route_followup_attempt},
+    {"POST", "/api/v1/cases/{case}/feedback", 16 * 1024, STAFF | ROLE_BIT(ROLE_MANAGER), JSON,
+     route_followup_feedback},
+    {"POST", "/api/v1/cases/{case}/close", 4 * 1024,
+     ROLE_BIT(ROLE_ADMIN) | ROLE_BIT(ROLE_AGENT) | ROLE_BIT(ROLE_MANAGER), JSON,
+     route_followup_close},
+
     /* ---- xml: pickup manifests and outbound documents (issue 5), routes_manifests.c ---- */
     {"POST", "/api/v1/pickups", 4 * 1024, ROLE_BIT(ROLE_ADMIN) | ROLE_BIT(ROLE_DEPOT), JSON,
      route_manifests_pickup_close},

@@ -25,6 +25,8 @@
 #include "app/log.h"
 #include "core/xalloc.h"
 #include "jobs.h"
+#include "outbox.h"
+
 #include "request.h"
 
 static _Thread_local struct db *thread_db;
@@ -372,9 +374,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         if (has_body && req->route->content_type != NULL &&
             !content_type_ok(req->route, request_header(req, MHD_HTTP_HEADER_CONTENT_TYPE)))
             return fail_now(req, ERR_UNSUPPORTED, "Content-Type",
-                            strcmp(req->route->content_type, "application/xml") == 0 ?
-                                "must be application/xml" :
-                                "must be application/json");
+                            arena_printf(&req->arena, "must be %s", req->route->content_type));
+
         if (te != NULL && declared >= 0)
             return fail_now(req, ERR_BAD_REQUEST, "Transfer-Encoding",
                             "content-length and transfer-encoding together");
@@ -638,11 +639,22 @@ int server_run(const struct server_config *cfg, struct err *err)
         pthread_join(dog, NULL);
         return -1;
     }
+    /* the outbox's SMTP sender (issue 3, outbox.c) */
+    if (outbox_start(cfg, err) != 0) {
+        jobs_stop();
+        MHD_stop_daemon(d);
+        atomic_store(&watch_stop, true);
+        pthread_join(dog, NULL);
+        return -1;
+    }
+
     log_info("rmad listening on %s port %d with %u threads", cfg->listen_host, cfg->port,
              cfg->threads);
     sigwait(&set, &sig);
     log_info("signal %d: stopping", sig);
+    outbox_stop();
     jobs_stop();
+
     MHD_stop_daemon(d);
     atomic_store(&watch_stop, true);
     pthread_join(dog, NULL);

@@ -1,0 +1,287 @@
+#!/usr/bin/env bash
+# Cases (issue 3): e-mail intake, completion and follow-up, feedback and closing, and the
+# outbox's SMTP sender against a sink of our own (tests/http/smtp_sink.py): every e-mail is
+# delivered exactly once, also when the sink was down and when rmad was killed between claiming
+# a message and sending it.
+source "$(dirname "$0")/../lib.sh"
+
+FIX=$RMAD_SRC/tests/fixtures/email
+MAILDIR=$T_TMP/mail
+SINK_PID=""
+SINK_PORT=0
+
+sink_start() {
+    rm -f "$T_TMP/sink.port"
+    python3 "$RMAD_SRC/tests/http/smtp_sink.py" "$MAILDIR" --port "$SINK_PORT" \
+        --port-file "$T_TMP/sink.port" >>"$T_TMP/sink.log" 2>&1 &
+    SINK_PID=$!
+    local i
+    for i in $(seq 1 100); do
+        [ -s "$T_TMP/sink.port" ] && break
+        sleep 0.1
+    done
+    SINK_PORT=$(cat "$T_TMP/sink.port")
+}
+sink_stop() {
+    if [ -n "$SINK_PID" ]; then
+        kill "$SINK_PID" 2>/dev/null
+        wait "$SINK_PID" 2>/dev/null
+        SINK_PID=""
+    fi
+}
+trap 'sink_stop; cleanup' EXIT
+
+# mail_post FILE [TOKEN] [CONTENT-TYPE]: POST the raw e-mail; sets STATUS, BODY, HEADERS.
+mail_post() {
+    local file=$1 token=${2:-$AGENT} ctype=${3:-message/rfc822}
+    STATUS=$(curl -s -S -o "$T_TMP/body" -D "$T_TMP/headers" -w '%{http_code}' --max-time 30 \
+        -X POST -H "Authorization: Bearer $token" -H "Content-Type: $ctype" \
+        --data-binary "@$file" "$BASE/api/v1/intake/email") || STATUS=000
+    BODY=$(cat "$T_TMP/body")
+    HEADERS=$(cat "$T_TMP/headers")
+}
+# delivered MESSAGE-ID: how many messages the sink holds with this Message-ID.
+delivered() {
+    grep -il -F "Message-Id: $1" "$MAILDIR"/*.eml 2>/dev/null | wc -l
+}
+# wait_until SECONDS COMMAND...: polls every 0.2 s; false when it never held.
+wait_until() {
+    local limit=$1 i
+    shift
+    for ((i = 0; i < limit * 5; i++)); do
+        "$@" && return 0
+        sleep 0.2
+    done
+    return 1
+}
+delivered_once() { [ "$(delivered "$1")" = 1 ]; }
+outbox_status() { [ "$(psql_t -c "SELECT status FROM outbox WHERE id = $1")" = "$2" ]; }
+# outbox_of CASE KIND: the outbox row id of the case's message of that kind.
+outbox_of() {
+    psql_t -c "SELECT o.id FROM outbox o JOIN service_case c ON c.id = o.case_id
+               WHERE c.case_number = '$1' AND o.kind = '$2' ORDER BY o.id DESC LIMIT 1"
+}
+mid_of() { psql_t -c "SELECT message_id FROM outbox WHERE id = $1"; }
+# variant FILE NEW-ID: the fixture with another Message-ID.
+variant() {
+    sed "s/^Message-ID: <[^>]*>/Message-ID: <$2>/" "$1" >"$T_TMP/$2.eml"
+    printf '%s' "$T_TMP/$2.eml"
+}
+
+# resolve_remote CASE: troubleshooting, a fault isolation that fixed it, resolved remotely.
+resolve_remote() {
+    case_to_troubleshooting "$1" &&
+        lc_step "fault isolation of $1" 200 POST "/api/v1/cases/$1/fault-isolation" "$ENGINEER" \
+            '{"method":"phone","findings":"loose power cable","conclusion":"fixed"}' &&
+        lc_step "resolve $1" 200 POST "/api/v1/cases/$1/resolve" "$ENGINEER" \
+            '{"resolution":"power supply reseated remotely"}'
+}
+
+mkdir -p "$MAILDIR"
+sink_start
+export RMAD_SMTP_URL=smtp://127.0.0.1:$SINK_PORT RMAD_SMTP_FROM=service@rmad.example
+export RMAD_OUTBOX_INTERVAL=1
+rmad_setup
+
+# ---- e-mail intake ----
+mail_post "$FIX/complete-multipart-qp.eml"
+expect_status 201 "multipart/alternative quoted-printable e-mail opens a case"
+expect_jq '.case_number | test("^C[0-9]{8}$")' "case number in the answer"
+CASE1=$(jqb .case_number)
+row=$(psql_t -F '|' -c "SELECT channel, contact_name, contact_email, serial_number, product_model,
+    addr_name, addr_street, addr_postcode, addr_city, addr_country, jsonb_array_length(error_messages),
+    configuration #>> '{}', contact_phone FROM service_case WHERE case_number = '$CASE1'")
+check "intake fields read from the e-mail ($row)" test "$row" = \
+    "email|Anna Schmidt|anna@example.com|SRV7400001|SRV-R740|ACME GmbH|Mainzer Landstr. 1|60329|Frankfurt|DE|2|BIOS 2.19.1, 2x PSU 750 W|+49 69 1234567"
+desc=$(psql_t -c "SELECT fault_description FROM service_case WHERE case_number = '$CASE1'")
+check "free text is the fault description, decoded" grep -q "power cut – it does not power on" <<<"$desc"
+check "the signature is not part of the description" test -z "$(grep -F 'IT' <<<"$desc" | grep -F '·')"
+ACK1=$(outbox_of "$CASE1" intake_ack)
+check "the acknowledgement delivered to the sink" wait_until 15 delivered_once "$(mid_of "$ACK1")"
+f=$(grep -il -F "Message-Id: $(mid_of "$ACK1")" "$MAILDIR"/*.eml | head -1)
+check "ack goes to the sender" grep -q "X-Sink-Rcpt-To: <anna@example.com>" "$f"
+check "ack answers the customer's message" grep -q "In-Reply-To: <20261203091240.A1B2C3@mx.example.com>" "$f"
+check "ack names the case number" grep -q "$CASE1" "$f"
+
+mail_post "$FIX/complete-multipart-qp.eml"
+expect_status 201 "the same message delivered again"
+expect_jq ".case_number == \"$CASE1\"" "same case number on the second delivery"
+check "second delivery is marked as a replay" grep -qi "Idempotent-Replayed: true" <<<"$HEADERS"
+check "one case for the Message-ID" test "$(psql_t -c "SELECT count(*) FROM service_case WHERE channel = 'email'")" = 1
+check "one acknowledgement queued" test "$(psql_t -c "SELECT count(*) FROM outbox WHERE kind = 'intake_ack'")" = 1
+
+mail_post "$FIX/complete-base64-de.eml"
+expect_status 201 "German e-mail, base64 body, RFC 2047 encoded From name"
+CASE2=$(jqb .case_number)
+row=$(psql_t -F '|' -c "SELECT contact_name, addr_name, addr_street, addr_postcode, addr_city,
+    addr_country, serial_number, product_model FROM service_case WHERE case_number = '$CASE2'")
+check "German labels and encoded words decoded ($row)" test "$row" = \
+    "Jürgen Müller|Müller & Söhne KG|Hauptstraße 5|80331|München|DE|NBX130001|NB-X13"
+
+mail_post "$FIX/html-only.eml"
+expect_status 201 "HTML-only ISO-8859-1 e-mail with an attachment"
+CASE3=$(jqb .case_number)
+row=$(psql_t -F '|' -c "SELECT contact_name, serial_number, addr_city, addr_country
+    FROM service_case WHERE case_number = '$CASE3'")
+check "HTML text read, the attachment ignored ($row)" test "$row" = "François Lévêque|SRV7400002|Paris|FR"
+
+cases_before=$(psql_t -c "SELECT count(*) FROM service_case")
+mail_post "$FIX/incomplete.eml"
+expect_status 422 "an e-mail that lacks fields"
+expect_jq '.missing == ["serial_number","service_address.street","service_address.city","service_address.postcode","service_address.country"]' \
+    "every missing field is listed"
+expect_jq '.error.field == "serial_number"' "the error names the first missing field"
+check "no case for an incomplete e-mail" test "$(psql_t -c "SELECT count(*) FROM service_case")" = "$cases_before"
+REPLY=$(psql_t -c "SELECT id FROM outbox WHERE kind = 'intake_missing' AND to_addr = 'bob.smith@example.co.uk'")
+check "a reply to the sender is queued" test -n "$REPLY"
+check "the reply is delivered" wait_until 15 delivered_once "$(mid_of "$REPLY")"
+f=$(grep -il -F "Message-Id: $(mid_of "$REPLY")" "$MAILDIR"/*.eml | head -1)
+body=$(python3 -c 'import email,sys; m=email.message_from_binary_file(open(sys.argv[1],"rb")); print(m.get_payload(decode=True).decode())' "$f")
+check "the reply lists the serial number" grep -q "^Serial number: " <<<"$body"
+check "the reply lists the postcode" grep -q "^Postcode: " <<<"$body"
+check "the reply does not ask for the model it has" test -z "$(grep '^Model: ' <<<"$body")"
+mail_post "$FIX/incomplete.eml"
+expect_status 422 "the incomplete e-mail again: the same answer"
+check "no second reply for the same message" test "$(psql_t -c "SELECT count(*) FROM outbox WHERE kind = 'intake_missing'")" = 1
+
+mail_post "$FIX/no-from.eml"
+expect_error 422 From "an e-mail without From"
+printf 'this is not an e-mail\n' >"$T_TMP/garbage.eml"
+mail_post "$T_TMP/garbage.eml"
+expect_error 400 body "a body that is not an e-mail"
+mail_post "$FIX/complete-base64-de.eml" "$AGENT" application/json
+expect_error 415 Content-Type "e-mail intake needs message/rfc822"
+mail_post "$FIX/complete-base64-de.eml" "$DEPOT"
+check "the depot role may not post e-mails ($STATUS)" test "$STATUS" = 403
+check "no personal data in the log" test -z "$(grep -E 'anna@example.com|Schmidt|Müller|bob.smith' "$T_TMP/rmad.log")"
+
+# ---- completion, follow-up by e-mail, feedback ----
+api POST "/api/v1/cases/$CASE1/complete" "$AGENT" '{"summary":"x","follow_up":{"channel":"email"}}'
+expect_error 409 status "a new case cannot be completed"
+resolve_remote "$CASE1"
+api POST "/api/v1/cases/$CASE1/complete" "$AGENT" '{"summary":"PSU reseated","follow_up":{"channel":"fax"}}'
+expect_error 422 follow_up.channel "follow-up channel must be email or phone"
+api POST "/api/v1/cases/$CASE1/complete" "$AGENT" '{"summary":"PSU reseated","follow_up":{"channel":"email","due_in_days":31}}'
+expect_error 422 follow_up.due_in_days "due_in_days above 30"
+api POST "/api/v1/cases/$CASE1/complete" "$AGENT" '{"follow_up":{"channel":"email"}}'
+expect_error 422 summary "a summary is required"
+api POST "/api/v1/cases/C99999999/complete" "$AGENT" '{"summary":"x","follow_up":{"channel":"email"}}'
+expect_error 404 case_number "unknown case"
+api POST "/api/v1/cases/$CASE1/complete" "$AGENT" '{"summary":"The power supply was reseated; the server runs.","follow_up":{"channel":"email","due_in_days":3}}'
+expect_status 200 "work complete, follow-up by e-mail opened"
+expect_jq '.status == "open" and .channel == "email" and .due == false' "follow-up open, not due yet"
+check "case is in follow_up" test "$(psql_t -c "SELECT status FROM service_case WHERE case_number = '$CASE1'")" = follow_up
+check "one event per move (complete, follow_up)" test "$(psql_t -c "SELECT string_agg(kind, ',' ORDER BY e.id) FROM event e JOIN service_case c ON c.id = e.case_id
+    WHERE c.case_number = '$CASE1' AND kind IN ('case_complete', 'case_follow_up')")" = "case_complete,case_follow_up"
+FU1=$(outbox_of "$CASE1" follow_up)
+check "the follow-up e-mail is delivered exactly once" wait_until 15 delivered_once "$(mid_of "$FU1")"
+api GET "/api/v1/cases/$CASE1/follow-up" "$AGENT"
+expect_jq '.email.status == "sent" and .attempt_count == 1' "follow-up shows the e-mail sent"
+api POST "/api/v1/cases/$CASE1/complete" "$AGENT" '{"summary":"again","follow_up":{"channel":"email"}}'
+expect_error 409 status "completing twice"
+api POST "/api/v1/cases/$CASE1/close" "$AGENT" '{"reason":"no answer"}'
+expect_error 409 due_at "closing before the follow-up is due"
+for bad in 0 6 '"5"' 4.5 null; do
+    api POST "/api/v1/cases/$CASE1/feedback" "$AGENT" "{\"rating\":$bad,\"comment\":\"x\"}"
+    expect_error 422 rating "rating $bad refused"
+done
+check "bad ratings left the case in follow_up" test "$(psql_t -c "SELECT status FROM service_case WHERE case_number = '$CASE1'")" = follow_up
+api POST "/api/v1/cases/$CASE1/feedback" "$AGENT" '{"rating":5,"comment":"Quick and friendly."}'
+expect_status 200 "feedback recorded"
+expect_jq '.feedback.rating == 5 and .status == "done"' "feedback in the follow-up"
+check "feedback closed the case" test "$(psql_t -c "SELECT status FROM service_case WHERE case_number = '$CASE1'")" = closed
+check "feedback row with its actor" test "$(psql_t -c "SELECT rating || actor FROM feedback f JOIN service_case c ON c.id = f.case_id WHERE c.case_number = '$CASE1'")" = "5test agent"
+api POST "/api/v1/cases/$CASE1/feedback" "$AGENT" '{"rating":4}'
+expect_error 409 status "feedback on a closed case"
+sleep 2
+check "still exactly one follow-up e-mail" delivered_once "$(mid_of "$FU1")"
+check "still exactly one acknowledgement" delivered_once "$(mid_of "$ACK1")"
+
+# ---- follow-up by phone; closing without feedback ----
+NEW_CASE_KEEP_NEW=1 new_case SRV7400003 SRV-R740
+CASE4=$CASE
+resolve_remote "$CASE4"
+api POST "/api/v1/cases/$CASE4/complete" "$AGENT" '{"summary":"Firmware updated.","follow_up":{"channel":"phone","due_in_days":1}}'
+expect_status 200 "work complete, follow-up by phone"
+api POST "/api/v1/cases/$CASE4/close" "$AGENT" '{"reason":"customer not reachable"}'
+expect_error 409 due_at "close before due"
+psql_t -c "UPDATE follow_up SET due_at = now() - interval '1 hour' WHERE case_id = (SELECT id FROM service_case WHERE case_number = '$CASE4')"
+api POST "/api/v1/cases/$CASE4/close" "$AGENT" '{"reason":"customer not reachable"}'
+expect_error 409 attempts "close without any attempt"
+api POST "/api/v1/cases/$CASE4/follow-up/attempts" "$AGENT" '{"channel":"phone","outcome":"maybe"}'
+expect_error 422 outcome "attempt outcome must be reached or no_answer"
+api POST "/api/v1/cases/$CASE4/follow-up/attempts" "$AGENT" '{"channel":"phone","outcome":"no_answer","note":"voicemail"}'
+expect_status 201 "phone attempt recorded"
+expect_jq '.attempt_count == 1 and .attempts[0].outcome == "no_answer" and .attempts[0].actor == "test agent"' "attempt shown with its actor"
+api POST "/api/v1/cases/$CASE4/close" "$AGENT" '{}'
+expect_error 422 reason "closing needs a reason"
+api POST "/api/v1/cases/$CASE4/close" "$AGENT" '{"reason":"customer not reachable"}'
+expect_status 200 "closed without feedback after the attempt"
+expect_jq '.status == "closed_no_feedback" and .feedback == null' "follow-up closed without feedback"
+check "case closed" test "$(psql_t -c "SELECT status FROM service_case WHERE case_number = '$CASE4'")" = closed
+check "close event names the actor" test "$(psql_t -c "SELECT actor FROM event e JOIN service_case c ON c.id = e.case_id WHERE c.case_number = '$CASE4' AND kind = 'case_close'")" = "test agent"
+
+# a case without a contact e-mail cannot be followed up by e-mail
+api POST /api/v1/cases "$AGENT" '{"channel":"hotline","product_model":"NB-X13","serial_number":"NBX130002",
+  "fault_description":"display flickers","contact":{"name":"Carl","phone":"+49 30 123456"},
+  "service_address":{"name":"Carl","street":"Unter den Linden 1","city":"Berlin","postcode":"10117","country":"DE"}}'
+CASE5=$(jqb .case_number)
+resolve_remote "$CASE5"
+api POST "/api/v1/cases/$CASE5/complete" "$AGENT" '{"summary":"Driver updated.","follow_up":{"channel":"email"}}'
+expect_error 422 follow_up.channel "e-mail follow-up without a contact e-mail"
+check "the refused completion changed nothing" test "$(psql_t -c "SELECT status FROM service_case WHERE case_number = '$CASE5'")" = resolved_remotely
+
+# an RMA that is still open blocks the completion
+new_case SRV7400001 SRV-R740
+CASE6=$CASE
+api POST "/api/v1/cases/$CASE6/escalations" "$ENGINEER" '{"to":"depot","type":"repair","lines":[{"serial_number":"SRV7400001","product_model":"SRV-R740"}],"screening":{"outcome":"eligible","reason":"in warranty","evidence":{}}}'
+if [ "$(psql_t -c "SELECT status FROM service_case WHERE case_number = '$CASE6'")" = rma_requested ]; then
+    api POST "/api/v1/cases/$CASE6/complete" "$AGENT" '{"summary":"x","follow_up":{"channel":"email"}}'
+    expect_error 409 rma "an open RMA blocks the completion"
+else
+    fail "could not bring $CASE6 to rma_requested ($STATUS)" "$(printf '%s' "$BODY" | head -c 300)"
+fi
+
+# ---- the SMTP server is down: the message stays queued, and goes out once when it is back ----
+sink_stop
+mail_post "$(variant "$FIX/complete-base64-de.eml" sink-down-1@example.de)"
+expect_status 201 "intake while the SMTP server is down"
+DOWN=$(outbox_of "$(jqb .case_number)" intake_ack)
+down_recorded() {
+    [ -n "$(psql_t -c "SELECT 1 FROM outbox WHERE id = $DOWN AND attempts >= 1
+                       AND last_error IS NOT NULL AND status = 'queued'")" ]
+}
+check "a failed attempt is recorded" wait_until 10 down_recorded
+sleep 1.5
+check "the message stays queued while the server is down" outbox_status "$DOWN" queued
+check "nothing was delivered" test "$(delivered "$(mid_of "$DOWN")")" = 0
+sink_start
+check "delivered once the server is back" wait_until 30 delivered_once "$(mid_of "$DOWN")"
+check "marked sent" wait_until 5 outbox_status "$DOWN" sent
+sleep 2
+check "delivered exactly once" delivered_once "$(mid_of "$DOWN")"
+
+# ---- rmad killed between claiming a message and sending it ----
+rmad_stop
+export RMAD_TEST_OUTBOX_PAUSE_AFTER_CLAIM=60 RMAD_OUTBOX_LEASE=4
+rmad_start
+mail_post "$(variant "$FIX/complete-base64-de.eml" restart-1@example.de)"
+expect_status 201 "intake before the restart"
+KILL=$(outbox_of "$(jqb .case_number)" intake_ack)
+check "the sender claimed the message" wait_until 15 outbox_status "$KILL" sending
+kill -9 "$RMAD_PID"
+wait "$RMAD_PID" 2>/dev/null
+RMAD_PID=""
+check "nothing was sent before the kill" test "$(delivered "$(mid_of "$KILL")")" = 0
+unset RMAD_TEST_OUTBOX_PAUSE_AFTER_CLAIM
+rmad_start
+sleep 1
+check "the restarted rmad respects the dead process's lease" test "$(delivered "$(mid_of "$KILL")")" = 0
+check "after the lease the message is sent" wait_until 30 delivered_once "$(mid_of "$KILL")"
+sent_second() { [ "$(psql_t -c "SELECT status || attempts FROM outbox WHERE id = $KILL")" = sent2 ]; }
+check "and marked sent after its second attempt" wait_until 5 sent_second
+sleep 2
+check "the sink received it exactly once" delivered_once "$(mid_of "$KILL")"
+check "every outbox message was delivered exactly once" test "$(for id in $(psql_t -c "SELECT id FROM outbox WHERE status = 'sent'"); do delivered "$(mid_of "$id")"; done | sort -u)" = 1
+
+finish

@@ -493,18 +493,21 @@ enum db_result db_service_windows(struct db *db, const char *case_number, bool o
                                   int n, struct arena *a, json_t **out, struct err *err)
 {
     enum db_result kind;
-    struct svc_case c;
+    struct svc_case c = {0};
     struct tz_cal cal;
     char ts[32], local[96];
 
-    /* a read-only transaction: the lock is not needed, the case's data is */
-    if ((kind = db_begin(db, err)) != DB_ONE)
+    /* read-only: no transaction, no lock */
+    if ((kind = case_id(db, case_number, c.id, sizeof c.id, err)) != DB_ONE)
         return kind;
-    if ((kind = case_lock(db, case_number, &c, err)) != DB_ONE)
+    const char *p[1] = {c.id};
+    PGresult *r = db_run(db, Q_SVC_CASE_INFO, p, &kind, err);
+    if (r == NULL)
         return kind;
+    c.now_floor = strtoll(PQgetvalue(r, 0, 4), NULL, 10);
+    PQclear(r);
     if ((kind = calendar(db, &c, onsite, a, &cal, err)) != DB_ONE)
-        return rb(db, kind);
-    db_rollback(db);
+        return kind;
     int64_t t = from != 0 ? from : c.now_floor;
     char from_ts[32];
     service_instant_format(t, from_ts, sizeof from_ts);

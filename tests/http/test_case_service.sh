@@ -411,4 +411,25 @@ visit "$C4" "$AGENT" "$(ts Asia/Tokyo "$MON 08:00")" 540
 expect_status 201 "a whole day visit Monday 08:00-17:00 Tokyo"
 expect_jq ".starts_at == \"$SUN_23Z\"" "it starts on Sunday in UTC"
 
+# ---- racing requests: two confirmations of one visit, one wins ---------------------------------------
+race_confirm() { # race_confirm OUTFILE
+    curl -s -o /dev/null -w '%{http_code}' -X POST -H "Authorization: Bearer $AGENT" \
+        -H 'Content-Type: application/json' \
+        -d '{"confirmed_by": "Taro Yamada", "method": "phone", "expected_state": "proposed"}' \
+        "$BASE/api/v1/cases/$C4/visits/1/confirm" >"$1"
+}
+race_confirm "$T_TMP/race1" &
+P1=$!
+race_confirm "$T_TMP/race2" &
+P2=$!
+wait "$P1" "$P2"
+check "two racing confirmations: one 200, one 409" [ "$(sort "$T_TMP/race1" "$T_TMP/race2" | tr '\n' ' ')" = "200 409 " ]
+check "... and one visit_confirmed event" [ "$(psql_t -c "SELECT count(*) FROM event e JOIN service_case c ON c.id = e.case_id
+    WHERE c.case_number = '$C4' AND e.kind = 'visit_confirmed'")" = 1 ]
+api GET "/api/v1/cases/$C4/remote-windows" "$ENGINEER"
+expect_jq '.zone == "Asia/Tokyo" and (.windows | length) == 5 and (.windows[0].local | test("^(Mon|Tue|Wed|Thu|Fri) .* 09:00 Asia/Tokyo$") or (.windows[0].opens == .from))' \
+    "the next remote windows from now, in Tokyo"
+api GET /api/v1/cases/C99999999/remote-windows "$AGENT"
+expect_error 404 case_number "windows of an unknown case"
+
 finish

@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "core/rmanum.h"
 #include "request.h"
@@ -20,6 +21,20 @@ const char *request_rma_param(struct request *req, size_t i, struct err *err)
         return NULL;
     }
     return arena_strdup(&req->arena, num);
+}
+
+/* cases (issue 3): the {case} parameter, "C" and 8 digits in any case */
+const char *request_case_param(struct request *req, size_t i, struct err *err)
+{
+    const char *s = i < req->n_params ? req->params[i] : "";
+
+    if (strlen(s) != 9 || (s[0] != 'C' && s[0] != 'c') || strspn(s + 1, "0123456789") != 8) {
+        err_set(err, ERR_NOT_FOUND, "case_number", "no such case");
+        return NULL;
+    }
+    char *num = arena_strdup(&req->arena, s);
+    num[0] = 'C';
+    return num;
 }
 
 long long request_number_param(struct request *req, size_t i, const char *field, long long max,

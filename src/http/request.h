@@ -99,6 +99,9 @@ int status_of(enum err_kind kind);
 const char *request_rma_param(struct request *req, size_t i, struct err *err);
 long long request_number_param(struct request *req, size_t i, const char *field, long long max,
                                struct err *err);
+/* The {case} parameter i ("C" and 8 digits, any case) upper-cased, or NULL with a 404 naming
+ * case_number. */
+const char *request_case_param(struct request *req, size_t i, struct err *err);
 
 /* Request helpers. */
 const char *request_header(struct request *req, const char *name);

@@ -18,25 +18,6 @@
 #include "db/archive.h"
 #include "request.h"
 
-/* ---- the {case} path parameter ---- */
-
-/* The case number of path parameter i ("C" and 8 digits, any case), or NULL with a 404. */
-static const char *case_param(struct request *req, size_t i, struct err *err)
-{
-    const char *s = i < req->n_params ? req->params[i] : "";
-    bool ok = strlen(s) == 9 && (s[0] == 'C' || s[0] == 'c');
-
-    for (size_t k = 1; ok && k < 9; k++)
-        ok = isdigit((unsigned char)s[k]) != 0;
-    if (!ok) {
-        err_set(err, ERR_NOT_FOUND, "case_number", "no such case");
-        return NULL;
-    }
-    char *num = arena_strdup(&req->arena, s);
-    num[0] = 'C';
-    return num;
-}
-
 /* ---- the record as blocks of the PDF ---- */
 
 struct blocks {
@@ -286,7 +267,7 @@ static int render_record(void *ctx, const json_t *rec, unsigned char **pdf, size
 int route_cases_archive(struct request *req)
 {
     struct err err = {0};
-    const char *number = case_param(req, 0, &err);
+    const char *number = request_case_param(req, 0, &err);
     struct case_record_info info = {0};
 
     if (number == NULL)
@@ -319,7 +300,7 @@ int route_cases_archive(struct request *req)
 static int record_get(struct request *req, bool pdf)
 {
     struct err err = {0};
-    const char *number = case_param(req, 0, &err);
+    const char *number = request_case_param(req, 0, &err);
     unsigned char *data = NULL;
     size_t len = 0;
     char sha[65];

@@ -54,27 +54,12 @@ static void case_clocks(const struct sla_case *c, int64_t now, struct sla_interv
                    holds, *n_holds, &out[CLOCK_RESOLUTION]);
 }
 
-/* The {case} path parameter: "C" and 8 digits (any case), or NULL with a 404. */
-static const char *case_param(struct request *req, struct err *err)
-{
-    const char *s = req->n_params > 0 ? req->params[0] : "";
-    bool ok = strlen(s) == 9 && (s[0] == 'C' || s[0] == 'c') && strspn(s + 1, "0123456789") == 8;
-
-    if (!ok) {
-        err_set(err, ERR_NOT_FOUND, "case_number", "no such case");
-        return NULL;
-    }
-    char *num = arena_strdup(&req->arena, s);
-    num[0] = 'C';
-    return num;
-}
-
 /* GET /api/v1/cases/{case}/sla */
 int route_cases_sla(struct request *req)
 {
     struct err err = {0};
     struct arena *a = &req->arena;
-    const char *number = case_param(req, &err);
+    const char *number = request_case_param(req, 0, &err);
     struct sla_case c;
     int64_t now = 0;
 

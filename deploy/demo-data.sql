@@ -71,4 +71,12 @@ INSERT INTO spare_bin (product_model, on_hand) VALUES
     ('KB-US', 40), ('MOUSE-OPT', 60), ('CBL-PWR', 200)
 ON CONFLICT (product_model) DO NOTHING;
 
+-- Service engineers (issue 3): skills per product line and how many open cases each takes.  No
+-- token: link an engineer's own token with POST /api/v1/engineers {"name", "token"}.
+INSERT INTO engineer (name, email, product_lines, max_open_cases) VALUES
+    ('eva.berg', 'eva.berg@example.com', '{servers,storage}', 8),
+    ('nils.kraus', 'nils.kraus@example.com', '{notebooks,accessories}', 10),
+    ('sam.okafor', 'sam.okafor@example.com', '{servers,notebooks,storage,accessories}', 5)
+ON CONFLICT (name) DO NOTHING;
+
 COMMIT;

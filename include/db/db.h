@@ -583,8 +583,9 @@ enum db_result db_engineer_suggestions(struct db *db, const char *case_number, j
  * "engineer"). */
 enum db_result db_case_assign(struct db *db, const char *case_number, const char *engineer,
                               const char *reason, const struct principal *actor, struct err *err);
-/* An engineer's contact ("phone" or "email"); the assigned engineer's first contact on an
- * assigned case moves it to troubleshooting ("case_start"). */
+/* An engineer's contact ("phone" or "email"), recorded by the assigned engineer (or a manager
+ * or an admin for them); the first one on an assigned case moves it to troubleshooting
+ * ("case_start"). */
 enum db_result db_case_contact(struct db *db, const char *case_number, const char *method,
                                const char *summary, bool reached, const struct principal *actor,
                                struct err *err);

@@ -570,13 +570,13 @@ enum db_result db_case_contact(struct db *db, const char *case_number, const cha
                 case_state_name(c.status));
         return undo(db, DB_FAIL);
     }
-    bool by_engineer = is_assigned_engineer(actor, &a);
-    const char *p[6] = {
-        c.id_s, by_engineer ? a.engineer_id : NULL, method, summary, reached ? "t" : "f", token};
+    /* the engineer's contact, recorded by them or for them by a manager or an admin */
+    const char *p[6] = {c.id_s,  a.any ? a.engineer_id : NULL, method,
+                        summary, reached ? "t" : "f",          token};
     if ((r = db_run(db, Q_LC_CONTACT_INSERT, p, &kind, err)) == NULL)
         return undo(db, kind);
     PQclear(r);
-    if (by_engineer && c.status == CASE_ASSIGNED) {
+    if (c.status == CASE_ASSIGNED) {
         char *text = dump(json_pack("{s:s, s:b}", "method", method, "reached", reached));
         kind = db_case_move(db, c.id, CASE_EV_START, "assigned", actor, "api", summary, text, &to,
                             err);

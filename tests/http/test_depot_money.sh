@@ -138,8 +138,12 @@ check "one quote_offered event" test "$(events_of "$RMA_OOW" quote_offered)" = 1
 
 new_case NBX130001 NB-X13
 authorize "$CASE" repair '[{"serial_number":"NBX130001","product_model":"NB-X13"}]' misuse_suspected
+# cases: lifecycle (issue 3): misuse is no return to the depot (the decision stays a case event)
+expect_error 422 screening.outcome "misuse suspected: no rma, no quote"
+new_case NBX130003 NB-X13
+authorize "$CASE" repair '[{"serial_number":"NBX130003","product_model":"NB-X13"}]' out_of_warranty
 RMA_MIS=$RMA
-expect_jq '.quotes[0].total_cents == 18000 and .quotes[0].lines[0].coverage == "customer"' "misuse suspected: the customer pays even in warranty"
+expect_jq '.quotes[0].total_cents == 18000 and .quotes[0].lines[0].coverage == "customer"' "out of warranty: the customer pays"
 new_case SRV7400001 SRV-R740
 authorize "$CASE" repair '[{"serial_number":"SRV7400001","product_model":"SRV-R740"}]' not_a_fault
 RMA_COV=$RMA

@@ -91,7 +91,8 @@ check "rule 8: rma_created + 3 leg_opened events, each with an actor and token" 
     SELECT string_agg(e.kind || ':' || coalesce(e.leg, '-') || ':' || e.to_state, ',' ORDER BY e.id)
       FROM event e JOIN rma r ON r.id = e.rma_id
      WHERE r.rma_number = '$RMA_A' AND e.actor <> '' AND e.actor_token_id IS NOT NULL")" = "rma_created:-:authorized,leg_opened:inbound:label_issued,leg_opened:repair:pending,leg_opened:outbound:blocked"
-check "rows written: 1 rma, 1 screening, 1 line, 3 legs, 1 parcel, 4 events" test "$(counts)" = "$(echo "$C0" | awk -F/ '{printf "%d/%d/%d/%d/%d/%d", $1+1, $2+1, $3+1, $4+3, $5+1, $6+4}')"
+# (and the case's move to rma_requested: cases, lifecycle, issue 3)
+check "rows written: 1 rma, 1 screening, 1 line, 3 legs, 1 parcel, 5 events" test "$(counts)" = "$(echo "$C0" | awk -F/ '{printf "%d/%d/%d/%d/%d/%d", $1+1, $2+1, $3+1, $4+3, $5+1, $6+5}')"
 
 # ---- the staff view ----------------------------------------------------------------------------
 api GET "/api/v1/rmas/$RMA_A" "$AGENT"
@@ -151,18 +152,24 @@ check "PSU7500002 has no line after the rollback" test "$(psql_t -c "SELECT coun
 new_case SRV7400002 SRV-R740
 CASE_B=$CASE
 C0=$(counts)
+# cases: lifecycle (issue 3): misuse is no return to the depot; the refused decision stays a case event
 api POST /api/v1/rmas "$ENGINEER" "$(rma_body "$CASE_B" repair '[{"serial_number":"SRV7400002","product_model":"SRV-R740"}]' misuse_suspected)"
-expect_status 201 "misuse_suspected rma recorded"
+expect_error 422 screening.outcome "misuse_suspected: no rma"
+check "misuse: no rma, screening, line, leg or parcel; one case event" test "$(counts)" = "$(echo "$C0" | awk -F/ '{printf "%s/%s/%s/%s/%s/%d", $1, $2, $3, $4, $5, $6 + 1}')"
+check "misuse: the refused decision with its evidence on the case" test "$(psql_t -c "SELECT e.actor || ':' || (e.evidence->'evidence'->'answers'->>0) FROM event e JOIN service_case c ON c.id = e.case_id WHERE c.case_number = '$CASE_B' AND e.kind = 'case_screening_refused'")" = "test engineer:no drops"
+C0=$(counts)
+api POST /api/v1/rmas "$ENGINEER" "$(rma_body "$CASE_B" repair '[{"serial_number":"SRV7400002","product_model":"SRV-R740"}]' out_of_warranty)"
+expect_status 201 "out_of_warranty rma recorded"
 RMA_M=$(jqb .rma_number)
-check "misuse rma number has a valid check digit" damm_ok "$RMA_M"
-expect_jq '.authorized == false and .status == "not_authorized"' "misuse_suspected: not_authorized"
-expect_jq '.parcels == []' "misuse_suspected: no parcels"
-expect_jq '.screening[0].outcome == "misuse_suspected" and .screening[0].decided_by == "test engineer"' "the misuse decision is stored"
+check "not authorized rma number has a valid check digit" damm_ok "$RMA_M"
+expect_jq '.authorized == false and .status == "not_authorized"' "out_of_warranty: not_authorized"
+expect_jq '.parcels == []' "out_of_warranty: no parcels"
+expect_jq '.screening[0].outcome == "out_of_warranty" and .screening[0].decided_by == "test engineer"' "the decision is stored"
 expect_jq '.screening[0].evidence.answers == ["no drops"]' "the evidence is stored"
-expect_jq 'all(.lines[]; .legs == null or .legs == {})' "misuse_suspected: no legs"
-check "misuse: one screening row" test "$(psql_t -c "SELECT count(*) FROM screening s JOIN rma r ON r.id = s.rma_id WHERE r.rma_number = '$RMA_M' AND s.outcome = 'misuse_suspected'")" = 1
-check "misuse: no parcel rows" test "$(psql_t -c "SELECT count(*) FROM parcel p JOIN rma r ON r.id = p.rma_id WHERE r.rma_number = '$RMA_M'")" = 0
-check "misuse: one rma_created event to not_authorized and one quote_offered, with an actor" test "$(psql_t -c "
+expect_jq 'all(.lines[]; .legs == null or .legs == {})' "out_of_warranty: no legs"
+check "out_of_warranty: one screening row" test "$(psql_t -c "SELECT count(*) FROM screening s JOIN rma r ON r.id = s.rma_id WHERE r.rma_number = '$RMA_M' AND s.outcome = 'out_of_warranty'")" = 1
+check "out_of_warranty: no parcel rows" test "$(psql_t -c "SELECT count(*) FROM parcel p JOIN rma r ON r.id = p.rma_id WHERE r.rma_number = '$RMA_M'")" = 0
+check "out_of_warranty: one rma_created event to not_authorized and one quote_offered, with an actor" test "$(psql_t -c "
     SELECT string_agg(e.kind || ':' || e.to_state || ':' || e.actor, ',' ORDER BY e.id) FROM event e JOIN rma r ON r.id = e.rma_id
      WHERE r.rma_number = '$RMA_M'")" = "rma_created:not_authorized:test engineer,quote_offered:offered:test engineer"
 for fmt in png pdf zpl; do

@@ -42,6 +42,11 @@ mkcase() {
         service_address: {name: $an, street: $st, city: "Berlin", postcode: $pc, country: "DE"}}')"
     CASE=$(jqb .case_number)
     [ "$STATUS" = 201 ] || fail "case for $1: HTTP $STATUS" "$BODY"
+    # cases: lifecycle (issue 3): an RMA needs a case with a fault isolation
+    local st=$STATUS body=$BODY
+    case_isolated "$CASE"
+    STATUS=$st
+    BODY=$body
 }
 # rma_body CASE TYPE LINES_JSON [OUTCOME]
 rma_body() {
@@ -161,7 +166,7 @@ for i in 4 5 6; do
     expect_status 201 "rule 1: rma $i after a cancel and a close"
     NUMS+=("$RMA")
 done
-authorize "$C1" repair "$KB1" misuse_suspected
+authorize "$C1" repair "$KB1" out_of_warranty
 expect_status 201 "rule 1: a not authorized rma gets a number too"
 NUMS+=("$RMA")
 # ten created at once, for ten different serials

@@ -215,7 +215,7 @@ check "every forged/unknown scan is logged" test "$(q1 "SELECT count(*) FROM sca
 new_case NBX130003 NB-X13
 api POST /api/v1/rmas "$AGENT" "$(jq -nc --arg c "$CASE" '{case_number: $c, type: "repair",
     lines: [{serial_number: "NBX130003", product_model: "NB-X13"}],
-    screening: {outcome: "misuse_suspected", reason: "liquid damage", evidence: {}}}')"
+    screening: {outcome: "out_of_warranty", reason: "warranty ended", evidence: {}}}')"
 RM=$(jqb .rma_number)
 scan "$RM"
 if jqb .outcome | grep -qxE 'unknown|not_expected'; then

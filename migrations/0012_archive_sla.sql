@@ -49,13 +49,24 @@ LANGUAGE sql STABLE AS $$
     SELECT p_case IS NOT NULL AND EXISTS (SELECT 1 FROM case_record WHERE case_id = p_case)
 $$;
 
--- Trigger arguments: column, kind, column, kind, ... (kind as in rmad_case_of).
+-- Trigger arguments: column, kind, column, kind, ... (kind as in rmad_case_of), then optionally
+-- "~column" for each column that is bookkeeping outside the record and may still change (the
+-- carrier's last tracking event of a parcel).  An UPDATE that changes nothing else is let through.
 CREATE FUNCTION rmad_archived_child() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
     v_rows jsonb[];
     v_row jsonb;
     v_case bigint;
+    v_free text[] := '{}';
 BEGIN
+    FOR i IN 0 .. TG_NARGS - 1 LOOP
+        IF left(TG_ARGV[i], 1) = '~' THEN
+            v_free := v_free || substr(TG_ARGV[i], 2);
+        END IF;
+    END LOOP;
+    IF TG_OP = 'UPDATE' AND (to_jsonb(OLD) - v_free) = (to_jsonb(NEW) - v_free) THEN
+        RETURN NEW;
+    END IF;
     IF TG_OP = 'INSERT' THEN
         v_rows := ARRAY[to_jsonb(NEW)];
     ELSIF TG_OP = 'UPDATE' THEN
@@ -64,7 +75,7 @@ BEGIN
         v_rows := ARRAY[to_jsonb(OLD)];
     END IF;
     FOREACH v_row IN ARRAY v_rows LOOP
-        FOR i IN 0 .. TG_NARGS / 2 - 1 LOOP
+        FOR i IN 0 .. (TG_NARGS - cardinality(v_free)) / 2 - 1 LOOP
             v_case := rmad_case_of(TG_ARGV[2 * i + 1], (v_row ->> TG_ARGV[2 * i])::bigint);
             IF rmad_case_archived(v_case) THEN
                 RAISE EXCEPTION 'case % is archived: % rows of it cannot change',
@@ -137,7 +148,8 @@ BEGIN
         ('rma', 'INSERT OR UPDATE OR DELETE', ARRAY['case_id', 'case']),
         ('rma_line', 'INSERT OR UPDATE OR DELETE', ARRAY['rma_id', 'rma']),
         ('leg', 'INSERT OR UPDATE OR DELETE', ARRAY['line_id', 'line']),
-        ('parcel', 'INSERT OR UPDATE OR DELETE', ARRAY['rma_id', 'rma']),
+        ('parcel', 'INSERT OR UPDATE OR DELETE',
+         ARRAY['rma_id', 'rma', '~last_event_at', '~last_event', '~carrier_delivered_at']),
         ('screening', 'INSERT', ARRAY['rma_id', 'rma']),
         ('quote', 'INSERT OR UPDATE OR DELETE', ARRAY['rma_id', 'rma']),
         ('quote_line', 'INSERT OR UPDATE OR DELETE', ARRAY['quote_id', 'quote']),

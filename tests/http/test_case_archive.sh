@@ -194,6 +194,15 @@ refused "UPDATE a leg of the case's RMA" "UPDATE leg SET state = 'lost' WHERE li
     (SELECT l.id FROM rma_line l JOIN rma r ON r.id = l.rma_id WHERE r.case_id = $CID)"
 refused "UPDATE a parcel of the case's RMA" "UPDATE parcel SET tracking_number = 'X'
     WHERE rma_id IN (SELECT id FROM rma WHERE case_id = $CID)"
+check "an UPDATE that changes nothing passes" psql_t -c "UPDATE rma SET type = type WHERE case_id = $CID"
+if [ "$(psql_t -c "SELECT count(*) FROM information_schema.columns
+        WHERE table_name = 'parcel' AND column_name = 'last_event_at'")" = 1 ]; then
+    check "a carrier's late tracking event may still be noted on the parcel (not in the record)" \
+        psql_t -c "UPDATE parcel SET last_event_at = now() WHERE rma_id IN
+            (SELECT id FROM rma WHERE case_id = $CID)"
+    refused "...but not with a change of state" "UPDATE parcel SET last_event_at = now(),
+        state = 'lost' WHERE rma_id IN (SELECT id FROM rma WHERE case_id = $CID)"
+fi
 refused "INSERT a screening" "INSERT INTO screening (rma_id, outcome, reason, entitlement, decided_by)
     SELECT id, 'misuse_suspected', 'x', '{}', created_by FROM rma WHERE case_id = $CID"
 # the child tables of the other areas, where they exist

@@ -75,4 +75,32 @@ check "US federal holidays: Independence Day 2026 observed on Friday July 3" tes
 check "GB holidays exist for 2026 and 2027" test "$(psql_t -c "
     SELECT count(DISTINCT extract(year FROM day)) FROM holiday WHERE region = 'GB'")" = 2
 
+# ---- the case's calendar (db_case_calendar) through the remote windows -------------------------
+# From Wednesday 2026-06-03 20:30 CEST: Thursday 2026-06-04 is Corpus Christi, a holiday in
+# Bavaria (DE-BY) but not in Germany as a whole; Whit Monday 2026-05-25 is a holiday of DE, so
+# also of a DE-BY case.
+api POST /api/v1/cases "$AGENT" "$(body '.service_address.region = "DE-BY"')"
+BY=$(jqb .case_number)
+api POST /api/v1/cases "$AGENT" "$VALID"
+DE=$(jqb .case_number)
+api POST /api/v1/cases "$AGENT" "$(body '.service_address += {country: "US", zone: "America/New_York"}')"
+US=$(jqb .case_number)
+windows() { api GET "/api/v1/cases/$1/remote-windows?from=$2" "$ADMIN"; }
+windows "$BY" "2026-06-03T20:30:00%2B02:00"
+expect_status 200 "remote windows of the Bavarian case"
+expect_jq '[.windows[].opens] == ["2026-06-03T18:30:00Z", "2026-06-05T07:00:00Z",
+    "2026-06-08T07:00:00Z", "2026-06-09T07:00:00Z", "2026-06-10T07:00:00Z"]' \
+    "Bavaria: Corpus Christi skipped, the weekend skipped"
+windows "$DE" "2026-06-03T20:30:00%2B02:00"
+expect_jq '[.windows[].opens][1] == "2026-06-04T07:00:00Z"' "Germany: Corpus Christi is a working day"
+windows "$BY" "2026-05-22T21:00:00%2B02:00"
+expect_jq '.windows[0].opens == "2026-05-26T07:00:00Z"' \
+    "Bavaria keeps the national Whit Monday: Friday 21:00 -> Tuesday 09:00 CEST"
+windows "$US" "2026-07-02T21:00:00-04:00"
+expect_jq '.windows[0].opens == "2026-07-06T13:00:00Z"' \
+    "New York: Independence Day observed on Friday 2026-07-03 -> Monday 09:00 EDT"
+windows "$US" "2026-10-30T21:00:00-04:00"
+expect_jq '.windows[0].opens == "2026-11-02T14:00:00Z" and .windows[0].closes == "2026-11-03T02:00:00Z"' \
+    "New York over the autumn change: Monday 09:00-21:00 EST"
+
 finish

@@ -3,7 +3,8 @@
 -- it as it is.  Authorizations and service log entries are append-only; a remote session is
 -- ended once (its end columns are set once), a visit moves proposed -> confirmed -> completed
 -- (or rescheduled, cancelled) and each move is also an event row of the case.
--- Instants are timestamptz; the offset the customer's time was given in is kept beside it
+-- Instants are timestamptz; the offset a time was given in is kept beside it (*_offset, seconds
+-- east of UTC; 0 for rmad's own clock)
 -- (DESIGN.md rule 9: an offset is never dropped).
 BEGIN;
 
@@ -16,11 +17,13 @@ CREATE TABLE case_authorization (
     given_at timestamptz NOT NULL,
     given_at_offset integer NOT NULL, -- seconds east of UTC, as written
     valid_until timestamptz,
+    valid_until_offset integer,
     note text,
     actor text NOT NULL,
     actor_token_id bigint NOT NULL REFERENCES api_token (id),
     recorded_at timestamptz NOT NULL DEFAULT clock_timestamp(),
-    CHECK (valid_until IS NULL OR valid_until > given_at)
+    CHECK (valid_until IS NULL OR valid_until > given_at),
+    CHECK ((valid_until IS NULL) = (valid_until_offset IS NULL))
 );
 CREATE INDEX case_authorization_case ON case_authorization (case_id, scope, id);
 CREATE TRIGGER case_authorization_append_only BEFORE UPDATE OR DELETE ON case_authorization
@@ -42,6 +45,7 @@ CREATE TABLE remote_session (
     actor_token_id bigint NOT NULL REFERENCES api_token (id),
     created_at timestamptz NOT NULL DEFAULT clock_timestamp(),
     ended_at timestamptz,
+    ended_at_offset integer,
     outcome text CHECK (outcome IN ('fixed', 'not_fixed')),
     end_notes text,
     overran boolean,                 -- ended after the window it started in had closed
@@ -50,6 +54,7 @@ CREATE TABLE remote_session (
     end_recorded_at timestamptz,
     UNIQUE (case_id, session_no),
     CHECK ((ended_at IS NULL) = (outcome IS NULL)),
+    CHECK ((ended_at IS NULL) = (ended_at_offset IS NULL)),
     CHECK (ended_at IS NULL OR (ended_at >= starts_at AND ended_by IS NOT NULL
                                 AND ended_by_token_id IS NOT NULL AND end_recorded_at IS NOT NULL))
 );

@@ -76,6 +76,7 @@ struct svc_session_end_in {
     const char *notes;
     bool ended_given; /* false: now */
     int64_t ended_at;
+    int32_t ended_offset;
 };
 /* Ends a session once (admin, the session's engineer or the assigned engineer); it may overrun
  * the window (recorded as overran). */

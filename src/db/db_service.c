@@ -230,7 +230,7 @@ enum db_result db_service_auth_add(struct db *db, const struct svc_auth_in *in,
 {
     enum db_result kind;
     struct svc_case c;
-    char given[24], off[16], until[24], tid[24];
+    char given[24], off[16], until[24], uoff[16], tid[24];
 
     if ((kind = db_begin(db, err)) != DB_ONE)
         return kind;
@@ -245,7 +245,7 @@ enum db_result db_service_auth_add(struct db *db, const struct svc_auth_in *in,
         return rb(db, DB_FAIL);
     if (in->valid_until != 0 && in->valid_until <= c.now_floor)
         return fail(db, err, ERR_INVALID, "valid_until", "is in the past");
-    const char *p[10] = {c.id,
+    const char *p[11] = {c.id,
                          service_scope_name(in->scope),
                          in->given_by,
                          service_method_name(in->method),
@@ -254,7 +254,8 @@ enum db_result db_service_auth_add(struct db *db, const struct svc_auth_in *in,
                          in->valid_until ? i64(until, sizeof until, in->valid_until) : NULL,
                          in->note,
                          actor->name,
-                         i64(tid, sizeof tid, actor->token_id)};
+                         i64(tid, sizeof tid, actor->token_id),
+                         in->valid_until ? i64(uoff, sizeof uoff, in->valid_until_offset) : NULL};
     PGresult *r = db_run(db, Q_SVC_AUTH_INSERT, p, &kind, err);
     if (r == NULL)
         return rb(db, kind);
@@ -409,7 +410,7 @@ enum db_result db_service_session_end(struct db *db, const struct svc_session_en
     enum db_result kind;
     struct svc_case c;
     struct tz_cal cal;
-    char no[16], end[24], tid[24];
+    char no[16], end[24], eoff[16], tid[24];
 
     if ((kind = db_begin(db, err)) != DB_ONE)
         return kind;
@@ -453,13 +454,14 @@ enum db_result db_service_session_end(struct db *db, const struct svc_session_en
     struct err cerr = {0};
     bool overran = tz_cal_next_open(&cal, starts, &open, &close, &cerr) == 0 && open == starts &&
                    ended_at > close;
-    const char *p[7] = {sid,
+    const char *p[8] = {sid,
                         i64(end, sizeof end, ended_at),
                         in->fixed ? "fixed" : "not_fixed",
                         in->notes,
                         overran ? "true" : "false",
                         actor->name,
-                        i64(tid, sizeof tid, actor->token_id)};
+                        i64(tid, sizeof tid, actor->token_id),
+                        i64(eoff, sizeof eoff, in->ended_given ? in->ended_offset : 0)};
     if ((r = db_run(db, Q_SVC_SESSION_END, p, &kind, err)) == NULL)
         return rb(db, kind);
     if (PQntuples(r) != 1) {

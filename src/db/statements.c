@@ -1464,11 +1464,11 @@ const struct statement db_statements[Q__COUNT] = {
                      " actor_token_id, channel, evidence)"
                      " VALUES ($1, $2, $3, $4, $5, $6, 'api', $7::jsonb)"},
     [Q_SVC_AUTH_INSERT] =
-        {"svc_auth_insert", 10,
+        {"svc_auth_insert", 11,
          "INSERT INTO case_authorization AS a (case_id, scope, given_by, method, given_at,"
-         " given_at_offset, valid_until, note, actor, actor_token_id)"
+         " given_at_offset, valid_until, valid_until_offset, note, actor, actor_token_id)"
          " VALUES ($1, $2, $3, $4, to_timestamp($5::bigint), $6::integer,"
-         " to_timestamp($7::bigint), $8, $9, $10::bigint)"
+         " to_timestamp($7::bigint), $11::integer, $8, $9, $10::bigint)"
          " RETURNING a.id, service_authorization_json(a)::text"},
     [Q_SVC_AUTH_LIST] = {"svc_auth_list", 1,
                          "SELECT coalesce(json_agg(service_authorization_json(a) ORDER BY a.id),"
@@ -1492,8 +1492,9 @@ const struct statement db_statements[Q__COUNT] = {
                             " actor_token_id, ended_at IS NOT NULL FROM remote_session"
                             " WHERE case_id = $1 AND session_no = $2 FOR UPDATE"},
     [Q_SVC_SESSION_END] =
-        {"svc_session_end", 7,
-         "UPDATE remote_session AS s SET ended_at = to_timestamp($2::bigint), outcome = $3,"
+        {"svc_session_end", 8,
+         "UPDATE remote_session AS s SET ended_at = to_timestamp($2::bigint),"
+         " ended_at_offset = $8::integer, outcome = $3,"
          " end_notes = $4, overran = $5::boolean, ended_by = $6, ended_by_token_id = $7::bigint,"
          " end_recorded_at = clock_timestamp() WHERE s.id = $1 AND s.ended_at IS NULL"
          " RETURNING service_session_json(s)::text"},

@@ -277,9 +277,8 @@ int route_service_session_end(struct request *req)
         err_set(&err, ERR_INVALID, "outcome", "must be one of fixed, not_fixed");
     in.fixed = outcome != NULL && strcmp(outcome, "fixed") == 0;
     in.notes = text_field(req, body, "notes", "notes", NOTE_MAX, true, &err);
-    int32_t off;
-    instant_field(req, body, "ended_at", "ended_at", false, &in.ended_at, &off, &in.ended_given,
-                  &err);
+    instant_field(req, body, "ended_at", "ended_at", false, &in.ended_at, &in.ended_offset,
+                  &in.ended_given, &err);
     json_decref(body);
     if (err_is_set(&err))
         return reply_error(req, &err);

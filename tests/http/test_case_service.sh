@@ -76,7 +76,7 @@ api POST /api/v1/engineers "$ADMIN" "$(jq -nc --arg t "$ENG2" '{name: "other-eng
 FRI=$(date -d "next friday" +%F)
 while holiday DE "$FRI" || holiday DE "$(date -d "$FRI + 3 days" +%F)" ||
     holiday DE "$(date -d "$FRI + 4 days" +%F)" || holiday DE "$(date -d "$FRI + 5 days" +%F)" ||
-    holiday DE "$(date -d "$FRI + 6 days" +%F)"; do
+    holiday DE "$(date -d "$FRI + 6 days" +%F)" || holiday JP "$(date -d "$FRI + 3 days" +%F)"; do
     FRI=$(date -d "$FRI + 7 days" +%F)
 done
 MON=$(date -d "$FRI + 3 days" +%F)
@@ -214,6 +214,8 @@ refused 403 engineer "end by another engineer"
 api POST "/api/v1/cases/$C1/remote-sessions/1/end" "$ENGINEER" "{\"outcome\": \"not_fixed\", \"notes\": \"PSU fault in the SEL\", \"ended_at\": \"$(ts Europe/Berlin "$FRI 22:01")\"}"
 expect_status 200 "end session 1 at 22:01 (it may overrun)"
 expect_jq '.outcome == "not_fixed" and .overran == true and .ended_by == "test engineer"' "recorded as overran, with who ended it"
+check "the end's offset is kept (rule 9)" [ "$(psql_t -c "SELECT s.ended_at_offset FROM remote_session s JOIN service_case c ON c.id = s.case_id
+    WHERE c.case_number = '$C1' AND s.session_no = 1")" = "$(TZ=Europe/Berlin date -d "$FRI 22:01" +%z | sed -E 's/^\+?(-?)0?([0-9]+)00$/\1\2/' | awk '{print $1 * 3600}')" ]
 B0=$(rows)
 api POST "/api/v1/cases/$C1/remote-sessions/1/end" "$ENGINEER" "{\"outcome\": \"fixed\", \"notes\": \"again\", \"ended_at\": \"$(ts Europe/Berlin "$FRI 22:05")\"}"
 refused 409 status "a session ends once"

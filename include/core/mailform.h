@@ -11,7 +11,8 @@
  *   Error messages: PSU 1 fault          repeated labels add one more error message
  *   Phone: +49 69 1234567
  *   Address: Mainzer Landstr. 1, 60329 Frankfurt, DE
- *                                        or Street / City / Postcode / Country lines;
+ *                                        or Street / City / Postcode / Country lines
+ *                                        ("Time zone:" where a country has several);
  *                                        a label with nothing after the colon takes the lines
  *                                        under it, up to a blank line
  *   The server does not power on ...     every other line is the fault description

@@ -110,6 +110,20 @@ check "second delivery is marked as a replay" grep -qi "Idempotent-Replayed: tru
 check "one case for the Message-ID" test "$(psql_t -c "SELECT count(*) FROM service_case WHERE channel = 'email'")" = 1
 check "one acknowledgement queued" test "$(psql_t -c "SELECT count(*) FROM outbox WHERE kind = 'intake_ack'")" = 1
 
+# the German message delivered five times at once: one case, one acknowledgement, one answer
+pids=()
+for i in 1 2 3 4 5; do
+    curl -s -o "$T_TMP/race.$i" -w '%{http_code}\n' --max-time 30 -X POST \
+        -H "Authorization: Bearer $AGENT" -H "Content-Type: message/rfc822" \
+        --data-binary "@$FIX/complete-base64-de.eml" "$BASE/api/v1/intake/email" >"$T_TMP/race.$i.code" &
+    pids+=($!)
+done
+wait "${pids[@]}"
+check "five racing deliveries all answer 201 ($(cat "$T_TMP"/race.*.code | tr '\n' ' '))" \
+    test "$(cat "$T_TMP"/race.*.code | sort -u)" = 201
+check "five racing deliveries name one case" \
+    test "$(cat "$T_TMP"/race.[1-5] | jq -r .case_number | sort -u | wc -l)" = 1
+check "one case for the raced Message-ID" test "$(psql_t -c "SELECT count(*) FROM email_intake WHERE message_id = 'de-notebook-0001@example.de' AND case_id IS NOT NULL")" = 1
 mail_post "$FIX/complete-base64-de.eml"
 expect_status 201 "German e-mail, base64 body, RFC 2047 encoded From name"
 CASE2=$(jqb .case_number)

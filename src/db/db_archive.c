@@ -20,15 +20,28 @@
 #include "db/archive.h"
 #include "db_int.h"
 
-/* Each statement takes $1 = the case id and returns one row with one JSON value. */
+/* Each statement takes $1 = the case id and returns one row with one JSON value.  The order here
+ * is the order of the record's keys.  One row per line: */
+/* clang-format off */
 static const struct section {
     const char *key;
     enum stmt q;
 } sections[] = {
-    {"intake", Q_ARCH_INTAKE},     {"assignments", Q_ARCH_ASSIGNMENTS},
-    {"contacts", Q_ARCH_CONTACTS}, {"fault_isolation", Q_ARCH_FAULT_ISOLATION},
-    {"rmas", Q_ARCH_RMAS},         {"events", Q_ARCH_EVENTS},
+    {"intake", Q_ARCH_INTAKE},
+    {"assignments", Q_ARCH_ASSIGNMENTS},
+    {"contacts", Q_ARCH_CONTACTS},
+    {"fault_isolation", Q_ARCH_FAULT_ISOLATION},
+    {"authorizations", Q_ARCH_AUTHORIZATIONS},
+    {"remote_sessions", Q_ARCH_REMOTE_SESSIONS},
+    {"onsite_visits", Q_ARCH_ONSITE_VISITS},
+    {"service_log", Q_ARCH_SERVICE_LOG},
+    {"rmas", Q_ARCH_RMAS},
+    {"follow_up", Q_ARCH_FOLLOW_UP},
+    {"feedback", Q_ARCH_FEEDBACK},
+    {"emails", Q_ARCH_EMAILS},
+    {"events", Q_ARCH_EVENTS},
 };
+/* clang-format on */
 
 /* One JSON value from the first column of q's single row; NULL after err. */
 static json_t *json_of(struct db *db, enum stmt q, const char *const *p, enum db_result *kind,

@@ -1427,6 +1427,65 @@ const struct statement db_statements[Q__COUNT] = {
          " ORDER BY f.id), '[]')"
          " FROM fault_isolation f LEFT JOIN engineer en ON en.id = f.engineer_id"
          " JOIN api_token t ON t.id = f.recorded_by WHERE f.case_id = $1"},
+    [Q_ARCH_AUTHORIZATIONS] =
+        {"arch_authorizations", 1,
+         "SELECT coalesce(json_agg(json_build_object('id', a.id, 'scope', a.scope,"
+         " 'given_by', a.given_by, 'method', a.method, 'given_at', a.given_at,"
+         " 'given_at_offset', a.given_at_offset, 'valid_until', a.valid_until,"
+         " 'note', a.note, 'recorded_by', a.actor, 'recorded_at', a.recorded_at)"
+         " ORDER BY a.id), '[]') FROM case_authorization a WHERE a.case_id = $1"},
+    [Q_ARCH_REMOTE_SESSIONS] =
+        {"arch_remote_sessions", 1,
+         "SELECT coalesce(json_agg(json_build_object('session_no', s.session_no,"
+         " 'authorization_id', s.authorization_id, 'starts_at', s.starts_at,"
+         " 'starts_at_offset', s.starts_at_offset, 'zone', s.zone, 'tool', s.tool,"
+         " 'purpose', s.purpose, 'engineer', s.actor, 'ended_at', s.ended_at,"
+         " 'outcome', s.outcome, 'end_notes', s.end_notes, 'overran', s.overran,"
+         " 'ended_by', s.ended_by) ORDER BY s.session_no), '[]')"
+         " FROM remote_session s WHERE s.case_id = $1"},
+    [Q_ARCH_ONSITE_VISITS] =
+        {"arch_onsite_visits", 1,
+         "SELECT coalesce(json_agg(json_build_object('visit_no', v.visit_no, 'status', v.status,"
+         " 'starts_at', v.starts_at, 'starts_at_offset', v.starts_at_offset,"
+         " 'ends_at', v.ends_at, 'duration_minutes', v.duration_minutes, 'zone', v.zone,"
+         " 'preparation', v.preparation, 'engineer', v.engineer, 'proposed_by', v.actor,"
+         " 'proposed_at', v.created_at, 'confirmed_by', v.confirmed_by,"
+         " 'confirm_method', v.confirm_method, 'confirmed_at', v.confirmed_at,"
+         " 'reschedules', v.reschedules, 'closed_reason', v.closed_reason)"
+         " ORDER BY v.visit_no), '[]') FROM onsite_visit v WHERE v.case_id = $1"},
+    [Q_ARCH_SERVICE_LOG] =
+        {"arch_service_log", 1,
+         "SELECT coalesce(json_agg(json_build_object('entry_no', l.entry_no, 'kind', l.kind,"
+         " 'text', l.text, 'action', l.action, 'performed_at', l.performed_at,"
+         " 'performed_at_offset', l.performed_at_offset, 'high_risk', l.high_risk,"
+         " 'authorization_id', l.authorization_id, 'actor', l.actor,"
+         " 'recorded_at', l.recorded_at) ORDER BY l.entry_no), '[]')"
+         " FROM service_log l WHERE l.case_id = $1"},
+    [Q_ARCH_FOLLOW_UP] =
+        {"arch_follow_up", 1,
+         "SELECT coalesce((SELECT json_build_object('channel', f.channel, 'summary', f.summary,"
+         " 'due_at', f.due_at, 'status', f.status, 'opened_at', f.created_at,"
+         " 'opened_by', f.actor, 'closed_at', f.closed_at, 'close_reason', f.close_reason,"
+         " 'closed_by', f.closed_by,"
+         " 'attempts', (SELECT coalesce(json_agg(json_build_object('at', a.created_at,"
+         "   'channel', a.channel, 'outcome', a.outcome, 'note', a.note, 'actor', a.actor)"
+         "   ORDER BY a.id), '[]') FROM follow_up_attempt a WHERE a.follow_up_id = f.id))"
+         " FROM follow_up f WHERE f.case_id = $1), 'null'::json)"},
+    [Q_ARCH_FEEDBACK] =
+        {"arch_feedback", 1,
+         "SELECT coalesce((SELECT json_build_object('rating', fb.rating, 'comment', fb.comment,"
+         " 'recorded_by', fb.actor, 'recorded_at', fb.created_at)"
+         " FROM feedback fb WHERE fb.case_id = $1), 'null'::json)"},
+    [Q_ARCH_EMAILS] =
+        {"arch_emails", 1,
+         "SELECT json_build_object("
+         " 'received', (SELECT coalesce(json_agg(json_build_object('message_id', m.message_id,"
+         "   'received_at', m.received_at, 'status', m.status, 'answer', m.response,"
+         "   'actor', m.actor) ORDER BY m.id), '[]') FROM email_intake m WHERE m.case_id = $1),"
+         " 'sent', (SELECT coalesce(json_agg(json_build_object('kind', o.kind, 'to', o.to_addr,"
+         "   'subject', o.subject, 'status', o.status, 'queued_at', o.created_at,"
+         "   'sent_at', o.sent_at, 'body', o.body) ORDER BY o.id), '[]')"
+         "   FROM outbox o WHERE o.case_id = $1))"},
     [Q_ARCH_RECORD_INSERT] =
         {"arch_record_insert", 6,
          "INSERT INTO case_record (case_id, record, record_sha256, pdf, pdf_sha256, archived_by)"

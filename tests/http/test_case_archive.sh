@@ -53,6 +53,11 @@ walk() {
     api POST "/api/v1/cases/$c/fault-isolation" "$ENGINEER" "$(jq -nc --arg c "${depot:+needs_depot}" \
         '{method: "phone", findings: "PSU 1 reseated, fan noise gone", conclusion: ($c | if . == "" then "fixed" else . end)}')"
     check "$c: fault isolation recorded" test "${STATUS:0:1}" = 2
+    api POST "/api/v1/cases/$c/authorizations" "$ENGINEER" "$(jq -nc --arg t "$(date -u -d '-2 min' +%Y-%m-%dT%H:%M:%S+00:00)" \
+        '{scope: "high_risk_steps", given_by: "Anna Schmidt", method: "phone", given_at: $t, note: "may power off"}')"
+    check "$c: an authorization recorded" test "${STATUS:0:1}" = 2
+    api POST "/api/v1/cases/$c/service-log" "$ENGINEER" '{"kind": "symptom", "text": "PSU 1 LED blinks amber"}'
+    check "$c: a service log entry" test "${STATUS:0:1}" = 2
     local from=resolved_remotely
     if [ -n "$depot" ]; then
         new_rma "$c" SRV7400001 SRV-R740
@@ -135,6 +140,16 @@ expect_jq "(.assignments | length) == 1 and .assignments[0].engineer == \"$ENG\"
     and .fault_isolation[0].conclusion == \"needs_depot\"
     and .intake.service_address.zone == \"Europe/Berlin\" and .intake.priority != null" \
     "assignments (history), contacts and fault isolation"
+expect_jq '.follow_up.channel == "phone" and .follow_up.status != "open" and .feedback.rating == 5
+    and .feedback.comment == "quick and friendly" and (.emails | has("received") and has("sent"))' \
+    "follow-up and feedback"
+expect_jq '.authorizations[0].scope == "high_risk_steps" and .authorizations[0].given_by == "Anna Schmidt"
+    and .service_log[0].kind == "symptom" and .service_log[0].text == "PSU 1 LED blinks amber"
+    and .remote_sessions == [] and .onsite_visits == []' \
+    "authorizations, remote sessions, on-site visits and the service log"
+expect_jq '[keys_unsorted[5:][]] == ["intake","assignments","contacts","fault_isolation","authorizations",
+    "remote_sessions","onsite_visits","service_log","rmas","follow_up","feedback","emails","events"]' \
+    "every section, in order"
 expect_jq 'keys_unsorted[0:6] == ["record_version","case_number","status","archived_at","archived_by","intake"]' \
     "keys in a stable order"
 api GET "/api/v1/cases/$C1/record.json" "$ADMIN"
@@ -164,6 +179,8 @@ check "page numbers: page 1 of $PAGES" grep -q "page 1 of $PAGES" "$T_TMP/r1.txt
 check "the last page is numbered" grep -q "page $PAGES of $PAGES" "$T_TMP/r1.txt"
 check "sections with headings" grep -q "Intake" "$T_TMP/r1.txt"
 check "the RMA is in the PDF" grep -q "$RMA" "$T_TMP/r1.txt"
+check "the service log is in the PDF" grep -q "PSU 1 LED blinks amber" "$T_TMP/r1.txt"
+check "the feedback is in the PDF" grep -q "quick and friendly" "$T_TMP/r1.txt"
 check "long text is wrapped, not cut" test "$(grep -o 'Intermittent' "$T_TMP/r1.txt" | wc -l)" = 120
 
 # ---- the database refuses changes (psql as the owner) ----------------------------------------

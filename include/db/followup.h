@@ -27,9 +27,10 @@ struct mail_reply {
 /*
  * The case of a complete e-mail intake, in one transaction: the intake record under key, the
  * case and its "case_created" event (as db_case_create), and the acknowledgement (body from
- * core's mailform_reply_ack) in the outbox.  DB_ONE with *case_number (arena); DB_NONE when key
- * was recorded meanwhile by another delivery (read it with db_mail_intake_get); DB_FAIL with
- * ERR_INVALID "product_model" for a model not in the catalog.
+ * core's mailform_reply_ack) in the outbox (none when reply is NULL: a machine sent it).  DB_ONE
+ * with *case_number (arena); DB_NONE when key was recorded meanwhile by another delivery (read it
+ * with db_mail_intake_get); DB_FAIL with ERR_INVALID "product_model" for a model not in the
+ * catalog.
  */
 enum db_result db_mail_intake_case(struct db *db, const char *key, const struct intake *in,
                                    const char *configuration, const char *error_messages,
@@ -39,8 +40,8 @@ enum db_result db_mail_intake_case(struct db *db, const char *key, const struct 
 
 /*
  * An e-mail intake refused for its content (422): the record under key with the answer
- * (response, JSON text) and the reply (body) in the outbox; no case.  DB_NONE when key was
- * recorded meanwhile.
+ * (response, JSON text) and the reply (body) in the outbox (none when reply is NULL); no case.
+ * DB_NONE when key was recorded meanwhile.
  */
 enum db_result db_mail_intake_refuse(struct db *db, const char *key, const char *response,
                                      const struct mail_reply *reply, const char *body,

@@ -22,6 +22,8 @@ struct mail_in {
     const char *subject;
     const char *text; /* the first text/plain part that is not an attachment; else the first
                        * text/html part as text (tags stripped, block elements as new lines) */
+    bool automatic;   /* sent by a machine (RFC 3834: Auto-Submitted other than "no", Precedence
+                       * bulk/junk/list, a mailer-daemon): never answer it, or mail loops */
 };
 
 /*

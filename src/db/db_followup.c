@@ -166,13 +166,15 @@ enum db_result db_mail_intake_case(struct db *db, const char *key, const struct 
     if (r == NULL)
         return kind;
     PQclear(r);
-    struct mail_reply ack = *reply;
-    ack.subject =
-        arena_printf(a, "[%s] %s", *case_number, subject ? subject : "Your service request");
-    if ((kind = outbox_add(db, case_id, "intake_ack", &ack,
-                           mailform_reply_ack(a, *case_number, subject), actor, a, NULL, err)) !=
-        DB_ONE)
-        return kind;
+    if (reply != NULL) {
+        struct mail_reply ack = *reply;
+        ack.subject =
+            arena_printf(a, "[%s] %s", *case_number, subject ? subject : "Your service request");
+        if ((kind = outbox_add(db, case_id, "intake_ack", &ack,
+                               mailform_reply_ack(a, *case_number, subject), actor, a, NULL,
+                               err)) != DB_ONE)
+            return kind;
+    }
     return db_commit(db, err);
 }
 
@@ -187,8 +189,8 @@ enum db_result db_mail_intake_refuse(struct db *db, const char *key, const char 
     arena_init(&a);
     if ((kind = db_begin(db, err)) == DB_ONE &&
         (kind = intake_claim(db, key, "422", response, actor, &a, &id, err)) == DB_ONE &&
-        (kind = outbox_add(db, NULL, "intake_missing", reply, body, actor, &a, NULL, err)) ==
-            DB_ONE)
+        (reply == NULL || (kind = outbox_add(db, NULL, "intake_missing", reply, body, actor, &a,
+                                             NULL, err)) == DB_ONE))
         kind = db_commit(db, err);
     arena_release(&a);
     return kind;

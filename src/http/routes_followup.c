@@ -127,7 +127,9 @@ static int refuse(struct request *req, const char *key, const struct mail_in *m,
                                m->message_id ? arena_printf(&req->arena, "<%s>", m->message_id) :
                                                NULL};
     char *mail = mailform_reply_missing(&req->arena, subject, fields, n, problem);
-    enum db_result r = db_mail_intake_refuse(req->db, key, text, &reply, mail, &req->who, &err);
+    /* a machine's message (a bounce, an auto-reply) is never answered: mail loops */
+    enum db_result r = db_mail_intake_refuse(req->db, key, text, m->automatic ? NULL : &reply, mail,
+                                             &req->who, &err);
     switch (r) {
     case DB_ONE:
         reply_bytes(req, 422, "application/json", text, strlen(text));
@@ -227,8 +229,8 @@ int route_followup_intake_email(struct request *req)
     const char *subject = clean_subject(&req->arena, m.subject);
     struct mail_reply ack = {m.from_addr, NULL,
                              m.message_id ? arena_printf(&req->arena, "<%s>", m.message_id) : NULL};
-    r = db_mail_intake_case(req->db, key, &in, configuration, errors, &ack, subject, &req->who,
-                            &req->arena, &case_number, &err);
+    r = db_mail_intake_case(req->db, key, &in, configuration, errors, m.automatic ? NULL : &ack,
+                            subject, &req->who, &req->arena, &case_number, &err);
     switch (r) {
     case DB_ONE:
         break;

@@ -178,6 +178,19 @@ int mail_parse(const char *raw, size_t len, struct arena *a, struct mail_in *out
     }
 
     struct text_find f = {0};
+    const char *auto_sub = g_mime_object_get_header(GMIME_OBJECT(msg), "Auto-Submitted");
+    const char *prec = g_mime_object_get_header(GMIME_OBJECT(msg), "Precedence");
+    while (auto_sub != NULL && (*auto_sub == ' ' || *auto_sub == '\t'))
+        auto_sub++;
+    while (prec != NULL && (*prec == ' ' || *prec == '\t'))
+        prec++;
+    out->automatic = (auto_sub != NULL && g_ascii_strncasecmp(auto_sub, "no", 2) != 0) ||
+                     (prec != NULL && (g_ascii_strncasecmp(prec, "bulk", 4) == 0 ||
+                                       g_ascii_strncasecmp(prec, "junk", 4) == 0 ||
+                                       g_ascii_strncasecmp(prec, "list", 4) == 0)) ||
+                     (out->from_addr != NULL &&
+                      (g_ascii_strncasecmp(out->from_addr, "mailer-daemon@", 14) == 0 ||
+                       g_ascii_strncasecmp(out->from_addr, "postmaster@", 11) == 0));
     g_mime_message_foreach(msg, find_text, &f); /* the top part first, then depth first */
     if (f.plain != NULL) {
         char *t = g_mime_text_part_get_text(f.plain);

@@ -158,6 +158,14 @@ mail_post "$FIX/incomplete.eml"
 expect_status 422 "the incomplete e-mail again: the same answer"
 check "no second reply for the same message" test "$(psql_t -c "SELECT count(*) FROM outbox WHERE kind = 'intake_missing'")" = 1
 
+outbox_before=$(psql_t -c "SELECT count(*) FROM outbox")
+mail_post "$FIX/auto-reply.eml"
+expect_status 422 "an out-of-office reply lacks the intake"
+check "an automatic message (Auto-Submitted) gets no reply: no mail loop" \
+    test "$(psql_t -c "SELECT count(*) FROM outbox")" = "$outbox_before"
+head -c $((1024 * 1024 + 10)) /dev/zero | tr '\0' 'a' >"$T_TMP/big.eml"
+mail_post "$T_TMP/big.eml"
+expect_error 413 body "an e-mail over 1 MiB"
 mail_post "$FIX/no-from.eml"
 expect_error 422 From "an e-mail without From"
 printf 'this is not an e-mail\n' >"$T_TMP/garbage.eml"

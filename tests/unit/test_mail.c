@@ -129,6 +129,28 @@ static void compose_round_trip(void **state)
     free(data);
 }
 
+static void automatic_messages(void **state)
+{
+    struct arena a;
+    struct mail_in m;
+    struct err err = {0};
+    size_t len;
+    char *raw = slurp("auto-reply.eml", &len);
+    (void)state;
+    arena_init(&a);
+    assert_int_equal(mail_parse(raw, len, &a, &m, &err), 0);
+    assert_true(m.automatic);
+    free(raw);
+    raw = slurp("complete-multipart-qp.eml", &len);
+    assert_int_equal(mail_parse(raw, len, &a, &m, &err), 0);
+    assert_false(m.automatic);
+    const char bounce[] = "From: MAILER-DAEMON@mx.example.com\r\nSubject: Undelivered\r\n\r\nx\r\n";
+    assert_int_equal(mail_parse(bounce, sizeof bounce - 1, &a, &m, &err), 0);
+    assert_true(m.automatic);
+    arena_release(&a);
+    free(raw);
+}
+
 static void addresses(void **state)
 {
     (void)state;
@@ -142,9 +164,13 @@ static void addresses(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(multipart_quoted_printable), cmocka_unit_test(german_base64_encoded_words),
-        cmocka_unit_test(html_only_latin1),           cmocka_unit_test(not_a_message),
-        cmocka_unit_test(compose_round_trip),         cmocka_unit_test(addresses),
+        cmocka_unit_test(multipart_quoted_printable),
+        cmocka_unit_test(german_base64_encoded_words),
+        cmocka_unit_test(html_only_latin1),
+        cmocka_unit_test(not_a_message),
+        cmocka_unit_test(compose_round_trip),
+        cmocka_unit_test(automatic_messages),
+        cmocka_unit_test(addresses),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

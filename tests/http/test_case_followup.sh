@@ -260,6 +260,13 @@ api POST "/api/v1/cases/$CASE6/escalations" "$ENGINEER" '{"to":"depot","type":"r
 if [ "$(psql_t -c "SELECT status FROM service_case WHERE case_number = '$CASE6'")" = rma_requested ]; then
     api POST "/api/v1/cases/$CASE6/complete" "$AGENT" '{"summary":"x","follow_up":{"channel":"email"}}'
     expect_error 409 rma "an open RMA blocks the completion"
+    RMA6=$(psql_t -c "SELECT rma_number FROM rma r JOIN service_case c ON c.id = r.case_id WHERE c.case_number = '$CASE6'")
+    api POST "/api/v1/rmas/$RMA6/close" "$AGENT" '{"reason":"customer fixed it himself"}'
+    expect_status 200 "the RMA is closed"
+    api POST "/api/v1/cases/$CASE6/complete" "$AGENT" '{"summary":"Fixed by the customer.","follow_up":{"channel":"phone"}}'
+    expect_status 200 "with its RMA closed the case completes"
+    expect_jq '.channel == "phone" and (.due_at | test("Z$"))' "phone follow-up, due by default in 3 days"
+    check "due in 3 days" test "$(psql_t -c "SELECT (f.due_at - f.created_at) BETWEEN interval '71 hours' AND interval '73 hours' FROM follow_up f JOIN service_case c ON c.id = f.case_id WHERE c.case_number = '$CASE6'")" = t
 else
     fail "could not bring $CASE6 to rma_requested ($STATUS)" "$(printf '%s' "$BODY" | head -c 300)"
 fi
@@ -285,7 +292,7 @@ check "delivered exactly once" delivered_once "$(mid_of "$DOWN")"
 
 # ---- rmad killed between claiming a message and sending it ----
 rmad_stop
-export RMAD_TEST_OUTBOX_PAUSE_AFTER_CLAIM=60 RMAD_OUTBOX_LEASE=4
+export RMAD_TEST_OUTBOX_PAUSE_AFTER_CLAIM=60 RMAD_OUTBOX_LEASE=8
 rmad_start
 mail_post "$(variant "$FIX/complete-base64-de.eml" restart-1@example.de)"
 expect_status 201 "intake before the restart"

@@ -22,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "app/log.h"
 #include "core/tracking.h"
@@ -75,7 +76,18 @@ struct db_tracking {
     struct leg_group g;
     struct parcel_walk p;
     int ord;
+    /* milliseconds since begin at the end of each phase, for the summary log line */
+    struct timespec started;
+    long ms_stream, ms_match, ms_walk;
 };
+
+static long elapsed_ms(const struct db_tracking *t)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (long)((now.tv_sec - t->started.tv_sec) * 1000 +
+                  (now.tv_nsec - t->started.tv_nsec) / 1000000);
+}
 
 /* ---- COPY text ---------------------------------------------------------------------------- */
 
@@ -276,6 +288,7 @@ enum db_result db_tracking_begin(struct db *db, const char *sender, const char *
     }
     struct db_tracking *t = xcalloc(1, sizeof *t);
     t->db = db;
+    clock_gettime(CLOCK_MONOTONIC, &t->started);
     t->carrier = *carrier;
     t->actor = *actor;
     snprintf(t->doc_s, sizeof t->doc_s, "%s", PQgetvalue(r, 0, 0));
@@ -603,6 +616,10 @@ static enum db_result walk(struct db_tracking *t, struct err *err)
 
     snprintf(cid, sizeof cid, "%lld", (long long)t->carrier.id);
     const char *p[2] = {t->doc_s, cid};
+    /* the cursor is read to its end: plan for all rows, not the first tenth */
+    if ((r = db_run(t->db, Q_TRK_CURSOR_ALL, NULL, &kind, err)) == NULL)
+        return kind;
+    PQclear(r);
     if ((r = db_run(t->db, Q_TRK_CURSOR, p, &kind, err)) == NULL)
         return kind;
     PQclear(r);
@@ -636,7 +653,12 @@ static enum db_result finish(struct db_tracking *t, int *status, json_t **respon
     snprintf(tid, sizeof tid, "%lld", (long long)t->actor.token_id);
     if ((kind = copy_end(t, NULL, err)) != DB_ONE)
         return kind;
+    t->ms_stream = elapsed_ms(t);
     const char *dc[2] = {t->doc_s, cid};
+    /* the planner must see the staged rows (this transaction's own), else it plans for none */
+    if ((r = db_run(t->db, Q_TRK_ANALYZE_STAGE, NULL, &kind, err)) == NULL)
+        return kind;
+    PQclear(r);
 
     /* a carrier posts events of its own parcels only: another carrier's parcel is refused */
     if ((r = db_run(t->db, Q_TRK_SCOPE, dc, &kind, err)) == NULL)
@@ -655,8 +677,13 @@ static enum db_result finish(struct db_tracking *t, int *status, json_t **respon
     t->unmatched_new = strtol(PQgetvalue(r, 0, 1), NULL, 10);
     PQclear(r);
 
+    t->ms_match = elapsed_ms(t);
     if ((kind = walk(t, err)) != DB_ONE)
         return kind;
+    t->ms_walk = elapsed_ms(t);
+    if ((r = db_run(t->db, Q_TRK_ANALYZE_DECISION, NULL, &kind, err)) == NULL)
+        return kind;
+    PQclear(r);
 
     const char *d1[1] = {t->doc_s};
     const char *ev[3] = {t->doc_s, t->actor.name, tid};
@@ -707,9 +734,12 @@ enum db_result db_tracking_finish(struct db_tracking *t, int *status, json_t **r
         return kind;
     }
     log_info("tracking import: document %s (%s, carrier %s): %ld events, %ld new, %ld duplicate, "
-             "%ld unmatched, %ld unknown code, %ld ambiguous local time, %ld leg moves",
+             "%ld unmatched, %ld unknown code, %ld ambiguous local time, %ld leg moves; ms: "
+             "stream %ld, match %ld, walk %ld, apply %ld",
              t->doc_s, t->doc_type, t->carrier.code, t->events, t->fresh,
-             t->events - t->unmatched - t->fresh, t->unmatched, t->unknown, t->ambiguous, t->moves);
+             t->events - t->unmatched - t->fresh, t->unmatched, t->unknown, t->ambiguous, t->moves,
+             t->ms_stream, t->ms_match - t->ms_stream, t->ms_walk - t->ms_match,
+             elapsed_ms(t) - t->ms_walk);
     tracking_free(t);
     return DB_ONE;
 }

@@ -1200,6 +1200,152 @@ const struct statement db_statements[Q__COUNT] = {
                              "SELECT canon, code, text, location, extract(epoch FROM at)::bigint,"
                              " extract(epoch FROM created_at)::bigint FROM tracking_event"
                              " WHERE parcel_id = $1 ORDER BY at, id LIMIT 1000"},
+/* ---- tracking import (issue 5, db_tracking.c) ---- */
+/* The parcels the events of staged document $1 name: by tracking number, or by SSCC (UBL) */
+#define TRK_MATCH                                                                                  \
+    "SELECT s.seq, p.id AS parcel_id, p.carrier_id FROM tracking_stage s"                          \
+    " JOIN parcel p ON upper(p.tracking_number) = s.tracking_number"                               \
+    " WHERE s.document_id = $1 AND p.tracking_number IS NOT NULL"                                  \
+    " UNION ALL SELECT s.seq, p.id, p.carrier_id FROM tracking_stage s"                            \
+    " JOIN parcel p ON p.sscc = s.tracking_number WHERE s.document_id = $1"                        \
+    " AND (p.tracking_number IS NULL OR upper(p.tracking_number) <> s.tracking_number)"
+    [Q_TRK_CARRIER] = {"trk_carrier", 2,
+                       "SELECT id, code, coalesce(zone, '') FROM carrier"
+                       " WHERE ($1::text IS NOT NULL AND code = $1)"
+                       " OR ($1::text IS NULL AND id = $2::bigint)"},
+    [Q_TRK_COPY_STAGE] = {"trk_copy_stage", 0,
+                          "COPY tracking_stage (document_id, seq, line, tracking_number, canon,"
+                          " code, text, location, at, offset_known, ambiguous) FROM STDIN"},
+    /* the first event naming another carrier's parcel and none of the carrier's own (set-based:
+     * one pass over the matches, no LIMIT that would tempt a nested loop) */
+    [Q_TRK_SCOPE] = {"trk_scope", 2,
+                     "WITH f AS (SELECT m.seq FROM (" TRK_MATCH ") m GROUP BY m.seq"
+                     "   HAVING bool_or(m.carrier_id <> $2) AND NOT bool_or(m.carrier_id = $2))"
+                     " SELECT s.line, s.tracking_number FROM tracking_stage s"
+                     " WHERE s.document_id = $1 AND s.seq = (SELECT min(f.seq) FROM f)"},
+    /* the prepared statements run in the import's transaction after ANALYZE of the stage */
+    [Q_TRK_ANALYZE_STAGE] = {"trk_analyze_stage", 0, "ANALYZE tracking_stage"},
+    [Q_TRK_ANALYZE_DECISION] = {"trk_analyze_decision", 0, "ANALYZE tracking_stage_decision"},
+    [Q_TRK_CURSOR_ALL] = {"trk_cursor_all", 0,
+                          "SELECT set_config('cursor_tuple_fraction', '1', true)"},
+    [Q_TRK_UNMATCHED] =
+        {"trk_unmatched", 2,
+         "WITH m AS (SELECT DISTINCT m.seq FROM (" TRK_MATCH ") m WHERE m.carrier_id = $2),"
+         " u AS (SELECT s.* FROM tracking_stage s LEFT JOIN m ON m.seq = s.seq"
+         "   WHERE s.document_id = $1 AND m.seq IS NULL),"
+         " i AS (INSERT INTO tracking_unmatched (carrier_id, document_id, tracking_number, canon,"
+         "   code, text, location, at, line)"
+         "   SELECT $2, $1, u.tracking_number, u.canon, u.code, u.text, u.location,"
+         "   to_timestamp(u.at), u.line FROM u ON CONFLICT DO NOTHING RETURNING 1)"
+         " SELECT (SELECT count(*) FROM u), (SELECT count(*) FROM i)"},
+    /* the new events of the carrier's parcels, one per (parcel, at, code), grouped by leg
+     * (line and direction), then per parcel in time order */
+    [Q_TRK_CURSOR] =
+        {"trk_cursor", 2,
+         "DECLARE rmad_tracking NO SCROLL CURSOR FOR"
+         " SELECT e.seq, e.parcel_id, p.line_id, p.direction, g.state, p.state,"
+         " extract(epoch FROM p.last_event_at)::bigint, p.carrier_delivered_at IS NOT NULL,"
+         " e.canon, e.at"
+         " FROM (SELECT DISTINCT ON (m.parcel_id, s.at, s.code) s.seq, m.parcel_id, s.canon, s.at,"
+         "   s.code FROM tracking_stage s JOIN (" TRK_MATCH ") m ON m.seq = s.seq"
+         "   WHERE s.document_id = $1 AND m.carrier_id = $2::bigint"
+         "   AND NOT EXISTS (SELECT 1 FROM tracking_event t WHERE t.parcel_id = m.parcel_id"
+         "     AND t.at = to_timestamp(s.at) AND t.code = s.code)"
+         "   ORDER BY m.parcel_id, s.at, s.code, s.seq) e"
+         " JOIN parcel p ON p.id = e.parcel_id"
+         " LEFT JOIN leg g ON g.line_id = p.line_id AND g.kind = p.direction"
+         " ORDER BY p.line_id, p.direction, e.parcel_id, e.at, e.code, e.seq"},
+    [Q_TRK_FETCH] = {"trk_fetch", 0, "FETCH FORWARD 4096 FROM rmad_tracking"},
+    [Q_TRK_CLOSE] = {"trk_close", 0, "CLOSE rmad_tracking"},
+    [Q_TRK_COPY_DECISION] = {"trk_copy_decision", 0,
+                             "COPY tracking_stage_decision (document_id, kind, ord, seq, parcel_id,"
+                             " line_id, outcome, leg, leg_event, leg_from, leg_to, state,"
+                             " last_event_at, last_event, prev_event_at, carrier_delivered_at,"
+                             " shipped_at, delivered_at) FROM STDIN"},
+    [Q_TRK_LEGS] = {"trk_legs", 1,
+                    "UPDATE leg g SET state = d.leg_to, updated_at = now()"
+                    " FROM tracking_stage_decision d WHERE d.document_id = $1 AND d.kind = 'l'"
+                    " AND g.line_id = d.line_id AND g.kind = d.leg AND g.state = d.leg_from"},
+    [Q_TRK_LEG_EVENTS] =
+        {"trk_leg_events", 3,
+         "INSERT INTO event (" EVENT_COLUMNS ")"
+         " SELECT r.case_id, p.rma_id, d.line_id, d.parcel_id, d.leg, d.leg_event, d.leg_from,"
+         " d.leg_to, $2, $3::bigint, 'carrier', NULL,"
+         " jsonb_build_object('document', $1::bigint, 'tracking_number', s.tracking_number,"
+         "   'code', s.code, 'at', to_timestamp(s.at))"
+         " FROM tracking_stage_decision d"
+         " JOIN tracking_stage s ON s.document_id = d.document_id AND s.seq = d.seq"
+         " JOIN parcel p ON p.id = d.parcel_id JOIN rma r ON r.id = p.rma_id"
+         " WHERE d.document_id = $1 AND d.kind = 'm' ORDER BY d.ord"},
+    [Q_TRK_PARCELS] = {"trk_parcels", 1,
+                       "UPDATE parcel p SET state = coalesce(d.state, p.state),"
+                       " last_event_at = coalesce(to_timestamp(d.last_event_at), p.last_event_at),"
+                       " last_event = coalesce(d.last_event, p.last_event),"
+                       " carrier_delivered_at = coalesce(p.carrier_delivered_at,"
+                       "   to_timestamp(d.carrier_delivered_at)),"
+                       " shipped_at = coalesce(to_timestamp(d.shipped_at), p.shipped_at),"
+                       " delivered_at = coalesce(to_timestamp(d.delivered_at), p.delivered_at)"
+                       " FROM tracking_stage_decision d WHERE d.document_id = $1 AND d.kind = 'p'"
+                       " AND p.id = d.parcel_id"
+                       " AND p.last_event_at IS NOT DISTINCT FROM to_timestamp(d.prev_event_at)"},
+    [Q_TRK_EVENTS_STORE] =
+        {"trk_events_store", 2,
+         "INSERT INTO tracking_event (parcel_id, carrier_id, document_id, tracking_number, canon,"
+         " code, text, location, at, offset_known, ambiguous, line, outcome, leg, leg_from,"
+         " leg_to)"
+         " SELECT d.parcel_id, $2, $1, s.tracking_number, s.canon, s.code, s.text, s.location,"
+         " to_timestamp(s.at), s.offset_known, s.ambiguous, s.line, d.outcome, d.leg, d.leg_from,"
+         " d.leg_to FROM tracking_stage_decision d"
+         " JOIN tracking_stage s ON s.document_id = d.document_id AND s.seq = d.seq"
+         " WHERE d.document_id = $1 AND d.kind = 'e'"
+         " ON CONFLICT (parcel_id, at, code) DO NOTHING"},
+    [Q_TRK_SPARES] = {"trk_spares", 1,
+                      "UPDATE spare_unit u SET status = 'shipped', updated_at = now()"
+                      " FROM tracking_stage_decision d JOIN rma_line l ON l.id = d.line_id"
+                      " JOIN rma r ON r.id = l.rma_id"
+                      " WHERE d.document_id = $1 AND d.kind = 'm' AND d.leg_event = 'ship'"
+                      " AND r.type IN ('advance_replacement', 'exchange', 'replacement_no_return')"
+                      " AND u.line_id = d.line_id AND u.status = 'reserved'"},
+    [Q_TRK_BINS] = {"trk_bins", 1,
+                    "UPDATE spare_bin b SET on_hand = b.on_hand - q.n, reserved = b.reserved - q.n"
+                    " FROM (SELECT l.product_model, sum(l.quantity)::int AS n"
+                    "   FROM tracking_stage_decision d JOIN rma_line l ON l.id = d.line_id"
+                    "   JOIN rma r ON r.id = l.rma_id"
+                    "   WHERE d.document_id = $1 AND d.kind = 'm' AND d.leg_event = 'ship'"
+                    "   AND l.serial_number IS NULL"
+                    "   AND r.type IN ('advance_replacement', 'exchange', 'replacement_no_return')"
+                    "   GROUP BY l.product_model) q"
+                    " WHERE b.product_model = q.product_model AND b.reserved >= q.n"},
+    [Q_TRK_LINES_DONE] =
+        {"trk_lines_done", 1,
+         "UPDATE rma_line l SET open = false FROM tracking_stage_decision d"
+         " WHERE d.document_id = $1 AND d.kind = 'm' AND d.leg_to = 'delivered'"
+         " AND l.id = d.line_id AND l.open AND NOT EXISTS (SELECT 1 FROM leg g"
+         "   WHERE g.line_id = l.id AND g.kind = 'inbound' AND g.state <> 'dispositioned')"},
+    [Q_TRK_STAGE_CLEAR] = {"trk_stage_clear", 1,
+                           "WITH a AS (DELETE FROM tracking_stage WHERE document_id = $1)"
+                           " DELETE FROM tracking_stage_decision WHERE document_id = $1"},
+    [Q_TRK_DOC_GET] =
+        {"trk_doc_get", 2,
+         "SELECT json_build_object('id', d.id, 'sender', d.sender, 'type', d.doc_type,"
+         " 'doc_id', d.doc_id, 'status', d.status, 'created_at', d.created_at,"
+         " 'sha256', encode(d.body_sha256, 'hex'), 'response', d.response)::text"
+         " FROM document d WHERE d.id = $1 AND ($2::text IS NULL OR d.sender = $2)"},
+    [Q_TRK_DOC_LIST] =
+        {"trk_doc_list", 3,
+         "SELECT coalesce(json_agg(x ORDER BY x.id DESC), '[]')::text FROM"
+         " (SELECT d.id, d.sender, d.doc_type AS type, d.doc_id, d.status, d.created_at"
+         "  FROM document d WHERE ($1::text IS NULL OR d.doc_type = $1)"
+         "  AND ($2::text IS NULL OR d.sender = $2) ORDER BY d.id DESC LIMIT $3::int) x"},
+    [Q_TRK_STATUS_PARCEL] = {"trk_status_parcel", 3,
+                             "SELECT p.id, p.tracking_number, p.sscc, p.carrier_id"
+                             " FROM parcel p JOIN rma r ON r.id = p.rma_id"
+                             " WHERE r.rma_number = $1 AND p.direction = $2"
+                             " AND p.parcel_no = $3::int"},
+    [Q_TRK_STATUS_EVENTS] = {"trk_status_events", 1,
+                             "SELECT canon, code, text, location, extract(epoch FROM at)::bigint,"
+                             " extract(epoch FROM created_at)::bigint FROM tracking_event"
+                             " WHERE parcel_id = $1 ORDER BY at, id LIMIT 1000"},
 /* ---- cases: lifecycle (issue 3, db_lifecycle.c) ---- */
 #define LC_OPEN                                                                                    \
     "('assigned', 'troubleshooting', 'on_hold', 'resolved_remotely', 'onsite_planned', "           \

@@ -111,6 +111,10 @@ struct outbox_msg {
  */
 enum db_result db_outbox_claim(struct db *db, const char *claimer, int lease_s, struct arena *a,
                                struct outbox_msg *m, struct err *err);
+/* Right before sending: DB_ONE when claimer still holds message id under a lease that has not
+ * run out (renewed for lease_s seconds), DB_NONE when not (do not send: another sender may). */
+enum db_result db_outbox_hold(struct db *db, int64_t id, const char *claimer, int lease_s,
+                              struct err *err);
 /* Marks message id sent (whoever holds the claim now: it was accepted, so nobody may send it
  * again).  DB_NONE when it was already marked. */
 enum db_result db_outbox_sent(struct db *db, int64_t id, struct err *err);

@@ -579,6 +579,28 @@ enum db_result db_outbox_claim(struct db *db, const char *claimer, int lease_s, 
     return DB_ONE;
 }
 
+enum db_result db_outbox_hold(struct db *db, int64_t id, const char *claimer, int lease_s,
+                              struct err *err)
+{
+    enum db_result kind;
+    char ids[24];
+    char lease[16];
+
+    snprintf(ids, sizeof ids, "%lld", (long long)id);
+    snprintf(lease, sizeof lease, "%d", lease_s);
+    const char *p[3] = {ids, claimer, lease};
+    PGresult *r = db_run(db, Q_FU_OUTBOX_HOLD, p, &kind, err);
+    if (r == NULL)
+        return kind;
+    bool held = strcmp(PQcmdTuples(r), "1") == 0;
+    PQclear(r);
+    if (!held) {
+        err_set(err, ERR_CONFLICT, "outbox", "the claim ran out");
+        return DB_NONE;
+    }
+    return DB_ONE;
+}
+
 enum db_result db_outbox_sent(struct db *db, int64_t id, struct err *err)
 {
     enum db_result kind;

@@ -176,6 +176,8 @@ enum stmt {
     Q_FU_OUTBOX_CLAIM,
     Q_FU_OUTBOX_SENT,
     Q_FU_OUTBOX_RETRY,
+    Q_FU_OUTBOX_HOLD,
+
 
     /* ---- xml: pickup manifests and outbound documents (issue 5, db_manifest.c) ---- */
     Q_MFST_CARRIER,

@@ -943,6 +943,14 @@ const struct statement db_statements[Q__COUNT] = {
          " claimed_by = NULL, claimed_until = NULL, last_error = $5,"
          " next_attempt_at = clock_timestamp() + make_interval(secs => $3::integer)"
          " WHERE id = $1::bigint AND claimed_by = $2 AND status = 'sending'"},
+    /* right before the send: the claim is still ours and its lease has not run out (else
+     * another sender may have it): renewed for the send */
+    [Q_FU_OUTBOX_HOLD] = {"fu_outbox_hold", 3,
+                          "UPDATE outbox SET"
+                          " claimed_until = clock_timestamp() + make_interval(secs => $3::integer)"
+                          " WHERE id = $1::bigint AND claimed_by = $2 AND status = 'sending'"
+                          " AND claimed_until > clock_timestamp()"},
+
 
     /* ---- xml: pickup manifests and outbound documents (issue 5, db_manifest.c) ---- */
     [Q_MFST_CARRIER] =

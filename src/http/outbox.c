@@ -25,7 +25,10 @@
  * between, and it is retried for as long as the process lives; a process that dies between
  * claim and send (the test hook RMAD_TEST_OUTBOX_PAUSE_AFTER_CLAIM puts a pause exactly there)
  * sent nothing, and its message is sent once, by whoever claims it after the lease.
- * The SMTP transfer's timeout is kept below the lease so a slow send cannot outlive its claim.
+ * Right before the send the claim is renewed, only if it is still ours and unexpired (a pause or
+ * a stalled database may have outlived it: then another sender may have the message, and this
+ * one leaves it); the SMTP transfer's timeout is half the lease, so a slow send cannot outlive
+ * its claim either.
  *
  * Nothing personal is logged: message ids and outbox row ids only.
  */
@@ -140,6 +143,21 @@ static bool send_one(struct db *db)
         db_outbox_retry(db, m.id, oc.claimer, 0, false, "rmad stopped before sending", &err);
         goto done;
     }
+    /* a pause (the test hook) or a stalled database may have outlived the lease: then another
+     * sender may have the message, and this one must not send it too */
+    switch (db_outbox_hold(db, m.id, oc.claimer, (int)oc.lease_s, &err)) {
+    case DB_ONE:
+        break;
+    case DB_NONE:
+        log_warnx("outbox: message %lld: the claim ran out before the send; left to others",
+                  (long long)m.id);
+        goto done;
+    case DB_RETRY:
+    case DB_FAIL:
+        log_warnx("outbox: message %lld: cannot renew the claim: %s (retried after the lease)",
+                  (long long)m.id, err.message);
+        goto done;
+    }
     if (!mail_address_ok(m.to)) {
         db_outbox_retry(db, m.id, oc.claimer, 0, true, "the recipient address is not usable", &err);
         goto done;
@@ -148,9 +166,9 @@ static bool send_one(struct db *db)
     struct mail_out out = {
         oc.from, m.to, m.subject, m.body, m.message_id, m.in_reply_to, (long long)time(NULL)};
     char *data = mail_compose(&out, &len);
-    struct smtp_config sc = {
-        oc.url, oc.user, oc.password,
-        oc.lease_s >= 40 ? (long)(oc.lease_s / 2 > 120 ? 120 : oc.lease_s / 2) : 20};
+    /* the transfer ends well inside the lease just renewed */
+    long timeout = oc.lease_s / 2 > 120 ? 120 : (long)oc.lease_s / 2;
+    struct smtp_config sc = {oc.url, oc.user, oc.password, timeout > 0 ? timeout : 1};
     enum smtp_result sr = smtp_send(&sc, oc.from, m.to, data, len, why, sizeof why);
     free(data);
     switch (sr) {

@@ -29,7 +29,8 @@ sink_stop() {
         SINK_PID=""
     fi
 }
-trap 'sink_stop; cleanup' EXIT
+B_PID=""
+trap 'sink_stop; [ -n "$B_PID" ] && kill "$B_PID" 2>/dev/null; cleanup' EXIT
 
 # mail_post FILE [TOKEN] [CONTENT-TYPE]: POST the raw e-mail; sets STATUS, BODY, HEADERS.
 mail_post() {
@@ -311,6 +312,25 @@ sent_second() { [ "$(psql_t -c "SELECT status || attempts FROM outbox WHERE id =
 check "and marked sent after its second attempt" wait_until 5 sent_second
 sleep 2
 check "the sink received it exactly once" delivered_once "$(mid_of "$KILL")"
+# ---- two senders: one pauses past its lease, the other takes the message over ----
+rmad_stop
+export RMAD_TEST_OUTBOX_PAUSE_AFTER_CLAIM=5 RMAD_OUTBOX_LEASE=2
+rmad_start
+mail_post "$(variant "$FIX/complete-base64-de.eml" takeover-1@example.de)"
+expect_status 201 "intake for the take-over"
+TAKE=$(outbox_of "$(jqb .case_number)" intake_ack)
+check "the pausing sender claimed it" wait_until 15 outbox_status "$TAKE" sending
+unset RMAD_TEST_OUTBOX_PAUSE_AFTER_CLAIM
+RMAD_LISTEN=127.0.0.1:$((20000 + (RANDOM * 3 + $$) % 40000)) "$RMAD_BIN" serve >>"$T_TMP/rmad-b.log" 2>&1 &
+B_PID=$!
+check "a second rmad takes the expired claim over and delivers it" wait_until 30 delivered_once "$(mid_of "$TAKE")"
+sleep 6
+check "the first sender, awake again, did not send it too" delivered_once "$(mid_of "$TAKE")"
+check "the first sender saw its claim had run out" grep -q "message $TAKE: the claim ran out before the send" "$T_TMP/rmad.log"
+kill "$B_PID" 2>/dev/null
+wait "$B_PID" 2>/dev/null
+B_PID=""
+
 check "every outbox message was delivered exactly once" test "$(for id in $(psql_t -c "SELECT id FROM outbox WHERE status = 'sent'"); do delivered "$(mid_of "$id")"; done | sort -u)" = 1
 
 finish

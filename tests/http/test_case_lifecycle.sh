@@ -241,6 +241,22 @@ check "the refused cancel changed nothing" test "$(case_status "$C7")" = rma_req
 api GET "/api/v1/rmas/$R7" "$AGENT"
 expect_jq '.closed_at == null' "the rma stays open"
 
+# the unit is on its way (the carrier's pickup, stood in for by SQL: another area's step)
+new_case SRV7400003 SRV-R740
+C10=$CASE
+case_isolated "$C10"
+new_rma "$C10" SRV7400003 SRV-R740
+R10=$RMA
+psql_t -c "UPDATE leg g SET state = 'in_transit' FROM rma_line l JOIN rma r ON r.id = l.rma_id
+    WHERE g.line_id = l.id AND r.rma_number = '$R10' AND g.kind = 'inbound'"
+api POST "/api/v1/cases/$C10/hold" "$ENGINEER" '{"reason":"waiting for the parcel"}'
+expect_jq '.status == "on_hold" and .held_from == "rma_requested"' "an rma_requested case held"
+api POST "/api/v1/cases/$C10/cancel" "$AGENT" '{"reason":"changed my mind"}'
+expect_error 409 status "cancel refused while the unit is in transit (also on hold)"
+expect_jq '.error.message | test("on its way")' "the refusal says the unit is on its way"
+api POST "/api/v1/cases/$C10/resume" "$ENGINEER" '{}'
+expect_jq '.status == "rma_requested" and .held_from == null' "resumed to rma_requested"
+
 # -- reassignment keeps the history, capacity ---------------------------------------------------
 new_case PSU7500002 PSU-750
 C8=$CASE

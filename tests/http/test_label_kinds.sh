@@ -100,7 +100,7 @@ check "sscc_counter is past both numbers" test "$(psql_t -c "SELECT next_ref > 5
 # ---- non-Latin text flags the parcel ---------------------------------------------------------------------
 api POST /api/v1/cases "$AGENT" "$(jq -nc '{channel: "email", product_model: "NB-X13", serial_number: "NBX130002",
     fault_description: "screen", contact: {name: "Иван", email: "x@example.com"},
-    service_address: {name: "Иван Петров 株式会社", street: "ул. Тверская 7", city: "Москва", postcode: "125009", country: "RU"}}')"
+    service_address: {name: "Иван Петров 株式会社", street: "ул. Тверская 7", city: "Москва", postcode: "125009", country: "RU", zone: "Europe/Moscow"}}')"
 new_rma "$(jqb .case_number)" NBX130002 NB-X13
 RC=$RMA
 fetch "/api/v1/rmas/$RC/parcels/1/label.zpl" "$AGENT" "$T_TMP/nl.zpl"

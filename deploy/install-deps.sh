@@ -12,6 +12,8 @@ packages=(
     libsodium-dev libcmocka-dev zbar-tools poppler-utils wrk clang-format
     libzint-dev libpng-dev
     libgmime-3.0-dev libcurl4-openssl-dev
+    python3 # the tests' SMTP sink (tests/http/smtp_sink.py, standard library only)
+
 
     tzdata # the IANA zones of service addresses (issue 3), read from /usr/share/zoneinfo
     chromium

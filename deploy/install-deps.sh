@@ -14,7 +14,6 @@ packages=(
     libgmime-3.0-dev libcurl4-openssl-dev
     python3 # the tests' SMTP sink (tests/http/smtp_sink.py, standard library only)
 
-
     tzdata # the IANA zones of service addresses (issue 3), read from /usr/share/zoneinfo
     chromium
 )

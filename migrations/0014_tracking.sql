@@ -25,7 +25,7 @@ CREATE INDEX parcel_tracking_number ON parcel (upper(tracking_number))
 CREATE TABLE tracking_event (
     id bigserial PRIMARY KEY,
     parcel_id bigint NOT NULL REFERENCES parcel (id),
-    carrier_id bigint NOT NULL REFERENCES carrier (id),
+    carrier_id bigint NOT NULL, -- the poster's carrier: the parcel's (checked by the import)
     document_id bigint NOT NULL REFERENCES document (id),
     tracking_number text NOT NULL,
     canon text NOT NULL CHECK (canon IN ('unknown', 'label_created', 'picked_up', 'in_transit',
@@ -45,7 +45,6 @@ CREATE TABLE tracking_event (
     created_at timestamptz NOT NULL DEFAULT now(),
     UNIQUE (parcel_id, at, code)
 );
-CREATE INDEX tracking_event_document ON tracking_event (document_id);
 
 -- An event whose tracking number names none of the carrier's parcels: kept for later matching.
 CREATE TABLE tracking_unmatched (

@@ -4,6 +4,7 @@
 # carrier's delivered that is not our received, exactly once (replay, 409, one bad line stores
 # nothing), times (no zone, DST gap, repeated hour), unknown codes and tracking numbers, carrier
 # scoping of posts and reads, hostile XML, the body cap; and the TransportationStatus out.
+export RMAD_GS1_COMPANY_PREFIX=0614141 RMAD_SSCC_FIRST=8000 RMAD_SSCC_LAST=8999 # labels, manifests
 source "$(dirname "$0")/../lib.sh"
 GEN="$RMAD_SRC/tests/bench/gen_tracking.py"
 FIX="$RMAD_SRC/tests/fixtures/xml/tracking"
@@ -14,6 +15,7 @@ DHL_TOKEN=$("$RMAD_BIN" token create --role carrier --name "test dhl" --carrier 
 psql_t -c "INSERT INTO carrier (code, name, account) VALUES ('NOZ', 'No Zone Express', 'N1')" >/dev/null
 NOZ_TOKEN=$("$RMAD_BIN" token create --role carrier --name "test noz" --carrier NOZ)
 U=$$ # tracking numbers unique to this run
+pids=()
 
 # gen FORMAT [DOC_ID] <<<JSON > FILE: a tracking document of the events
 gen() { python3 "$GEN" events "$@"; }
@@ -234,6 +236,11 @@ R6=$(jqb .rma_number)
 SPARE=$(jqb '.lines[0].spare_serial')
 api POST "/api/v1/rmas/$R6/lines/1/pack" "$DEPOT" "$(jq -nc --arg s "$SPARE" '{serial: $s, station: "pack-1"}')"
 expect_status 201 "the spare packed"
+api GET "/api/v1/rmas/$R6/shipments/1/label.zpl" "$DEPOT"
+expect_status 200 "its label printed (an SSCC)"
+api POST /api/v1/pickups "$DEPOT" "$(jq -nc --arg d "$(date -u +%F)" '{carrier: "UPS", date: $d}')"
+expect_status 201 "the pickup closed into a manifest"
+check "fedex: outbound manifested" test "$(leg "$R6" outbound)" = manifested
 TN6="7946${U}006"
 q "UPDATE parcel SET tracking_number = '$TN6' WHERE direction = 'outbound' AND rma_id = (SELECT id FROM rma WHERE rma_number = '$R6')" >/dev/null
 gen fedex >"$T_TMP/fedex1.xml" <<EOF
@@ -242,7 +249,7 @@ EOF
 post "$T_TMP/fedex1.xml" "$CARRIER"
 expect_status 201 "fedex pickup"
 expect_jq '.document == "FedExTrackReply" and .events.leg_moves == 1' "fedex: one move"
-check "fedex: outbound packed -> shipped" test "$(leg "$R6" outbound)" = shipped
+check "fedex: outbound manifested -> shipped" test "$(leg "$R6" outbound)" = shipped
 check "fedex: the parcel is shipped at the carrier's time" test "$(pcol "$R6" outbound "state || ' ' || to_char(shipped_at AT TIME ZONE 'UTC', 'HH24:MI')")" = "shipped 14:00"
 check "fedex: the spare left the stock" test "$(q "SELECT status FROM spare_unit WHERE serial_number = '$SPARE'")" = shipped
 gen fedex >"$T_TMP/fedex2.xml" <<EOF
@@ -268,6 +275,26 @@ post "$T_TMP/ubl.xml" "$CARRIER"
 expect_status 201 "ubl transportation status"
 expect_jq ".document == \"TransportationStatus\" and .id == \"TS-$U-1\" and .events.leg_moves == 1" "ubl: keyed by its cbc:ID, one move"
 check "ubl: inbound leg in_transit" test "$(leg "$R7" inbound)" = in_transit
+
+# ---- the same new document posted 6 times at once: imported once (rule 5) ----------------------
+TN8="1ZTEST${U}0008"
+tracked "TRK-$U-8" "$TN8"
+R8=$RMA
+gen ups >"$T_TMP/race.xml" <<EOF
+[{"tn": "$TN8", "code": "P", "date": "2026-05-19", "time": "09:00:00", "text": "PICKUP SCAN"},
+ {"tn": "$TN8", "code": "D", "date": "2026-05-20", "time": "12:00:00", "text": "DELIVERED"}]
+EOF
+for i in 1 2 3 4 5 6; do
+    curl -s -o "$T_TMP/race$i.json" -w '%{http_code}' -H "Authorization: Bearer $CARRIER" \
+        -H "Content-Type: application/xml" --data-binary "@$T_TMP/race.xml" \
+        "$BASE/api/v1/tracking" >"$T_TMP/race$i.code" &
+    pids+=($!)
+done
+wait "${pids[@]}"
+check "all six answered 201" test "$(cat "$T_TMP"/race?.code)" = 201201201201201201
+check "exactly one was not a replay" test "$(cat "$T_TMP"/race?.json | jq -s '[.[] | select((.replayed // false) == false)] | length')" = 1
+check "racing posts: one pickup event, two tracking events, the leg in transit" test \
+    "$(nevents "$R8" pickup)/$(q "SELECT count(*) FROM tracking_event WHERE tracking_number = '$TN8'")/$(leg "$R8" inbound)" = "1/2/in_transit"
 
 # ---- TransportationStatus out ------------------------------------------------------------------
 curl -s -o "$T_TMP/ts1.xml" -w '%{http_code}' -H "Authorization: Bearer $ADMIN" \

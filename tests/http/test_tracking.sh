@@ -317,6 +317,12 @@ check "the outbound one validates too" xmllint --nonet --noout --schema "$XSD_TS
 api GET "/api/v1/rmas/$R6/parcels/1/transportation-status.xml?direction=sideways" "$ADMIN"
 expect_error 422 direction "a bad direction"
 
+# ---- a document without events: recorded, nothing moves -----------------------------------------
+printf '<?xml version="1.0"?>\n<TrackResponse><Response><TransactionReference><CustomerContext>EMPTY-%s</CustomerContext></TransactionReference></Response></TrackResponse>\n' "$U" >"$T_TMP/empty.xml"
+post "$T_TMP/empty.xml" "$CARRIER"
+expect_status 201 "a document without events"
+expect_jq ".id == \"EMPTY-$U\" and .events.total == 0 and .events.leg_moves == 0" "recorded with no events"
+
 # ---- hostile XML, media type, cap ----------------------------------------------------------
 before=$(snapshot)
 post "$FIX/doctype-xxe.xml" "$CARRIER"

@@ -30,6 +30,7 @@
 #include "db_int.h"
 
 #define COPY_FLUSH (256 * 1024) /* bytes of COPY text sent at once */
+#define ANALYZE_FROM 2000       /* events from which the staged rows are analyzed */
 
 struct leg_group {
     int64_t line_id; /* 0: the parcel has no line */
@@ -655,10 +656,14 @@ static enum db_result finish(struct db_tracking *t, int *status, json_t **respon
         return kind;
     t->ms_stream = elapsed_ms(t);
     const char *dc[2] = {t->doc_s, cid};
-    /* the planner must see the staged rows (this transaction's own), else it plans for none */
-    if ((r = db_run(t->db, Q_TRK_ANALYZE_STAGE, NULL, &kind, err)) == NULL)
+    /* A large batch: the planner must see the staged rows (this transaction's own), else it
+     * plans for none.  ANALYZE holds its lock to the COMMIT, so concurrent large imports take
+     * turns from here; small documents skip it and never wait. */
+    bool large = t->events >= ANALYZE_FROM;
+    if (large && (r = db_run(t->db, Q_TRK_ANALYZE_STAGE, NULL, &kind, err)) == NULL)
         return kind;
-    PQclear(r);
+    if (large)
+        PQclear(r);
 
     /* a carrier posts events of its own parcels only: another carrier's parcel is refused */
     if ((r = db_run(t->db, Q_TRK_SCOPE, dc, &kind, err)) == NULL)
@@ -681,9 +686,10 @@ static enum db_result finish(struct db_tracking *t, int *status, json_t **respon
     if ((kind = walk(t, err)) != DB_ONE)
         return kind;
     t->ms_walk = elapsed_ms(t);
-    if ((r = db_run(t->db, Q_TRK_ANALYZE_DECISION, NULL, &kind, err)) == NULL)
+    if (large && (r = db_run(t->db, Q_TRK_ANALYZE_DECISION, NULL, &kind, err)) == NULL)
         return kind;
-    PQclear(r);
+    if (large)
+        PQclear(r);
 
     const char *d1[1] = {t->doc_s};
     const char *ev[3] = {t->doc_s, t->actor.name, tid};

@@ -178,7 +178,6 @@ enum stmt {
     Q_FU_OUTBOX_RETRY,
     Q_FU_OUTBOX_HOLD,
 
-
     /* ---- xml: pickup manifests and outbound documents (issue 5, db_manifest.c) ---- */
     Q_MFST_CARRIER,
     Q_MFST_TURN,

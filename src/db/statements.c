@@ -951,7 +951,6 @@ const struct statement db_statements[Q__COUNT] = {
                           " WHERE id = $1::bigint AND claimed_by = $2 AND status = 'sending'"
                           " AND claimed_until > clock_timestamp()"},
 
-
     /* ---- xml: pickup manifests and outbound documents (issue 5, db_manifest.c) ---- */
     [Q_MFST_CARRIER] =
         {"mfst_carrier", 2,

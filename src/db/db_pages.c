@@ -65,7 +65,9 @@ enum db_result db_user_create(struct db *db, const char *name, enum role role, c
                        "must be 1 to 64 of a-z, 0-9, '.', '_', '-', starting with a letter or "
                        "digit"),
                DB_FAIL;
-    if (role == ROLE_CARRIER)
+    /* the pages serve the depot and the desk: carriers and service managers (whose work is
+     * the API's case routes) have no sign-in of their own */
+    if (role == ROLE_CARRIER || role == ROLE_MANAGER)
         return err_set(err, ERR_INVALID, "role", "must be admin, agent, engineer or depot"),
                DB_FAIL;
     if (password == NULL || strlen(password) < 8 || strlen(password) > 200)

@@ -19,6 +19,13 @@ rmad_setup
 export RMAD_PASSWORD="depot-pass-$$"
 "$RMAD_BIN" user create --name depot1 --role depot >>"$T_TMP/rmad.log" 2>&1 || { echo "user create failed"; cat "$T_TMP/rmad.log"; exit 1; }
 RMAD_PASSWORD="agent-pass-$$" "$RMAD_BIN" user create --name agent1 --role agent >>"$T_TMP/rmad.log" 2>&1 || exit 1
+# service managers and carriers have no pages account: a clear error naming the role, nothing made
+for r in manager carrier; do
+    if RMAD_PASSWORD="x-pass-$$" "$RMAD_BIN" user create --name "no-$r" --role "$r" 2>"$T_TMP/role.err"; then
+        echo "a $r pages account was created"; exit 1
+    fi
+    grep -q "role: must be admin, agent, engineer or depot" "$T_TMP/role.err" || { echo "no role error for $r"; cat "$T_TMP/role.err"; exit 1; }
+done
 
 # returns to track and to scan: each its own postcode, so each test knows its own
 fixture() { # fixture NAME SERIAL MODEL POSTCODE

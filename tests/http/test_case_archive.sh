@@ -121,7 +121,9 @@ for i in 1 2 3; do
     RACE_PIDS[$i]=$!
 done
 for i in 1 2 3; do wait "${RACE_PIDS[$i]}"; done
-check "racing archives: one 200, two 409" test "$(cat "$T_TMP"/race[123] | sort | tr -d '\n')" = 200409409
+# (curl -w writes no newline: one code a line before sorting)
+check "racing archives: one 200, two 409" test "$(for i in 1 2 3; do cat "$T_TMP/race$i"; echo; done |
+    sort | tr -d '\n')" = 200409409
 check "racing archives: one record and one case_archive event" test "$(psql_t -c "
     SELECT (SELECT count(*) FROM case_record WHERE case_id = $(case_id "$C3")) || '/' ||
            (SELECT count(*) FROM event WHERE case_id = $(case_id "$C3") AND kind = 'case_archive')")" = 1/1
@@ -243,6 +245,68 @@ for t in case_assignment case_contact fault_isolation case_authorization remote_
 done
 check "a new table truncate is refused too" test "$(psql_t -c "SELECT count(*) FROM pg_trigger
     WHERE tgname IN ('rma_archived_truncate', 'event_archived_truncate')")" = 2
+
+# ---- the guards per statement (migration 0015) -----------------------------------------------
+# INSERT and UPDATE are checked once per statement over its transition tables, DELETE per row;
+# the tables the tracking import and the manifest close write to carry each of them.  Every
+# refusal is SQLSTATE RM409 naming the case and the table, and a refused statement leaves
+# nothing, also of the other cases' rows it touched.
+for t in rma rma_line leg parcel; do
+    check "$t: INSERT and UPDATE guarded per statement, DELETE per row" test "$(psql_t -c "
+        SELECT string_agg(tgname || ':' || (CASE WHEN tgtype & 1 = 1 THEN 'row' ELSE 'stmt' END)
+            || coalesce(':' || tgnewtable, '') || coalesce(':' || tgoldtable, ''), ' ' ORDER BY tgname)
+        FROM pg_trigger WHERE tgrelid = '$t'::regclass AND tgname LIKE '${t}_archived%'
+        AND tgname <> '${t}_archived_truncate'")" = \
+        "${t}_archived:stmt:rmad_new ${t}_archived_delete:row ${t}_archived_update:stmt:rmad_new:rmad_old"
+done
+check "event: INSERT guarded per statement" test "$(psql_t -c "SELECT string_agg(tgname || ':' ||
+    (CASE WHEN tgtype & 1 = 1 THEN 'row' ELSE 'stmt' END), ' ') FROM pg_trigger
+    WHERE tgrelid = 'event'::regclass AND tgname LIKE 'event_archived%'
+    AND tgname <> 'event_archived_truncate'")" = "event_archived:stmt"
+check "no per-row INSERT or UPDATE archive guard is left" test "$(psql_t -c "SELECT count(*)
+    FROM pg_trigger g JOIN pg_proc f ON f.oid = g.tgfoid WHERE f.proname = 'rmad_archived_child'
+    AND g.tgtype & (4 | 16) <> 0")" = 0
+new_case SRV7400009 SRV-R740 # another case with an RMA, its line, legs and parcels
+new_rma "$CASE" SRV7400009 SRV-R740
+check "another case's RMA" test -n "$RMA"
+refused_rm409() { # refused_rm409 DESCRIPTION TABLE SQL: refused with RM409 naming case C1 and TABLE
+    if psql -X -q -v ON_ERROR_STOP=1 -v VERBOSITY=verbose -d "$DB" -c "$3" >"$T_TMP/sql.out" 2>&1; then
+        fail "$1 must be refused" "$(cat "$T_TMP/sql.out")"
+    elif grep -q "ERROR:  RM409: case $C1 is archived: $2 rows of it cannot change" "$T_TMP/sql.out"; then
+        pass "$1 is refused (RM409)"
+    else
+        fail "$1: want RM409 naming $C1 and $2" "$(head -c 300 "$T_TMP/sql.out")"
+    fi
+}
+refused_rm409 "INSERT of events into the case and into another case at once" event \
+    "INSERT INTO event (case_id, kind, actor, channel) SELECT id, 'case_note', 'mallory', 'api'
+     FROM service_case WHERE id IN ($CID, (SELECT min(id) FROM service_case WHERE id <> $CID))"
+check "...and the other case got no event either" test "$(psql_t -c "SELECT count(*) FROM event
+    WHERE actor = 'mallory'")" = 0
+refused_rm409 "INSERT of a line into the case's RMA" rma_line \
+    "INSERT INTO rma_line (rma_id, line_no, product_model, quantity)
+     SELECT id, 99, 'SRV-R740', 1 FROM rma WHERE case_id = $CID"
+refused_rm409 "UPDATE of the case's RMA" rma "UPDATE rma SET close_reason = 'x' WHERE case_id = $CID"
+LEGS0=$(psql_t -c "SELECT md5(string_agg(id || state || updated_at, ',' ORDER BY id)) FROM leg")
+check "there are legs of other cases too" test "$(psql_t -c "SELECT count(*) FROM leg g
+    JOIN rma_line l ON l.id = g.line_id JOIN rma r ON r.id = l.rma_id WHERE r.case_id <> $CID")" -gt 0
+refused_rm409 "UPDATE of every leg (the case's among them)" leg \
+    "UPDATE leg SET updated_at = updated_at + interval '1 second'"
+check "...and no leg changed" test "$(psql_t -c "SELECT md5(string_agg(id || state || updated_at,
+    ',' ORDER BY id)) FROM leg")" = "$LEGS0"
+check "UPDATE of every other case's leg passes" psql_t -c "UPDATE leg SET updated_at = updated_at
+    WHERE line_id NOT IN (SELECT l.id FROM rma_line l JOIN rma r ON r.id = l.rma_id
+    WHERE r.case_id = $CID)"
+refused_rm409 "DELETE of the case's legs" leg "DELETE FROM leg WHERE line_id IN
+    (SELECT l.id FROM rma_line l JOIN rma r ON r.id = l.rma_id WHERE r.case_id = $CID)"
+if [ "$(psql_t -c "SELECT count(*) FROM information_schema.columns
+        WHERE table_name = 'parcel' AND column_name = 'last_event_at'")" = 1 ]; then
+    check "every parcel's last tracking event noted at once passes (the carrier's columns)" \
+        psql_t -c "UPDATE parcel SET last_event_at = now(), last_event = 'in_transit'"
+    refused_rm409 "...but not with another column" parcel \
+        "UPDATE parcel SET last_event_at = now(), parcel_count = parcel_count + 1"
+    check "...a statement that changes no state passes" psql_t -c "UPDATE parcel SET state = state"
+fi
 
 api GET "/api/v1/cases/$C1/record.json" "$ADMIN"
 cmp -s "$T_TMP/body" "$T_TMP/r1.json" && pass "the record is unchanged after the attacks" ||

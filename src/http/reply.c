@@ -103,3 +103,17 @@ int reply_db_error(struct request *req, enum db_result r, const struct err *err)
     }
     return reply_error(req, &copy);
 }
+
+int reply_db_result(struct request *req, enum db_result r, int status, json_t *out,
+                    const struct err *err)
+{
+    switch (r) {
+    case DB_ONE:
+        return reply_json(req, status, out);
+    case DB_NONE:
+    case DB_RETRY:
+    case DB_FAIL:
+        break;
+    }
+    return reply_db_error(req, r, err);
+}

@@ -91,6 +91,10 @@ int reply_bytes(struct request *req, int status, const char *content_type, const
                 size_t len);
 int reply_error(struct request *req, const struct err *err);
 int reply_db_error(struct request *req, enum db_result r, const struct err *err);
+/* The answer of a database call that made out: out with status (stolen) when r is DB_ONE, else
+ * r's error (out is left alone then). */
+int reply_db_result(struct request *req, enum db_result r, int status, json_t *out,
+                    const struct err *err);
 int status_of(enum err_kind kind);
 
 /* Path parameters (params.c).  The {rma} parameter i, checked (check digit) and upper-cased, or

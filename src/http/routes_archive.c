@@ -279,14 +279,8 @@ int route_cases_archive(struct request *req)
         json_decref(body);
     }
     enum db_result r = db_case_archive(req->db, number, &req->who, render_record, req, &info, &err);
-    switch (r) {
-    case DB_ONE:
-        break;
-    case DB_NONE:
-    case DB_RETRY:
-    case DB_FAIL:
+    if (r != DB_ONE)
         return reply_db_error(req, r, &err);
-    }
     json_t *out = json_pack(
         "{s:s, s:s, s:s, s:{s:s, s:s, s:I, s:s, s:s, s:I}}", "case_number", number, "status",
         "archived", "archived_at", info.archived_at, "record", "json_sha256", info.record_sha256,
@@ -309,14 +303,8 @@ static int record_get(struct request *req, bool pdf)
         return reply_error(req, &err);
     enum db_result r =
         db_case_record_get(req->db, number, pdf, &req->arena, &data, &len, sha, &err);
-    switch (r) {
-    case DB_ONE:
-        break;
-    case DB_NONE:
-    case DB_RETRY:
-    case DB_FAIL:
+    if (r != DB_ONE)
         return reply_db_error(req, r, &err);
-    }
     const char *etag = arena_printf(&req->arena, "\"%s\"", sha);
     const char *inm = request_header(req, "If-None-Match");
     req->extra_header = "ETag";

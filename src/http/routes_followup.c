@@ -89,14 +89,8 @@ static int replay(struct request *req, const char *key)
     char *response = NULL;
     enum db_result r = db_mail_intake_get(req->db, key, &req->arena, &status, &response, &err);
 
-    switch (r) {
-    case DB_ONE:
-        break;
-    case DB_NONE:
-    case DB_RETRY:
-    case DB_FAIL:
+    if (r != DB_ONE)
         return reply_db_error(req, r, &err);
-    }
     request_add_header(req, "Idempotent-Replayed", "true");
     return reply_bytes(req, status, "application/json", response, strlen(response));
 }
@@ -248,20 +242,6 @@ int route_followup_intake_email(struct request *req)
                                 "channel", "email"));
 }
 
-static int reply_follow_up(struct request *req, enum db_result r, json_t *out,
-                           const struct err *err, int status)
-{
-    switch (r) {
-    case DB_ONE:
-        break;
-    case DB_NONE:
-    case DB_RETRY:
-    case DB_FAIL:
-        return reply_db_error(req, r, err);
-    }
-    return reply_json(req, status, out);
-}
-
 /* An optional text field of at most max bytes (NULL when absent). */
 static const char *opt_text(struct request *req, json_t *body, const char *name, size_t max,
                             bool required, struct err *err)
@@ -304,7 +284,7 @@ int route_followup_complete(struct request *req)
     if (err_is_set(&err))
         return reply_error(req, &err);
     enum db_result r = db_case_complete(req->db, number, &fr, &req->who, &out, &err);
-    return reply_follow_up(req, r, out, &err, 200);
+    return reply_db_result(req, r, 200, out, &err);
 }
 
 /* POST /api/v1/cases/{case}/follow-up/attempts */
@@ -329,7 +309,7 @@ int route_followup_attempt(struct request *req)
         return reply_error(req, &err);
     enum db_result r =
         db_follow_up_attempt(req->db, number, channel, outcome, note, &req->who, &out, &err);
-    return reply_follow_up(req, r, out, &err, 201);
+    return reply_db_result(req, r, 201, out, &err);
 }
 
 /* POST /api/v1/cases/{case}/feedback */
@@ -356,7 +336,7 @@ int route_followup_feedback(struct request *req)
         return reply_error(req, &err);
     enum db_result r =
         db_follow_up_feedback(req->db, number, rating, comment, &req->who, &out, &err);
-    return reply_follow_up(req, r, out, &err, 200);
+    return reply_db_result(req, r, 200, out, &err);
 }
 
 /* POST /api/v1/cases/{case}/close */
@@ -374,7 +354,7 @@ int route_followup_close(struct request *req)
     if (err_is_set(&err))
         return reply_error(req, &err);
     enum db_result r = db_follow_up_close(req->db, number, reason, &req->who, &out, &err);
-    return reply_follow_up(req, r, out, &err, 200);
+    return reply_db_result(req, r, 200, out, &err);
 }
 
 /* GET /api/v1/cases/{case}/follow-up */
@@ -387,5 +367,5 @@ int route_followup_get(struct request *req)
     if (number == NULL)
         return reply_error(req, &err);
     enum db_result r = db_follow_up_get(req->db, number, &out, &err);
-    return reply_follow_up(req, r, out, &err, 200);
+    return reply_db_result(req, r, 200, out, &err);
 }

@@ -84,41 +84,21 @@ static const char *case_param(struct request *req, struct err *err)
     return up;
 }
 
-static int reply_result(struct request *req, enum db_result r, json_t *out, struct err *err,
-                        int status)
-{
-    switch (r) {
-    case DB_ONE:
-        break;
-    case DB_NONE:
-    case DB_RETRY:
-    case DB_FAIL:
-        return reply_db_error(req, r, err);
-    }
-    return reply_json(req, status, out);
-}
-
 /* Replies the case view (after the change committed). */
 static int reply_case(struct request *req, const char *case_number)
 {
     struct err err = {0};
     json_t *view = NULL;
     enum db_result r = db_case_view(req->db, case_number, &view, &err);
-    return reply_result(req, r, view, &err, 200);
+    return reply_db_result(req, r, 200, view, &err);
 }
 
 /* After a change: its error, or the case as it is now. */
 static int reply_change(struct request *req, enum db_result r, const char *case_number,
                         struct err *err)
 {
-    switch (r) {
-    case DB_ONE:
-        break;
-    case DB_NONE:
-    case DB_RETRY:
-    case DB_FAIL:
+    if (r != DB_ONE)
         return reply_db_error(req, r, err);
-    }
     return reply_case(req, case_number);
 }
 
@@ -177,7 +157,7 @@ int route_lifecycle_list(struct request *req)
         return reply_error(req, &err);
     json_t *out = NULL;
     enum db_result r = db_cases_list(req->db, status, engineer, after, limit, &out, &err);
-    return reply_result(req, r, out, &err, 200);
+    return reply_db_result(req, r, 200, out, &err);
 }
 
 /* POST /api/v1/cases/{case}/register  body: {"priority"?} */
@@ -208,7 +188,7 @@ int route_lifecycle_suggestions(struct request *req)
     if (cn == NULL || request_db(req, &err) == NULL)
         return reply_error(req, &err);
     enum db_result r = db_engineer_suggestions(req->db, cn, &out, &err);
-    return reply_result(req, r, out, &err, 200);
+    return reply_db_result(req, r, 200, out, &err);
 }
 
 /* POST /api/v1/cases/{case}/assign  body: {"engineer"?, "reason"?} */
@@ -390,7 +370,7 @@ int route_lifecycle_engineers_list(struct request *req)
     enum db_result r = db_engineers_list(req->db, NULL, &out, &err);
     if (r == DB_ONE)
         out = json_pack("{s:o}", "engineers", out);
-    return reply_result(req, r, out, &err, 200);
+    return reply_db_result(req, r, 200, out, &err);
 }
 
 static bool engineer_name_ok(const char *s)
@@ -463,5 +443,5 @@ int route_lifecycle_engineer_save(struct request *req)
     bool created = false;
     json_t *out = NULL;
     enum db_result r = db_engineer_save(req->db, &in, &created, &out, &err);
-    return reply_result(req, r, out, &err, created ? 201 : 200);
+    return reply_db_result(req, r, created ? 201 : 200, out, &err);
 }

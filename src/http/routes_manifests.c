@@ -98,14 +98,8 @@ int route_manifests_pickup_close(struct request *req)
 
     json_t *out = NULL;
     enum db_result r = db_pickup_close(req->db, &rq, &req->who, render_manifest, NULL, &out, &err);
-    switch (r) {
-    case DB_ONE:
-        break;
-    case DB_NONE:
-    case DB_RETRY:
-    case DB_FAIL:
+    if (r != DB_ONE)
         return reply_db_error(req, r, &err);
-    }
     req->extra_header = "Location";
     req->extra_value = arena_printf(&req->arena, "/api/v1/manifests/%lld",
                                     (long long)json_integer_value(json_object_get(out, "id")));
@@ -134,15 +128,7 @@ int route_manifests_list(struct request *req)
 
     json_t *out = NULL;
     enum db_result r = db_manifest_list(req->db, code, date, &req->who, &out, &err);
-    switch (r) {
-    case DB_ONE:
-        break;
-    case DB_NONE:
-    case DB_RETRY:
-    case DB_FAIL:
-        return reply_db_error(req, r, &err);
-    }
-    return reply_json(req, 200, out);
+    return reply_db_result(req, r, 200, out, &err);
 }
 
 /* GET /api/v1/manifests/{id}.xml: the bytes stored at the close, never written again. */
@@ -156,14 +142,8 @@ int route_manifests_xml(struct request *req)
     if (id == 0 || request_db(req, &err) == NULL)
         return reply_error(req, &err);
     enum db_result r = db_manifest_xml(req->db, id, &req->who, &req->arena, &xml, &len, &sha, &err);
-    switch (r) {
-    case DB_ONE:
-        break;
-    case DB_NONE:
-    case DB_RETRY:
-    case DB_FAIL:
+    if (r != DB_ONE)
         return reply_db_error(req, r, &err);
-    }
     const char *etag = arena_printf(&req->arena, "\"%s\"", sha);
     const char *inm = request_header(req, "If-None-Match");
     req->extra_header = "ETag";
@@ -191,15 +171,7 @@ int route_manifests_void(struct request *req)
 
     json_t *out = NULL;
     enum db_result r = db_manifest_void(req->db, id, reason, &req->who, &out, &err);
-    switch (r) {
-    case DB_ONE:
-        break;
-    case DB_NONE:
-    case DB_RETRY:
-    case DB_FAIL:
-        return reply_db_error(req, r, &err);
-    }
-    return reply_json(req, 200, out);
+    return reply_db_result(req, r, 200, out, &err);
 }
 
 /* GET /api/v1/rmas/{rma}/shipments/{parcel}/despatch-advice.xml */
@@ -215,14 +187,8 @@ int route_manifests_despatch_advice(struct request *req)
     if (err_is_set(&err) || request_db(req, &err) == NULL)
         return reply_error(req, &err);
     enum db_result r = db_despatch_out(req->db, rma, parcel, &req->who, &req->arena, &d, &err);
-    switch (r) {
-    case DB_ONE:
-        break;
-    case DB_NONE:
-    case DB_RETRY:
-    case DB_FAIL:
+    if (r != DB_ONE)
         return reply_db_error(req, r, &err);
-    }
     if (xml_write_despatch_advice(&d, &xml, &len, &err) != 0) {
         log_warnx("bug: the despatch advice could not be written: %s %s", err.field, err.message);
         return reply_error(req, &err);
@@ -248,14 +214,8 @@ int route_manifests_receipt_advice(struct request *req, const char *rma, bool in
     enum db_result r = inspection ?
                            db_receipt_advice_inspection(req->db, rma, &req->arena, &ra, &err) :
                            db_receipt_advice(req->db, rma, &req->arena, &ra, &err);
-    switch (r) {
-    case DB_ONE:
-        break;
-    case DB_NONE:
-    case DB_RETRY:
-    case DB_FAIL:
+    if (r != DB_ONE)
         return reply_db_error(req, r, &err);
-    }
     if (xml_write_receipt_advice(&ra, &xml, &len, &err) != 0) {
         log_warnx("bug: the receipt advice could not be written: %s %s", err.field, err.message);
         return reply_error(req, &err);

@@ -52,15 +52,7 @@ static int reply_rma(struct request *req, const char *rma)
     json_t *view = NULL;
     enum db_result r = db_rma_view(req->db, rma, &view, &err);
 
-    switch (r) {
-    case DB_ONE:
-        break;
-    case DB_NONE:
-    case DB_RETRY:
-    case DB_FAIL:
-        return reply_db_error(req, r, &err);
-    }
-    return reply_json(req, 200, view);
+    return reply_db_result(req, r, 200, view, &err);
 }
 
 /* GET /api/v1/rmas/{rma}/quote */
@@ -73,15 +65,7 @@ int route_money_quote_get(struct request *req)
     if (rma == NULL)
         return reply_error(req, &err);
     enum db_result r = db_quote_get(req->db, rma, &q, &err);
-    switch (r) {
-    case DB_ONE:
-        break;
-    case DB_NONE:
-    case DB_RETRY:
-    case DB_FAIL:
-        return reply_db_error(req, r, &err);
-    }
-    return reply_json(req, 200, q);
+    return reply_db_result(req, r, 200, q, &err);
 }
 
 /* POST /api/v1/rmas/{rma}/quote/accept  body: {"note"?} */
@@ -98,14 +82,8 @@ int route_money_quote_accept(struct request *req)
     if (err_is_set(&err))
         return reply_error(req, &err);
     enum db_result r = db_quote_accept(req->db, rma, note, &req->who, &err);
-    switch (r) {
-    case DB_ONE:
-        break;
-    case DB_NONE:
-    case DB_RETRY:
-    case DB_FAIL:
+    if (r != DB_ONE)
         return reply_db_error(req, r, &err);
-    }
     return reply_rma(req, rma);
 }
 
@@ -123,14 +101,8 @@ int route_money_quote_decline(struct request *req)
     if (err_is_set(&err))
         return reply_error(req, &err);
     enum db_result r = db_quote_decline(req->db, rma, reason, &req->who, &err);
-    switch (r) {
-    case DB_ONE:
-        break;
-    case DB_NONE:
-    case DB_RETRY:
-    case DB_FAIL:
+    if (r != DB_ONE)
         return reply_db_error(req, r, &err);
-    }
     return reply_rma(req, rma);
 }
 
@@ -151,15 +123,7 @@ static int run_job(struct request *req,
     if (err_is_set(&err))
         return reply_error(req, &err);
     enum db_result r = job(req->db, today, &req->who, &out, &err);
-    switch (r) {
-    case DB_ONE:
-        break;
-    case DB_NONE:
-    case DB_RETRY:
-    case DB_FAIL:
-        return reply_db_error(req, r, &err);
-    }
-    return reply_json(req, 200, out);
+    return reply_db_result(req, r, 200, out, &err);
 }
 
 int route_money_quotes_expire(struct request *req)
@@ -177,14 +141,8 @@ int route_money_charges_list(struct request *req)
     if (rma == NULL)
         return reply_error(req, &err);
     enum db_result r = db_charges_list(req->db, rma, &list, &err);
-    switch (r) {
-    case DB_ONE:
-        break;
-    case DB_NONE:
-    case DB_RETRY:
-    case DB_FAIL:
+    if (r != DB_ONE)
         return reply_db_error(req, r, &err);
-    }
     return reply_json(req, 200, json_pack("{s:s, s:o}", "rma_number", rma, "charges", list));
 }
 
@@ -211,15 +169,7 @@ static int charge_close(struct request *req, bool settle)
     if (err_is_set(&err))
         return reply_error(req, &err);
     enum db_result r = db_charge_close(req->db, id, settle, reference, note, &req->who, &out, &err);
-    switch (r) {
-    case DB_ONE:
-        break;
-    case DB_NONE:
-    case DB_RETRY:
-    case DB_FAIL:
-        return reply_db_error(req, r, &err);
-    }
-    return reply_json(req, 200, out);
+    return reply_db_result(req, r, 200, out, &err);
 }
 
 /* POST /api/v1/charges/{id}/settle  body: {"reference", "note"?} */
@@ -249,14 +199,8 @@ static int rma_close(struct request *req, bool cancel)
     if (err_is_set(&err))
         return reply_error(req, &err);
     enum db_result r = db_rma_close(req->db, rma, reason, cancel, &req->who, &err);
-    switch (r) {
-    case DB_ONE:
-        break;
-    case DB_NONE:
-    case DB_RETRY:
-    case DB_FAIL:
+    if (r != DB_ONE)
         return reply_db_error(req, r, &err);
-    }
     return reply_rma(req, rma);
 }
 
@@ -353,14 +297,8 @@ int route_money_destruction_certificate(struct request *req)
     free(text);
     enum db_result r =
         db_destruction_certificate(req->db, rma, (int)line, cert_json, &req->who, &err);
-    switch (r) {
-    case DB_ONE:
-        break;
-    case DB_NONE:
-    case DB_RETRY:
-    case DB_FAIL:
+    if (r != DB_ONE)
         return reply_db_error(req, r, &err);
-    }
     return reply_rma(req, rma);
 }
 
@@ -377,13 +315,7 @@ int route_money_cores_outstanding(struct request *req)
     json_t *list = NULL;
     enum db_result r = db_cores_outstanding(req->db, &list, &err);
 
-    switch (r) {
-    case DB_ONE:
-        break;
-    case DB_NONE:
-    case DB_RETRY:
-    case DB_FAIL:
+    if (r != DB_ONE)
         return reply_db_error(req, r, &err);
-    }
     return reply_json(req, 200, json_pack("{s:o}", "cores", list));
 }

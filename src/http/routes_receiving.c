@@ -32,21 +32,6 @@
 #define FINDINGS_MAX 10
 #define RECEIPT_QUANTITY_MAX 100000
 
-/* Replies with the result of a db call that produced JSON (or its error). */
-static int reply_result(struct request *req, enum db_result r, int status, json_t *out,
-                        const struct err *err)
-{
-    switch (r) {
-    case DB_ONE:
-        return reply_json(req, status, out);
-    case DB_NONE:
-    case DB_RETRY:
-    case DB_FAIL:
-        return reply_db_error(req, r, err);
-    }
-    return reply_db_error(req, DB_FAIL, err);
-}
-
 /* The {id} of an unexpected arrival: U and 8 digits. */
 static const char *ua_param(struct request *req, struct err *err)
 {
@@ -140,7 +125,7 @@ int route_receiving_tasks(struct request *req)
     enum db_result r = db_task_list(req->db, kind, status, &out, &err);
     if (r == DB_ONE)
         out = json_pack("{s:o}", "tasks", out);
-    return reply_result(req, r, 200, out, &err);
+    return reply_db_result(req, r, 200, out, &err);
 }
 
 /* POST /api/v1/tasks/{id}/decide  body: {"decision": "accept" | "reject", "reason"} */
@@ -164,7 +149,7 @@ int route_receiving_task_decide(struct request *req)
     if (err_is_set(&err))
         return reply_error(req, &err);
     enum db_result r = db_task_decide(req->db, id, decision, reason, &req->who, &out, &err);
-    return reply_result(req, r, 200, out, &err);
+    return reply_db_result(req, r, 200, out, &err);
 }
 
 /* ---- unexpected arrivals -------------------------------------------------------------------- */
@@ -211,7 +196,7 @@ int route_receiving_ua_create(struct request *req)
         req->extra_value = arena_printf(&req->arena, "/api/v1/unexpected-arrivals/%s",
                                         json_string_value(json_object_get(out, "internal_id")));
     }
-    return reply_result(req, r, 201, out, &err);
+    return reply_db_result(req, r, 201, out, &err);
 }
 
 /* GET /api/v1/unexpected-arrivals?status=queued|matched|returned|scrapped (default queued) */
@@ -238,7 +223,7 @@ int route_receiving_ua_list(struct request *req)
         json_array_foreach(out, i, ua) with_links(ua);
         out = json_pack("{s:s, s:o}", "status", status, "arrivals", out);
     }
-    return reply_result(req, r, 200, out, &err);
+    return reply_db_result(req, r, 200, out, &err);
 }
 
 /* GET /api/v1/unexpected-arrivals/{id} */
@@ -253,7 +238,7 @@ int route_receiving_ua_get(struct request *req)
     enum db_result r = db_unexpected_get(req->db, id, &out, &err);
     if (r == DB_ONE)
         with_links(out);
-    return reply_result(req, r, 200, out, &err);
+    return reply_db_result(req, r, 200, out, &err);
 }
 
 /* POST /api/v1/unexpected-arrivals/{id}/match  body: {"rma_number", "line"} */
@@ -286,7 +271,7 @@ int route_receiving_ua_match(struct request *req)
     }
     if (r == DB_ONE)
         with_links(out);
-    return reply_result(req, r, 200, out, &err);
+    return reply_db_result(req, r, 200, out, &err);
 }
 
 /* POST /api/v1/unexpected-arrivals/{id}/close  body: {"status": "returned" | "scrapped",
@@ -312,7 +297,7 @@ int route_receiving_ua_close(struct request *req)
     enum db_result r = db_unexpected_close(req->db, id, status, reason, &req->who, &out, &err);
     if (r == DB_ONE)
         with_links(out);
-    return reply_result(req, r, 200, out, &err);
+    return reply_db_result(req, r, 200, out, &err);
 }
 
 enum ua_format { UA_PNG, UA_PDF, UA_ZPL };
@@ -409,7 +394,7 @@ int route_receiving_receipt(struct request *req)
         return reply_error(req, &err);
     enum db_result r =
         db_line_receipt(req->db, rma, line, qty, station, reason, expected, &req->who, &out, &err);
-    return reply_result(req, r, 201, out, &err);
+    return reply_db_result(req, r, 201, out, &err);
 }
 
 /* POST /api/v1/rmas/{rma}/lines/{line}/inspection
@@ -464,7 +449,7 @@ int route_receiving_inspection(struct request *req)
     if (err_is_set(&err))
         return reply_error(req, &err);
     enum db_result r = db_line_inspect(req->db, rma, line, &in, &req->who, &out, &err);
-    return reply_result(req, r, 200, out, &err);
+    return reply_db_result(req, r, 200, out, &err);
 }
 
 /* POST /api/v1/rmas/{rma}/lines/{line}/disposition
@@ -494,5 +479,5 @@ int route_receiving_disposition(struct request *req)
     if (err_is_set(&err))
         return reply_error(req, &err);
     enum db_result r = db_line_disposition(req->db, rma, line, d, expected, &req->who, &out, &err);
-    return reply_result(req, r, 200, out, &err);
+    return reply_db_result(req, r, 200, out, &err);
 }

@@ -167,15 +167,9 @@ static int reply_refusal(struct request *req, enum db_result r, const struct err
 static int answer(struct request *req, enum db_result r, int status, json_t *out,
                   const struct err *err, const struct svc_window *win)
 {
-    switch (r) {
-    case DB_ONE:
-        return reply_json(req, status, out);
-    case DB_NONE:
-    case DB_RETRY:
-    case DB_FAIL:
-        break;
-    }
-    return win != NULL ? reply_refusal(req, r, err, win) : reply_db_error(req, r, err);
+    if (r != DB_ONE && win != NULL)
+        return reply_refusal(req, r, err, win);
+    return reply_db_result(req, r, status, out, err);
 }
 
 /* ---- authorizations ------------------------------------------------------------------------ */

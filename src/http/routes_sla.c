@@ -66,14 +66,8 @@ int route_cases_sla(struct request *req)
     if (number == NULL)
         return reply_error(req, &err);
     enum db_result r = db_sla_case(req->db, number, a, &c, &now, &err);
-    switch (r) {
-    case DB_ONE:
-        break;
-    case DB_NONE:
-    case DB_RETRY:
-    case DB_FAIL:
+    if (r != DB_ONE)
         return reply_db_error(req, r, &err);
-    }
     struct sla_interval *holds = arena_alloc(a, (c.n_marks ? c.n_marks : 1) * sizeof *holds);
     size_t n_holds = 0;
     struct sla_clock clocks[CLOCK_COUNT];
@@ -182,14 +176,8 @@ int route_reports_sla(struct request *req)
     int64_t now = 0;
     enum db_result r = db_sla_cases(req->db, request_query(req, "from"), request_query(req, "to"),
                                     a, &cases, &n, &now, &err);
-    switch (r) {
-    case DB_ONE:
-        break;
-    case DB_NONE:
-    case DB_RETRY:
-    case DB_FAIL:
+    if (r != DB_ONE)
         return reply_db_error(req, r, &err);
-    }
 
     const struct sla_case **order = arena_alloc(a, (n ? n : 1) * sizeof *order);
     for (size_t i = 0; i < n; i++)

@@ -660,6 +660,10 @@ static enum db_result finish(struct db_tracking *t, int *status, json_t **respon
      * plans for none.  ANALYZE holds its lock to the COMMIT, so concurrent large imports take
      * turns from here; small documents skip it and never wait. */
     bool large = t->events >= ANALYZE_FROM;
+    if (large && (r = db_run(t->db, Q_TRK_LARGE, NULL, &kind, err)) == NULL)
+        return kind;
+    if (large)
+        PQclear(r);
     if (large && (r = db_run(t->db, Q_TRK_ANALYZE_STAGE, NULL, &kind, err)) == NULL)
         return kind;
     if (large)

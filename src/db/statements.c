@@ -1092,6 +1092,11 @@ const struct statement db_statements[Q__COUNT] = {
     /* the prepared statements run in the import's transaction after ANALYZE of the stage */
     [Q_TRK_ANALYZE_STAGE] = {"trk_analyze_stage", 0, "ANALYZE tracking_stage"},
     [Q_TRK_ANALYZE_DECISION] = {"trk_analyze_decision", 0, "ANALYZE tracking_stage_decision"},
+    /* a large batch: its sorts and hashes in memory (not spilled to temporary files), and the
+     * staged rows analyzed from a small sample (row counts are what the plans need) */
+    [Q_TRK_LARGE] = {"trk_large", 0,
+                     "SELECT set_config('work_mem', '64MB', true),"
+                     " set_config('default_statistics_target', '10', true)"},
     [Q_TRK_CURSOR_ALL] = {"trk_cursor_all", 0,
                           "SELECT set_config('cursor_tuple_fraction', '1', true)"},
     [Q_TRK_UNMATCHED] =

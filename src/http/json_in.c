@@ -4,6 +4,8 @@
 #include <ctype.h>
 #include <string.h>
 
+#include "core/intake.h"
+
 const char *json_in_string(struct arena *a, json_t *obj, const char *name, const char *path,
                            bool required, struct err *err)
 {
@@ -36,6 +38,15 @@ const char *json_in_string(struct arena *a, json_t *obj, const char *name, const
         return NULL;
     }
     return arena_strndup(a, s, n);
+}
+
+const char *json_in_text(struct arena *a, json_t *obj, const char *name, const char *path,
+                         size_t max, bool required, bool refuse_blank, struct err *err)
+{
+    const char *s = json_in_string(a, obj, name, path, required, err);
+    if (s != NULL && intake_check_text(s, max, required || refuse_blank, path, err) != 0)
+        return NULL;
+    return s;
 }
 
 json_t *json_in_object(json_t *obj, const char *name, const char *path, bool required,

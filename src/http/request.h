@@ -112,6 +112,8 @@ const char *request_header(struct request *req, const char *name);
 const char *request_query(struct request *req, const char *name);
 /* Parses the body as a JSON object; ERR_BAD_REQUEST on malformed JSON. Caller decrefs. */
 json_t *request_json(struct request *req, struct err *err);
+/* The same for a body that may be empty (moves without fields): {} then. */
+json_t *request_json_or_empty(struct request *req, struct err *err);
 /* The request's database connection, ready; NULL and err (503) when the database is down. */
 struct db *request_db(struct request *req, struct err *err);
 

@@ -15,7 +15,6 @@
  *
  * Nothing of the e-mail (addresses, names, text) is logged.
  */
-#include <ctype.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,24 +27,6 @@
 #include "json_in.h"
 #include "mail/mail.h"
 #include "request.h"
-
-/* {case}: "C" and 8 digits (any case), or a 404 naming case_number. */
-static const char *case_param(struct request *req, struct err *err)
-{
-    const char *s = req->n_params > 0 ? req->params[0] : "";
-    char *up = arena_strdup(&req->arena, s);
-    bool ok = strlen(up) == 9;
-
-    for (size_t i = 0; ok && i < 9; i++) {
-        up[i] = (char)toupper((unsigned char)up[i]);
-        ok = i == 0 ? up[i] == 'C' : isdigit((unsigned char)up[i]) != 0;
-    }
-    if (!ok) {
-        err_set(err, ERR_NOT_FOUND, "case_number", "no such case");
-        return NULL;
-    }
-    return up;
-}
 
 /* Header text for a subject: control characters become spaces, at most 200 bytes. */
 static const char *clean_subject(struct arena *a, const char *s)
@@ -242,28 +223,19 @@ int route_followup_intake_email(struct request *req)
                                 "channel", "email"));
 }
 
-/* An optional text field of at most max bytes (NULL when absent). */
-static const char *opt_text(struct request *req, json_t *body, const char *name, size_t max,
-                            bool required, struct err *err)
-{
-    const char *s = json_in_string(&req->arena, body, name, name, required, err);
-    if (s != NULL)
-        intake_check_text(s, max, required, name, err);
-    return s;
-}
-
 /* POST /api/v1/cases/{case}/complete */
 int route_followup_complete(struct request *req)
 {
     struct err err = {0};
     struct follow_up_request fr = {0};
     json_t *out = NULL;
-    const char *number = case_param(req, &err);
+    const char *number = request_case_param(req, 0, &err);
     json_t *body = number ? request_json(req, &err) : NULL;
 
     if (body == NULL)
         return reply_error(req, &err);
-    fr.summary = opt_text(req, body, "summary", INTAKE_TEXT_MAX, true, &err);
+    fr.summary =
+        json_in_text(&req->arena, body, "summary", "summary", INTAKE_TEXT_MAX, true, false, &err);
     json_t *fu = json_in_object(body, "follow_up", "follow_up", true, &err);
     fr.due_in_days = 3;
     if (fu != NULL) {
@@ -292,7 +264,7 @@ int route_followup_attempt(struct request *req)
 {
     struct err err = {0};
     json_t *out = NULL;
-    const char *number = case_param(req, &err);
+    const char *number = request_case_param(req, 0, &err);
     json_t *body = number ? request_json(req, &err) : NULL;
 
     if (body == NULL)
@@ -303,7 +275,7 @@ int route_followup_attempt(struct request *req)
     const char *outcome = json_in_string(&req->arena, body, "outcome", "outcome", true, &err);
     if (outcome != NULL && strcmp(outcome, "reached") != 0 && strcmp(outcome, "no_answer") != 0)
         err_set(&err, ERR_INVALID, "outcome", "must be reached or no_answer");
-    const char *note = opt_text(req, body, "note", 2000, false, &err);
+    const char *note = json_in_text(&req->arena, body, "note", "note", 2000, false, false, &err);
     json_decref(body);
     if (err_is_set(&err))
         return reply_error(req, &err);
@@ -318,7 +290,7 @@ int route_followup_feedback(struct request *req)
     struct err err = {0};
     json_t *out = NULL;
     int rating = 0;
-    const char *number = case_param(req, &err);
+    const char *number = request_case_param(req, 0, &err);
     json_t *body = number ? request_json(req, &err) : NULL;
 
     if (body == NULL)
@@ -330,7 +302,8 @@ int route_followup_feedback(struct request *req)
         err_set(&err, ERR_INVALID, "rating", "must be a whole number from 1 to 5");
     else
         rating = (int)json_integer_value(rv);
-    const char *comment = opt_text(req, body, "comment", INTAKE_TEXT_MAX, false, &err);
+    const char *comment =
+        json_in_text(&req->arena, body, "comment", "comment", INTAKE_TEXT_MAX, false, false, &err);
     json_decref(body);
     if (err_is_set(&err))
         return reply_error(req, &err);
@@ -344,12 +317,13 @@ int route_followup_close(struct request *req)
 {
     struct err err = {0};
     json_t *out = NULL;
-    const char *number = case_param(req, &err);
+    const char *number = request_case_param(req, 0, &err);
     json_t *body = number ? request_json(req, &err) : NULL;
 
     if (body == NULL)
         return reply_error(req, &err);
-    const char *reason = opt_text(req, body, "reason", 2000, true, &err);
+    const char *reason =
+        json_in_text(&req->arena, body, "reason", "reason", 2000, true, false, &err);
     json_decref(body);
     if (err_is_set(&err))
         return reply_error(req, &err);
@@ -362,7 +336,7 @@ int route_followup_get(struct request *req)
 {
     struct err err = {0};
     json_t *out = NULL;
-    const char *number = case_param(req, &err);
+    const char *number = request_case_param(req, 0, &err);
 
     if (number == NULL)
         return reply_error(req, &err);

@@ -12,7 +12,6 @@
 #include <string.h>
 
 #include "core/case.h"
-#include "core/intake.h"
 #include "json_in.h"
 #include "request.h"
 
@@ -20,22 +19,11 @@
 #define LIST_DEFAULT 50
 #define LIST_MAX 200
 
-/* A body that may be empty: {} then. */
-static json_t *optional_body(struct request *req, struct err *err)
-{
-    if (req->body == NULL || req->body_len == 0)
-        return json_object();
-    return request_json(req, err);
-}
-
-/* A free text field (printable, at most TEXT_MAX). */
+/* A free text field (printable, at most TEXT_MAX; not blank even when optional). */
 static const char *text_field(struct request *req, json_t *body, const char *name, bool required,
                               struct err *err)
 {
-    const char *s = json_in_string(&req->arena, body, name, name, required, err);
-    if (s != NULL)
-        intake_check_text(s, TEXT_MAX, true, name, err);
-    return s;
+    return json_in_text(&req->arena, body, name, name, TEXT_MAX, required, true, err);
 }
 
 /* A string field that must be one of the NULL-terminated names (message lists them). */
@@ -68,22 +56,6 @@ static bool bool_field(json_t *body, const char *name, bool required, bool *out,
     return true;
 }
 
-/* The {case} path parameter: "C" and 8 digits, or NULL with a 404 naming case_number. */
-static const char *case_param(struct request *req, struct err *err)
-{
-    const char *s = req->n_params > 0 ? req->params[0] : NULL;
-    bool ok = s != NULL && strlen(s) == 9 && (s[0] == 'C' || s[0] == 'c');
-    for (size_t i = 1; ok && i < 9; i++)
-        ok = isdigit((unsigned char)s[i]) != 0;
-    if (!ok) {
-        err_set(err, ERR_NOT_FOUND, "case_number", "no such case");
-        return NULL;
-    }
-    char *up = arena_strdup(&req->arena, s);
-    up[0] = 'C';
-    return up;
-}
-
 /* Replies the case view (after the change committed). */
 static int reply_case(struct request *req, const char *case_number)
 {
@@ -105,17 +77,17 @@ static int reply_change(struct request *req, enum db_result r, const char *case_
 /* Parses the case parameter and the (optional) body; NULL after replying the error. */
 static json_t *begin(struct request *req, const char **case_number, struct err *err)
 {
-    *case_number = case_param(req, err);
+    *case_number = request_case_param(req, 0, err);
     if (*case_number == NULL)
         return NULL;
-    return optional_body(req, err);
+    return request_json_or_empty(req, err);
 }
 
 /* GET /api/v1/cases/{case} */
 int route_lifecycle_get(struct request *req)
 {
     struct err err = {0};
-    const char *cn = case_param(req, &err);
+    const char *cn = request_case_param(req, 0, &err);
 
     if (cn == NULL || request_db(req, &err) == NULL)
         return reply_error(req, &err);
@@ -183,7 +155,7 @@ int route_lifecycle_suggestions(struct request *req)
 {
     struct err err = {0};
     json_t *out = NULL;
-    const char *cn = case_param(req, &err);
+    const char *cn = request_case_param(req, 0, &err);
 
     if (cn == NULL || request_db(req, &err) == NULL)
         return reply_error(req, &err);

@@ -10,29 +10,18 @@
 #include <string.h>
 
 #include "core/depot.h"
-#include "core/intake.h"
 #include "core/rmanum.h"
 #include "json_in.h"
 #include "request.h"
 
 #define TEXT_MAX 2000
 
-/* A body that may be empty: {} then. */
-static json_t *optional_body(struct request *req, struct err *err)
-{
-    if (req->body == NULL || req->body_len == 0)
-        return json_object();
-    return request_json(req, err);
-}
-
-/* A text field checked like the other free texts (printable, at most TEXT_MAX). */
+/* A text field checked like the other free texts (printable, at most TEXT_MAX; not blank even
+ * when optional). */
 static const char *text_field(struct request *req, json_t *body, const char *name, bool required,
                               struct err *err)
 {
-    const char *s = json_in_string(&req->arena, body, name, name, required, err);
-    if (s != NULL)
-        intake_check_text(s, TEXT_MAX, true, name, err);
-    return s;
+    return json_in_text(&req->arena, body, name, name, TEXT_MAX, required, true, err);
 }
 
 /* The optional "today" of the admin jobs: "YYYY-MM-DD". */
@@ -73,7 +62,7 @@ int route_money_quote_accept(struct request *req)
 {
     struct err err = {0};
     const char *rma = request_rma_param(req, 0, &err);
-    json_t *body = rma ? optional_body(req, &err) : NULL;
+    json_t *body = rma ? request_json_or_empty(req, &err) : NULL;
 
     if (body == NULL)
         return reply_error(req, &err);
@@ -114,7 +103,7 @@ static int run_job(struct request *req,
 {
     struct err err = {0};
     json_t *out = NULL;
-    json_t *body = optional_body(req, &err);
+    json_t *body = request_json_or_empty(req, &err);
 
     if (body == NULL)
         return reply_error(req, &err);
@@ -191,7 +180,7 @@ static int rma_close(struct request *req, bool cancel)
     json_t *body = NULL;
 
     if (rma != NULL)
-        body = cancel ? optional_body(req, &err) : request_json(req, &err);
+        body = cancel ? request_json_or_empty(req, &err) : request_json(req, &err);
     if (body == NULL)
         return reply_error(req, &err);
     const char *reason = text_field(req, body, "reason", !cancel, &err);

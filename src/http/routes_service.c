@@ -39,39 +39,6 @@
 #define NOTE_MAX 2000
 #define NAME_MAX_LEN 200
 
-/* {case}: "C" and 8 digits (lower case accepted); otherwise a 404 like an unknown case. */
-static const char *case_param(struct request *req, struct err *err)
-{
-    const char *s = req->n_params > 0 ? req->params[0] : "";
-    char *out;
-
-    if (strlen(s) != 9 || (s[0] != 'C' && s[0] != 'c') || strspn(s + 1, "0123456789") != 8) {
-        err_set(err, ERR_NOT_FOUND, "case_number", "no such case");
-        return NULL;
-    }
-    out = arena_strdup(&req->arena, s);
-    out[0] = 'C';
-    return out;
-}
-
-/* The body as an object; an empty body is {} (for moves without fields). */
-static json_t *body_or_empty(struct request *req, struct err *err)
-{
-    if (req->body == NULL || req->body_len == 0)
-        return json_object();
-    return request_json(req, err);
-}
-
-/* A text field checked like customer text. */
-static const char *text_field(struct request *req, json_t *obj, const char *name, const char *path,
-                              size_t max, bool required, struct err *err)
-{
-    const char *s = json_in_string(&req->arena, obj, name, path, required, err);
-    if (s != NULL && intake_check_text(s, max, required, path, err) != 0)
-        return NULL;
-    return s;
-}
-
 /* An instant with an offset; *given false when absent (and not required). */
 static void instant_field(struct request *req, json_t *obj, const char *name, const char *path,
                           bool required, int64_t *t, int32_t *off, bool *given, struct err *err)
@@ -135,7 +102,7 @@ static void prep_field(struct request *req, json_t *body, bool required, const c
             return;
         }
         json_t *wrap = json_pack("{s:O}", "x", item);
-        out[i] = text_field(req, wrap, "x", path, NAME_MAX_LEN, true, err);
+        out[i] = json_in_text(&req->arena, wrap, "x", path, NAME_MAX_LEN, true, false, err);
         json_decref(wrap);
         if (out[i] == NULL)
             return;
@@ -182,7 +149,7 @@ int route_service_auth_create(struct request *req)
     struct svc_auth_in in = {0};
     json_t *out = NULL;
 
-    in.case_number = case_param(req, &err);
+    in.case_number = request_case_param(req, 0, &err);
     if (in.case_number == NULL)
         return reply_error(req, &err);
     json_t *body = request_json(req, &err);
@@ -191,7 +158,8 @@ int route_service_auth_create(struct request *req)
     const char *scope = json_in_string(&req->arena, body, "scope", "scope", true, &err);
     if (scope != NULL)
         service_scope_parse(scope, "scope", &in.scope, &err);
-    in.given_by = text_field(req, body, "given_by", "given_by", NAME_MAX_LEN, true, &err);
+    in.given_by =
+        json_in_text(&req->arena, body, "given_by", "given_by", NAME_MAX_LEN, true, false, &err);
     const char *method = json_in_string(&req->arena, body, "method", "method", true, &err);
     if (method != NULL)
         service_method_parse(method, "method", &in.method, &err);
@@ -202,7 +170,7 @@ int route_service_auth_create(struct request *req)
                   &in.valid_until_offset, &until, &err);
     if (!until)
         in.valid_until = 0;
-    in.note = text_field(req, body, "note", "note", NOTE_MAX, false, &err);
+    in.note = json_in_text(&req->arena, body, "note", "note", NOTE_MAX, false, false, &err);
     json_decref(body);
     if (err_is_set(&err))
         return reply_error(req, &err);
@@ -215,7 +183,7 @@ int route_service_auth_list(struct request *req)
 {
     struct err err = {0};
     json_t *out = NULL;
-    const char *c = case_param(req, &err);
+    const char *c = request_case_param(req, 0, &err);
 
     if (c == NULL || request_db(req, &err) == NULL)
         return reply_error(req, &err);
@@ -233,7 +201,7 @@ int route_service_session_create(struct request *req)
     struct svc_window win = {0};
     json_t *out = NULL;
 
-    in.case_number = case_param(req, &err);
+    in.case_number = request_case_param(req, 0, &err);
     if (in.case_number == NULL)
         return reply_error(req, &err);
     json_t *body = request_json(req, &err);
@@ -241,8 +209,8 @@ int route_service_session_create(struct request *req)
         return reply_error(req, &err);
     instant_field(req, body, "starts_at", "starts_at", false, &in.starts_at, &in.starts_offset,
                   &in.starts_given, &err);
-    in.tool = text_field(req, body, "tool", "tool", NAME_MAX_LEN, false, &err);
-    in.purpose = text_field(req, body, "purpose", "purpose", NOTE_MAX, true, &err);
+    in.tool = json_in_text(&req->arena, body, "tool", "tool", NAME_MAX_LEN, false, false, &err);
+    in.purpose = json_in_text(&req->arena, body, "purpose", "purpose", NOTE_MAX, true, false, &err);
     json_decref(body);
     if (err_is_set(&err))
         return reply_error(req, &err);
@@ -258,7 +226,7 @@ int route_service_session_end(struct request *req)
     struct svc_session_end_in in = {0};
     json_t *out = NULL;
 
-    in.case_number = case_param(req, &err);
+    in.case_number = request_case_param(req, 0, &err);
     if (in.case_number != NULL)
         in.session_no = (int)request_number_param(req, 1, "session", 100000, &err);
     if (err_is_set(&err))
@@ -270,7 +238,7 @@ int route_service_session_end(struct request *req)
     if (outcome != NULL && strcmp(outcome, "fixed") != 0 && strcmp(outcome, "not_fixed") != 0)
         err_set(&err, ERR_INVALID, "outcome", "must be one of fixed, not_fixed");
     in.fixed = outcome != NULL && strcmp(outcome, "fixed") == 0;
-    in.notes = text_field(req, body, "notes", "notes", NOTE_MAX, true, &err);
+    in.notes = json_in_text(&req->arena, body, "notes", "notes", NOTE_MAX, true, false, &err);
     instant_field(req, body, "ended_at", "ended_at", false, &in.ended_at, &in.ended_offset,
                   &in.ended_given, &err);
     json_decref(body);
@@ -285,7 +253,7 @@ int route_service_session_list(struct request *req)
 {
     struct err err = {0};
     json_t *out = NULL;
-    const char *c = case_param(req, &err);
+    const char *c = request_case_param(req, 0, &err);
 
     if (c == NULL || request_db(req, &err) == NULL)
         return reply_error(req, &err);
@@ -299,7 +267,7 @@ int route_service_windows(struct request *req)
     struct err err = {0};
     json_t *out = NULL;
     int64_t from = 0;
-    const char *c = case_param(req, &err);
+    const char *c = request_case_param(req, 0, &err);
     const char *f = request_query(req, "from");
     const char *kind = request_query(req, "kind");
 
@@ -330,7 +298,7 @@ int route_service_visit_create(struct request *req)
     json_t *out = NULL;
     const char **prep;
 
-    in.case_number = case_param(req, &err);
+    in.case_number = request_case_param(req, 0, &err);
     if (in.case_number == NULL)
         return reply_error(req, &err);
     json_t *body = request_json(req, &err);
@@ -361,12 +329,12 @@ static int visit_move(struct request *req, enum visit_event ev)
     json_t *out = NULL;
 
     in.ev = ev;
-    in.case_number = case_param(req, &err);
+    in.case_number = request_case_param(req, 0, &err);
     if (in.case_number != NULL)
         in.visit_no = (int)request_number_param(req, 1, "visit", 100000, &err);
     if (err_is_set(&err))
         return reply_error(req, &err);
-    json_t *body = body_or_empty(req, &err);
+    json_t *body = request_json_or_empty(req, &err);
     if (body == NULL)
         return reply_error(req, &err);
     in.expected =
@@ -377,8 +345,8 @@ static int visit_move(struct request *req, enum visit_event ev)
                 "must be one of proposed, confirmed, cancelled, completed");
     switch (ev) {
     case VISIT_EV_CONFIRM: {
-        in.confirmed_by =
-            text_field(req, body, "confirmed_by", "confirmed_by", NAME_MAX_LEN, true, &err);
+        in.confirmed_by = json_in_text(&req->arena, body, "confirmed_by", "confirmed_by",
+                                       NAME_MAX_LEN, true, false, &err);
         const char *m = json_in_string(&req->arena, body, "method", "method", true, &err);
         if (m != NULL)
             service_method_parse(m, "method", &in.method, &err);
@@ -392,14 +360,16 @@ static int visit_move(struct request *req, enum visit_event ev)
                   &in.duration_min, &err);
         prep_field(req, body, false, &prep, &in.n_prep, &err);
         in.prep = prep;
-        in.reason = text_field(req, body, "reason", "reason", NOTE_MAX, true, &err);
+        in.reason =
+            json_in_text(&req->arena, body, "reason", "reason", NOTE_MAX, true, false, &err);
         break;
     }
     case VISIT_EV_CANCEL:
-        in.reason = text_field(req, body, "reason", "reason", NOTE_MAX, true, &err);
+        in.reason =
+            json_in_text(&req->arena, body, "reason", "reason", NOTE_MAX, true, false, &err);
         break;
     case VISIT_EV_COMPLETE:
-        in.reason = text_field(req, body, "notes", "notes", NOTE_MAX, false, &err);
+        in.reason = json_in_text(&req->arena, body, "notes", "notes", NOTE_MAX, false, false, &err);
         break;
     }
     json_decref(body);
@@ -440,7 +410,7 @@ int route_service_visit_list(struct request *req)
 {
     struct err err = {0};
     json_t *out = NULL;
-    const char *c = case_param(req, &err);
+    const char *c = request_case_param(req, 0, &err);
 
     if (c == NULL || request_db(req, &err) == NULL)
         return reply_error(req, &err);
@@ -458,7 +428,7 @@ int route_service_log_create(struct request *req)
     struct svc_log_in in = {0};
     json_t *out = NULL;
 
-    in.case_number = case_param(req, &err);
+    in.case_number = request_case_param(req, 0, &err);
     if (in.case_number == NULL)
         return reply_error(req, &err);
     json_t *body = request_json(req, &err);
@@ -466,7 +436,7 @@ int route_service_log_create(struct request *req)
         return reply_error(req, &err);
     const char *kind = json_in_string(&req->arena, body, "kind", "kind", true, &err);
     bool kind_ok = kind != NULL && service_log_kind_parse(kind, "kind", &in.kind, &err) == 0;
-    in.text = text_field(req, body, "text", "text", INTAKE_TEXT_MAX, true, &err);
+    in.text = json_in_text(&req->arena, body, "text", "text", INTAKE_TEXT_MAX, true, false, &err);
     json_t *step =
         json_in_object(body, "step", "step", kind_ok && in.kind == SERVICE_LOG_STEP, &err);
     if (step != NULL && kind_ok && in.kind != SERVICE_LOG_STEP)
@@ -490,7 +460,7 @@ int route_service_log_list(struct request *req)
 {
     struct err err = {0};
     json_t *out = NULL;
-    const char *c = case_param(req, &err);
+    const char *c = request_case_param(req, 0, &err);
 
     if (c == NULL || request_db(req, &err) == NULL)
         return reply_error(req, &err);

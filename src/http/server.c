@@ -98,6 +98,13 @@ json_t *request_json(struct request *req, struct err *err)
     return j;
 }
 
+json_t *request_json_or_empty(struct request *req, struct err *err)
+{
+    if (req->body == NULL || req->body_len == 0)
+        return json_object();
+    return request_json(req, err);
+}
+
 static enum MHD_Result count_header(void *cls, enum MHD_ValueKind kind, const char *key,
                                     const char *value)
 {

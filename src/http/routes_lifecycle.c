@@ -83,6 +83,24 @@ static json_t *begin(struct request *req, const char **case_number, struct err *
     return request_json_or_empty(req, err);
 }
 
+/* A move whose body is one free text field: move(db, case, text, actor, err), then the case. */
+static int text_move(struct request *req, const char *field, bool required,
+                     enum db_result (*move)(struct db *, const char *, const char *,
+                                            const struct principal *, struct err *))
+{
+    struct err err = {0};
+    const char *cn;
+    json_t *body = begin(req, &cn, &err);
+
+    if (body == NULL)
+        return reply_error(req, &err);
+    const char *text = text_field(req, body, field, required, &err);
+    json_decref(body);
+    if (err_is_set(&err))
+        return reply_error(req, &err);
+    return reply_change(req, move(req->db, cn, text, &req->who, &err), cn, &err);
+}
+
 /* GET /api/v1/cases/{case} */
 int route_lifecycle_get(struct request *req)
 {
@@ -235,17 +253,7 @@ int route_lifecycle_fault_isolation(struct request *req)
 /* POST /api/v1/cases/{case}/resolve  body: {"resolution"} */
 int route_lifecycle_resolve(struct request *req)
 {
-    struct err err = {0};
-    const char *cn;
-    json_t *body = begin(req, &cn, &err);
-
-    if (body == NULL)
-        return reply_error(req, &err);
-    const char *resolution = text_field(req, body, "resolution", true, &err);
-    json_decref(body);
-    if (err_is_set(&err))
-        return reply_error(req, &err);
-    return reply_change(req, db_case_resolve(req->db, cn, resolution, &req->who, &err), cn, &err);
+    return text_move(req, "resolution", true, db_case_resolve);
 }
 
 /* POST /api/v1/cases/{case}/hold  body: {"reason", "waiting_for"?} */
@@ -269,33 +277,13 @@ int route_lifecycle_hold(struct request *req)
 /* POST /api/v1/cases/{case}/resume  body: {"reason"?} */
 int route_lifecycle_resume(struct request *req)
 {
-    struct err err = {0};
-    const char *cn;
-    json_t *body = begin(req, &cn, &err);
-
-    if (body == NULL)
-        return reply_error(req, &err);
-    const char *reason = text_field(req, body, "reason", false, &err);
-    json_decref(body);
-    if (err_is_set(&err))
-        return reply_error(req, &err);
-    return reply_change(req, db_case_resume(req->db, cn, reason, &req->who, &err), cn, &err);
+    return text_move(req, "reason", false, db_case_resume);
 }
 
 /* POST /api/v1/cases/{case}/cancel  body: {"reason"} */
 int route_lifecycle_cancel(struct request *req)
 {
-    struct err err = {0};
-    const char *cn;
-    json_t *body = begin(req, &cn, &err);
-
-    if (body == NULL)
-        return reply_error(req, &err);
-    const char *reason = text_field(req, body, "reason", true, &err);
-    json_decref(body);
-    if (err_is_set(&err))
-        return reply_error(req, &err);
-    return reply_change(req, db_case_cancel(req->db, cn, reason, &req->who, &err), cn, &err);
+    return text_move(req, "reason", true, db_case_cancel);
 }
 
 /*

@@ -139,6 +139,20 @@ static int answer(struct request *req, enum db_result r, int status, json_t *out
     return reply_db_result(req, r, status, out, err);
 }
 
+/* GET of one of a case's lists: list(db, case, &out, err) as the answer. */
+static int case_list(struct request *req,
+                     enum db_result (*list)(struct db *, const char *, json_t **, struct err *))
+{
+    struct err err = {0};
+    json_t *out = NULL;
+    const char *c = request_case_param(req, 0, &err);
+
+    if (c == NULL || request_db(req, &err) == NULL)
+        return reply_error(req, &err);
+    enum db_result r = list(req->db, c, &out, &err);
+    return answer(req, r, 200, out, &err, NULL);
+}
+
 /* ---- authorizations ------------------------------------------------------------------------ */
 
 /* POST /api/v1/cases/{case}/authorizations
@@ -181,14 +195,7 @@ int route_service_auth_create(struct request *req)
 /* GET /api/v1/cases/{case}/authorizations */
 int route_service_auth_list(struct request *req)
 {
-    struct err err = {0};
-    json_t *out = NULL;
-    const char *c = request_case_param(req, 0, &err);
-
-    if (c == NULL || request_db(req, &err) == NULL)
-        return reply_error(req, &err);
-    enum db_result r = db_service_auth_list(req->db, c, &out, &err);
-    return answer(req, r, 200, out, &err, NULL);
+    return case_list(req, db_service_auth_list);
 }
 
 /* ---- remote sessions ----------------------------------------------------------------------- */
@@ -251,14 +258,7 @@ int route_service_session_end(struct request *req)
 /* GET /api/v1/cases/{case}/remote-sessions */
 int route_service_session_list(struct request *req)
 {
-    struct err err = {0};
-    json_t *out = NULL;
-    const char *c = request_case_param(req, 0, &err);
-
-    if (c == NULL || request_db(req, &err) == NULL)
-        return reply_error(req, &err);
-    enum db_result r = db_service_session_list(req->db, c, &out, &err);
-    return answer(req, r, 200, out, &err, NULL);
+    return case_list(req, db_service_session_list);
 }
 
 /* GET /api/v1/cases/{case}/remote-windows?from=<instant>&kind=remote|onsite: the next 5 */
@@ -408,14 +408,7 @@ int route_service_visit_complete(struct request *req)
 /* GET /api/v1/cases/{case}/visits */
 int route_service_visit_list(struct request *req)
 {
-    struct err err = {0};
-    json_t *out = NULL;
-    const char *c = request_case_param(req, 0, &err);
-
-    if (c == NULL || request_db(req, &err) == NULL)
-        return reply_error(req, &err);
-    enum db_result r = db_service_visit_list(req->db, c, &out, &err);
-    return answer(req, r, 200, out, &err, NULL);
+    return case_list(req, db_service_visit_list);
 }
 
 /* ---- service log --------------------------------------------------------------------------- */
@@ -458,12 +451,5 @@ int route_service_log_create(struct request *req)
 /* GET /api/v1/cases/{case}/service-log */
 int route_service_log_list(struct request *req)
 {
-    struct err err = {0};
-    json_t *out = NULL;
-    const char *c = request_case_param(req, 0, &err);
-
-    if (c == NULL || request_db(req, &err) == NULL)
-        return reply_error(req, &err);
-    enum db_result r = db_service_log_list(req->db, c, &out, &err);
-    return answer(req, r, 200, out, &err, NULL);
+    return case_list(req, db_service_log_list);
 }

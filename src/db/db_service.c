@@ -191,6 +191,19 @@ static enum db_result event(struct db *db, const struct svc_case *c, const char 
     return DB_ONE;
 }
 
+/* The end of a change that made *out: after kind (the last step) is DB_ONE, the commit; when
+ * either fails, *out is dropped (NULL). */
+static enum db_result commit_out(struct db *db, enum db_result kind, json_t **out, struct err *err)
+{
+    if (kind == DB_ONE)
+        kind = db_commit(db, err);
+    if (kind != DB_ONE) {
+        json_decref(*out);
+        *out = NULL;
+    }
+    return kind;
+}
+
 /* The case's calendar for the remote window or the on-site hours. */
 static enum db_result calendar(struct db *db, const struct svc_case *c, bool onsite,
                                struct arena *a, struct tz_cal *cal, struct err *err)
@@ -269,13 +282,7 @@ enum db_result db_service_auth_add(struct db *db, const struct svc_auth_in *in,
                            service_scope_name(in->scope), "given_by", in->given_by, "method",
                            service_method_name(in->method)),
                  err);
-    if (kind == DB_ONE)
-        kind = db_commit(db, err);
-    if (kind != DB_ONE) {
-        json_decref(*out);
-        *out = NULL;
-    }
-    return kind;
+    return commit_out(db, kind, out, err);
 }
 
 static enum db_result list(struct db *db, enum stmt q, const char *case_number, const char *key,
@@ -394,13 +401,7 @@ enum db_result db_service_session_start(struct db *db, const struct svc_session_
                  json_pack("{s:i, s:I, s:s}", "session_no", no, "authorization_id",
                            (json_int_t)auth_id, "zone", tz_name(cal.tz)),
                  err);
-    if (kind == DB_ONE)
-        kind = db_commit(db, err);
-    if (kind != DB_ONE) {
-        json_decref(*out);
-        *out = NULL;
-    }
-    return kind;
+    return commit_out(db, kind, out, err);
 }
 
 enum db_result db_service_session_end(struct db *db, const struct svc_session_end_in *in,
@@ -476,13 +477,7 @@ enum db_result db_service_session_end(struct db *db, const struct svc_session_en
                  json_pack("{s:i, s:s, s:b}", "session_no", in->session_no, "outcome",
                            in->fixed ? "fixed" : "not_fixed", "overran", overran),
                  err);
-    if (kind == DB_ONE)
-        kind = db_commit(db, err);
-    if (kind != DB_ONE) {
-        json_decref(*out);
-        *out = NULL;
-    }
-    return kind;
+    return commit_out(db, kind, out, err);
 }
 
 enum db_result db_service_session_list(struct db *db, const char *case_number, json_t **out,
@@ -628,13 +623,7 @@ enum db_result db_service_visit_propose(struct db *db, const struct svc_visit_in
     } else if (kind == DB_ONE) {
         json_object_set_new(*out, "case_status", json_string(case_state_name(c.status)));
     }
-    if (kind == DB_ONE)
-        kind = db_commit(db, err);
-    if (kind != DB_ONE) {
-        json_decref(*out);
-        *out = NULL;
-    }
-    return kind;
+    return commit_out(db, kind, out, err);
 }
 
 enum db_result db_service_visit_move(struct db *db, const struct svc_visit_move_in *in,
@@ -752,13 +741,7 @@ enum db_result db_service_visit_move(struct db *db, const struct svc_visit_move_
         [VISIT_EV_COMPLETE] = "visit_completed",
     };
     kind = event(db, &c, kinds[in->ev], from_name, visit_state_name(to), actor, evidence, err);
-    if (kind == DB_ONE)
-        kind = db_commit(db, err);
-    if (kind != DB_ONE) {
-        json_decref(*out);
-        *out = NULL;
-    }
-    return kind;
+    return commit_out(db, kind, out, err);
 }
 
 enum db_result db_service_visit_list(struct db *db, const char *case_number, json_t **out,
@@ -818,13 +801,7 @@ enum db_result db_service_log_add(struct db *db, const struct svc_log_in *in,
     if (high_risk)
         json_object_set_new(ev, "authorization_id", json_integer(auth_id));
     kind = event(db, &c, "service_log_added", NULL, NULL, actor, ev, err);
-    if (kind == DB_ONE)
-        kind = db_commit(db, err);
-    if (kind != DB_ONE) {
-        json_decref(*out);
-        *out = NULL;
-    }
-    return kind;
+    return commit_out(db, kind, out, err);
 }
 
 enum db_result db_service_log_list(struct db *db, const char *case_number, json_t **out,

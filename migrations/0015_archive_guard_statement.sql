@@ -148,5 +148,13 @@ BEGIN
 END
 $$;
 
+-- The tracking import's working columns of seconds since the epoch (0014) are named so: rule 9
+-- keeps every *_at column a timestamptz (tests/http/test_rules.sh checks every table).
+ALTER TABLE tracking_stage_decision RENAME COLUMN last_event_at TO last_event_epoch;
+ALTER TABLE tracking_stage_decision RENAME COLUMN prev_event_at TO prev_event_epoch;
+ALTER TABLE tracking_stage_decision RENAME COLUMN carrier_delivered_at TO carrier_delivered_epoch;
+ALTER TABLE tracking_stage_decision RENAME COLUMN shipped_at TO shipped_epoch;
+ALTER TABLE tracking_stage_decision RENAME COLUMN delivered_at TO delivered_epoch;
+
 INSERT INTO schema_migrations (version) VALUES (15);
 COMMIT;

@@ -360,8 +360,8 @@ void db_tracking_abort(struct db_tracking *t)
 /* ---- the walk: core decides, per leg and per parcel in time order ------------------------ */
 
 /* one decision row: document, kind, ord, seq, parcel, line, outcome, leg, leg_event, leg_from,
- * leg_to, state, last_event_at, last_event, prev_event_at, carrier_delivered_at, shipped_at,
- * delivered_at */
+ * leg_to, state, last_event_epoch, last_event, prev_event_epoch, carrier_delivered_epoch,
+ * shipped_epoch, delivered_epoch (seconds since the epoch) */
 struct decision {
     char kind;
     int ord, seq;

@@ -1128,11 +1128,12 @@ const struct statement db_statements[Q__COUNT] = {
          " ORDER BY p.line_id, p.direction, e.parcel_id, e.at, e.code, e.seq"},
     [Q_TRK_FETCH] = {"trk_fetch", 0, "FETCH FORWARD 4096 FROM rmad_tracking"},
     [Q_TRK_CLOSE] = {"trk_close", 0, "CLOSE rmad_tracking"},
-    [Q_TRK_COPY_DECISION] = {"trk_copy_decision", 0,
-                             "COPY tracking_stage_decision (document_id, kind, ord, seq, parcel_id,"
-                             " line_id, outcome, leg, leg_event, leg_from, leg_to, state,"
-                             " last_event_at, last_event, prev_event_at, carrier_delivered_at,"
-                             " shipped_at, delivered_at) FROM STDIN"},
+    [Q_TRK_COPY_DECISION] =
+        {"trk_copy_decision", 0,
+         "COPY tracking_stage_decision (document_id, kind, ord, seq, parcel_id,"
+         " line_id, outcome, leg, leg_event, leg_from, leg_to, state,"
+         " last_event_epoch, last_event, prev_event_epoch,"
+         " carrier_delivered_epoch, shipped_epoch, delivered_epoch) FROM STDIN"},
     [Q_TRK_LEGS] = {"trk_legs", 1,
                     "UPDATE leg g SET state = d.leg_to, updated_at = now()"
                     " FROM tracking_stage_decision d WHERE d.document_id = $1 AND d.kind = 'l'"
@@ -1148,17 +1149,18 @@ const struct statement db_statements[Q__COUNT] = {
          " JOIN tracking_stage s ON s.document_id = d.document_id AND s.seq = d.seq"
          " JOIN parcel p ON p.id = d.parcel_id JOIN rma r ON r.id = p.rma_id"
          " WHERE d.document_id = $1 AND d.kind = 'm' ORDER BY d.ord"},
-    [Q_TRK_PARCELS] = {"trk_parcels", 1,
-                       "UPDATE parcel p SET state = coalesce(d.state, p.state),"
-                       " last_event_at = coalesce(to_timestamp(d.last_event_at), p.last_event_at),"
-                       " last_event = coalesce(d.last_event, p.last_event),"
-                       " carrier_delivered_at = coalesce(p.carrier_delivered_at,"
-                       "   to_timestamp(d.carrier_delivered_at)),"
-                       " shipped_at = coalesce(to_timestamp(d.shipped_at), p.shipped_at),"
-                       " delivered_at = coalesce(to_timestamp(d.delivered_at), p.delivered_at)"
-                       " FROM tracking_stage_decision d WHERE d.document_id = $1 AND d.kind = 'p'"
-                       " AND p.id = d.parcel_id"
-                       " AND p.last_event_at IS NOT DISTINCT FROM to_timestamp(d.prev_event_at)"},
+    [Q_TRK_PARCELS] =
+        {"trk_parcels", 1,
+         "UPDATE parcel p SET state = coalesce(d.state, p.state),"
+         " last_event_at = coalesce(to_timestamp(d.last_event_epoch), p.last_event_at),"
+         " last_event = coalesce(d.last_event, p.last_event),"
+         " carrier_delivered_at = coalesce(p.carrier_delivered_at,"
+         "   to_timestamp(d.carrier_delivered_epoch)),"
+         " shipped_at = coalesce(to_timestamp(d.shipped_epoch), p.shipped_at),"
+         " delivered_at = coalesce(to_timestamp(d.delivered_epoch), p.delivered_at)"
+         " FROM tracking_stage_decision d WHERE d.document_id = $1 AND d.kind = 'p'"
+         " AND p.id = d.parcel_id"
+         " AND p.last_event_at IS NOT DISTINCT FROM to_timestamp(d.prev_event_epoch)"},
     [Q_TRK_EVENTS_STORE] =
         {"trk_events_store", 2,
          "INSERT INTO tracking_event (parcel_id, carrier_id, document_id, tracking_number, canon,"

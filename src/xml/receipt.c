@@ -34,49 +34,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include <libxml/xmlwriter.h>
-
-#include "core/xalloc.h"
-
-/* A writer that remembers whether any call failed, so the document is checked once. */
-struct writer {
-    xmlTextWriterPtr w;
-    bool failed;
-};
-
-static void note(struct writer *wr, int rc)
-{
-    if (rc < 0)
-        wr->failed = true;
-}
-
-static void start(struct writer *wr, const char *name)
-{
-    note(wr, xmlTextWriterStartElement(wr->w, BAD_CAST name));
-}
-
-static void end(struct writer *wr)
-{
-    note(wr, xmlTextWriterEndElement(wr->w));
-}
-
-/* <name>value</name>, value escaped as text; nothing when value is NULL or empty. */
-static void text(struct writer *wr, const char *name, const char *value)
-{
-    if (value != NULL && value[0] != '\0')
-        note(wr, xmlTextWriterWriteElement(wr->w, BAD_CAST name, BAD_CAST value));
-}
-
-static void quantity(struct writer *wr, const char *name, int64_t q)
-{
-    char num[32];
-
-    snprintf(num, sizeof num, "%" PRId64, q);
-    start(wr, name);
-    note(wr, xmlTextWriterWriteAttribute(wr->w, BAD_CAST "unitCode", BAD_CAST "C62"));
-    note(wr, xmlTextWriterWriteString(wr->w, BAD_CAST num));
-    end(wr);
-}
+#include "writer.h"
 
 /* Decodes one UTF-8 sequence at s; returns its length, 0 when it is not well-formed. */
 static size_t utf8_next(const unsigned char *s, unsigned long *cp)
@@ -218,9 +176,9 @@ static int check_receipt(const struct receipt_advice *ra, struct err *err)
 
 static void party_name(struct writer *wr, const char *name)
 {
-    start(wr, "cac:PartyName");
-    text(wr, "cbc:Name", name);
-    end(wr);
+    writer_start(wr, "cac:PartyName");
+    writer_text(wr, "cbc:Name", name);
+    writer_end(wr);
 }
 
 static void depot_party(struct writer *wr, const struct receipt_advice *ra)
@@ -228,32 +186,32 @@ static void depot_party(struct writer *wr, const struct receipt_advice *ra)
     const struct address *a = &ra->depot;
     bool has_country = a->country != NULL && a->country[0] != '\0';
 
-    start(wr, "cac:DeliveryCustomerParty");
-    start(wr, "cac:Party");
+    writer_start(wr, "cac:DeliveryCustomerParty");
+    writer_start(wr, "cac:Party");
     party_name(wr, ra->depot_name != NULL ? ra->depot_name : a->name);
-    start(wr, "cac:PostalAddress");
-    text(wr, "cbc:StreetName", a->street);
-    text(wr, "cbc:CityName", a->city);
-    text(wr, "cbc:PostalZone", a->postcode);
+    writer_start(wr, "cac:PostalAddress");
+    writer_text(wr, "cbc:StreetName", a->street);
+    writer_text(wr, "cbc:CityName", a->city);
+    writer_text(wr, "cbc:PostalZone", a->postcode);
     if (has_country) {
-        start(wr, "cac:Country");
-        text(wr, "cbc:IdentificationCode", a->country);
-        end(wr);
+        writer_start(wr, "cac:Country");
+        writer_text(wr, "cbc:IdentificationCode", a->country);
+        writer_end(wr);
     }
-    end(wr);
-    end(wr);
-    end(wr);
+    writer_end(wr);
+    writer_end(wr);
+    writer_end(wr);
 }
 
 static void customer_party(struct writer *wr, const struct receipt_advice *ra)
 {
     bool named = ra->customer_name != NULL && ra->customer_name[0] != '\0';
 
-    start(wr, "cac:DespatchSupplierParty");
-    start(wr, "cac:Party");
+    writer_start(wr, "cac:DespatchSupplierParty");
+    writer_start(wr, "cac:Party");
     party_name(wr, named ? ra->customer_name : "Customer");
-    end(wr);
-    end(wr);
+    writer_end(wr);
+    writer_end(wr);
 }
 
 static bool is_set(const char *s)
@@ -266,62 +224,58 @@ static void receipt_line(struct writer *wr, const struct receipt_line *l)
     char id[16];
 
     snprintf(id, sizeof id, "%d", l->line_no);
-    start(wr, "cac:ReceiptLine");
-    text(wr, "cbc:ID", id);
-    text(wr, "cbc:Note", l->note);
-    quantity(wr, "cbc:ReceivedQuantity", l->received_quantity);
+    writer_start(wr, "cac:ReceiptLine");
+    writer_text(wr, "cbc:ID", id);
+    writer_text(wr, "cbc:Note", l->note);
+    writer_quantity(wr, "cbc:ReceivedQuantity", l->received_quantity);
     if (l->short_quantity > 0)
-        quantity(wr, "cbc:ShortQuantity", l->short_quantity);
+        writer_quantity(wr, "cbc:ShortQuantity", l->short_quantity);
     /* after inspection: the damage found, as a rejection (issue 5) */
     if (l->rejected_quantity > 0) {
-        quantity(wr, "cbc:RejectedQuantity", l->rejected_quantity);
-        text(wr, "cbc:RejectReasonCode", l->reject_reason_code);
-        text(wr, "cbc:RejectReason", l->reject_reason);
+        writer_quantity(wr, "cbc:RejectedQuantity", l->rejected_quantity);
+        writer_text(wr, "cbc:RejectReasonCode", l->reject_reason_code);
+        writer_text(wr, "cbc:RejectReason", l->reject_reason);
     }
     if (is_set(l->product_name) || is_set(l->product_model) || is_set(l->serial_number)) {
-        start(wr, "cac:Item");
-        text(wr, "cbc:Name", is_set(l->product_name) ? l->product_name : l->product_model);
-        text(wr, "cbc:ModelName", l->product_model);
+        writer_start(wr, "cac:Item");
+        writer_text(wr, "cbc:Name", is_set(l->product_name) ? l->product_name : l->product_model);
+        writer_text(wr, "cbc:ModelName", l->product_model);
         if (is_set(l->serial_number)) {
-            start(wr, "cac:ItemInstance");
-            text(wr, "cbc:SerialID", l->serial_number);
-            end(wr);
+            writer_start(wr, "cac:ItemInstance");
+            writer_text(wr, "cbc:SerialID", l->serial_number);
+            writer_end(wr);
         }
-        end(wr);
+        writer_end(wr);
     }
     if (is_set(l->sscc)) {
-        start(wr, "cac:Shipment");
-        text(wr, "cbc:ID", l->sscc);
-        start(wr, "cac:TransportHandlingUnit");
-        text(wr, "cbc:ID", l->sscc);
-        end(wr);
-        end(wr);
+        writer_start(wr, "cac:Shipment");
+        writer_text(wr, "cbc:ID", l->sscc);
+        writer_start(wr, "cac:TransportHandlingUnit");
+        writer_text(wr, "cbc:ID", l->sscc);
+        writer_end(wr);
+        writer_end(wr);
     }
-    end(wr);
+    writer_end(wr);
 }
 
 static void receipt_advice(struct writer *wr, const struct receipt_advice *ra)
 {
-    note(wr, xmlTextWriterSetIndent(wr->w, 1));
-    note(wr, xmlTextWriterSetIndentString(wr->w, BAD_CAST "  "));
-    note(wr, xmlTextWriterStartDocument(wr->w, NULL, "UTF-8", NULL));
-    note(wr, xmlTextWriterStartElementNS(wr->w, NULL, BAD_CAST "ReceiptAdvice",
-                                         BAD_CAST XML_NS_RECEIPT_ADVICE));
-    note(wr, xmlTextWriterWriteAttribute(wr->w, BAD_CAST "xmlns:cac", BAD_CAST XML_NS_CAC));
-    note(wr, xmlTextWriterWriteAttribute(wr->w, BAD_CAST "xmlns:cbc", BAD_CAST XML_NS_CBC));
-    text(wr, "cbc:UBLVersionID", "2.1");
-    text(wr, "cbc:ID", ra->id);
-    text(wr, "cbc:IssueDate", ra->issue_date);
-    text(wr, "cbc:IssueTime", ra->issue_time);
-    start(wr, "cac:OrderReference");
-    text(wr, "cbc:ID", ra->rma_number);
-    end(wr);
+    writer_note(wr, xmlTextWriterStartElementNS(wr->w, NULL, BAD_CAST "ReceiptAdvice",
+                                                BAD_CAST XML_NS_RECEIPT_ADVICE));
+    writer_note(wr, xmlTextWriterWriteAttribute(wr->w, BAD_CAST "xmlns:cac", BAD_CAST XML_NS_CAC));
+    writer_note(wr, xmlTextWriterWriteAttribute(wr->w, BAD_CAST "xmlns:cbc", BAD_CAST XML_NS_CBC));
+    writer_text(wr, "cbc:UBLVersionID", "2.1");
+    writer_text(wr, "cbc:ID", ra->id);
+    writer_text(wr, "cbc:IssueDate", ra->issue_date);
+    writer_text(wr, "cbc:IssueTime", ra->issue_time);
+    writer_start(wr, "cac:OrderReference");
+    writer_text(wr, "cbc:ID", ra->rma_number);
+    writer_end(wr);
     depot_party(wr, ra);
     customer_party(wr, ra);
     for (size_t i = 0; i < ra->n_lines; i++)
         receipt_line(wr, &ra->lines[i]);
-    end(wr);
-    note(wr, xmlTextWriterEndDocument(wr->w));
+    writer_end(wr);
 }
 
 int xml_write_receipt_advice(const struct receipt_advice *ra, char **out, size_t *len,
@@ -329,29 +283,9 @@ int xml_write_receipt_advice(const struct receipt_advice *ra, char **out, size_t
 {
     struct writer wr = {0};
     xmlBufferPtr buf;
-    size_t n;
 
-    if (check_receipt(ra, err) != 0)
+    if (check_receipt(ra, err) != 0 || writer_open(&wr, &buf, "receipt advice", err) != 0)
         return -1;
-    buf = xmlBufferCreate();
-    if (buf == NULL)
-        return err_set(err, ERR_INTERNAL, NULL, "cannot write the receipt advice");
-    wr.w = xmlNewTextWriterMemory(buf, 0);
-    if (wr.w == NULL) {
-        xmlBufferFree(buf);
-        return err_set(err, ERR_INTERNAL, NULL, "cannot write the receipt advice");
-    }
     receipt_advice(&wr, ra);
-    xmlFreeTextWriter(wr.w);
-    if (wr.failed) {
-        xmlBufferFree(buf);
-        return err_set(err, ERR_INTERNAL, NULL, "cannot write the receipt advice");
-    }
-    n = (size_t)xmlBufferLength(buf);
-    *out = xmalloc(n + 1);
-    memcpy(*out, xmlBufferContent(buf), n);
-    (*out)[n] = '\0';
-    *len = n;
-    xmlBufferFree(buf);
-    return 0;
+    return writer_close(&wr, buf, "receipt advice", out, len, err);
 }

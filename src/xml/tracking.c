@@ -36,6 +36,7 @@
 #include <libxml/xmlwriter.h>
 
 #include "core/xalloc.h"
+#include "writer.h"
 #include "xml/xml.h"
 
 #define FIELD (XML_TRACK_FIELD_MAX + 1)
@@ -783,33 +784,6 @@ int xml_tracking_stream(const char *buf, size_t len, const struct tz *zone,
 
 /* ---- outbound TransportationStatus ---- */
 
-struct writer {
-    xmlTextWriterPtr w;
-    bool failed;
-};
-
-static void note(struct writer *wr, int rc)
-{
-    if (rc < 0)
-        wr->failed = true;
-}
-
-static void start(struct writer *wr, const char *name)
-{
-    note(wr, xmlTextWriterStartElement(wr->w, BAD_CAST name));
-}
-
-static void end(struct writer *wr)
-{
-    note(wr, xmlTextWriterEndElement(wr->w));
-}
-
-static void text(struct writer *wr, const char *name, const char *value)
-{
-    if (value != NULL && value[0] != '\0')
-        note(wr, xmlTextWriterWriteElement(wr->w, BAD_CAST name, BAD_CAST value));
-}
-
 /* Whether s is UTF-8 made only of characters XML 1.0 carries, at most a field long. */
 static int check_text(const char *s, const char *field, bool required, size_t max, struct err *err)
 {
@@ -874,25 +848,26 @@ static void status_event(struct writer *wr, const struct track_status_event *e)
     char date[16], time[16];
 
     utc_parts(e->at, date, time);
-    start(wr, "cac:TransportEvent");
-    text(wr, "cbc:OccurrenceDate", date);
-    text(wr, "cbc:OccurrenceTime", time);
-    start(wr, "cbc:TransportEventTypeCode");
-    note(wr, xmlTextWriterWriteAttribute(wr->w, BAD_CAST "listID", BAD_CAST "rmad-track-canon"));
-    note(wr, xmlTextWriterWriteString(wr->w, BAD_CAST track_canon_name(e->canon)));
-    end(wr);
-    text(wr, "cbc:Description", e->text);
+    writer_start(wr, "cac:TransportEvent");
+    writer_text(wr, "cbc:OccurrenceDate", date);
+    writer_text(wr, "cbc:OccurrenceTime", time);
+    writer_start(wr, "cbc:TransportEventTypeCode");
+    writer_note(wr,
+                xmlTextWriterWriteAttribute(wr->w, BAD_CAST "listID", BAD_CAST "rmad-track-canon"));
+    writer_note(wr, xmlTextWriterWriteString(wr->w, BAD_CAST track_canon_name(e->canon)));
+    writer_end(wr);
+    writer_text(wr, "cbc:Description", e->text);
     if (e->code != NULL && e->code[0] != '\0') {
-        start(wr, "cac:CurrentStatus");
-        text(wr, "cbc:StatusReasonCode", e->code);
-        end(wr);
+        writer_start(wr, "cac:CurrentStatus");
+        writer_text(wr, "cbc:StatusReasonCode", e->code);
+        writer_end(wr);
     }
     if (e->location != NULL && e->location[0] != '\0') {
-        start(wr, "cac:Location");
-        text(wr, "cbc:Description", e->location);
-        end(wr);
+        writer_start(wr, "cac:Location");
+        writer_text(wr, "cbc:Description", e->location);
+        writer_end(wr);
     }
-    end(wr);
+    writer_end(wr);
 }
 
 static void transportation_status(struct writer *wr, const struct track_status_doc *d)
@@ -900,34 +875,30 @@ static void transportation_status(struct writer *wr, const struct track_status_d
     char date[16], time[16];
 
     utc_parts(d->issued_at, date, time);
-    note(wr, xmlTextWriterSetIndent(wr->w, 1));
-    note(wr, xmlTextWriterSetIndentString(wr->w, BAD_CAST "  "));
-    note(wr, xmlTextWriterStartDocument(wr->w, NULL, "UTF-8", NULL));
-    note(wr, xmlTextWriterStartElementNS(wr->w, NULL, BAD_CAST "TransportationStatus",
-                                         BAD_CAST XML_NS_TRANSPORTATION_STATUS));
-    note(wr, xmlTextWriterWriteAttribute(wr->w, BAD_CAST "xmlns:cac", BAD_CAST XML_NS_CAC));
-    note(wr, xmlTextWriterWriteAttribute(wr->w, BAD_CAST "xmlns:cbc", BAD_CAST XML_NS_CBC));
-    text(wr, "cbc:UBLVersionID", "2.1");
-    text(wr, "cbc:CustomizationID", XML_TRACK_CUSTOMIZATION);
-    text(wr, "cbc:ID", d->id);
-    text(wr, "cbc:IssueDate", date);
-    text(wr, "cbc:IssueTime", time);
-    start(wr, "cac:Consignment");
-    text(wr, "cbc:ID", d->tracking_number);
-    text(wr, "cbc:CarrierAssignedID", d->tracking_number);
+    writer_note(wr, xmlTextWriterStartElementNS(wr->w, NULL, BAD_CAST "TransportationStatus",
+                                                BAD_CAST XML_NS_TRANSPORTATION_STATUS));
+    writer_note(wr, xmlTextWriterWriteAttribute(wr->w, BAD_CAST "xmlns:cac", BAD_CAST XML_NS_CAC));
+    writer_note(wr, xmlTextWriterWriteAttribute(wr->w, BAD_CAST "xmlns:cbc", BAD_CAST XML_NS_CBC));
+    writer_text(wr, "cbc:UBLVersionID", "2.1");
+    writer_text(wr, "cbc:CustomizationID", XML_TRACK_CUSTOMIZATION);
+    writer_text(wr, "cbc:ID", d->id);
+    writer_text(wr, "cbc:IssueDate", date);
+    writer_text(wr, "cbc:IssueTime", time);
+    writer_start(wr, "cac:Consignment");
+    writer_text(wr, "cbc:ID", d->tracking_number);
+    writer_text(wr, "cbc:CarrierAssignedID", d->tracking_number);
     if (d->sscc != NULL && d->sscc[0] != '\0') {
-        start(wr, "cac:TransportHandlingUnit");
-        start(wr, "cbc:ID");
-        note(wr, xmlTextWriterWriteAttribute(wr->w, BAD_CAST "schemeID", BAD_CAST "SSCC"));
-        note(wr, xmlTextWriterWriteString(wr->w, BAD_CAST d->sscc));
-        end(wr);
-        end(wr);
+        writer_start(wr, "cac:TransportHandlingUnit");
+        writer_start(wr, "cbc:ID");
+        writer_note(wr, xmlTextWriterWriteAttribute(wr->w, BAD_CAST "schemeID", BAD_CAST "SSCC"));
+        writer_note(wr, xmlTextWriterWriteString(wr->w, BAD_CAST d->sscc));
+        writer_end(wr);
+        writer_end(wr);
     }
-    end(wr);
+    writer_end(wr);
     for (size_t i = 0; i < d->n_events; i++)
         status_event(wr, &d->events[i]);
-    end(wr);
-    note(wr, xmlTextWriterEndDocument(wr->w));
+    writer_end(wr);
 }
 
 int xml_write_transportation_status(const struct track_status_doc *d, char **out, size_t *len,
@@ -935,29 +906,9 @@ int xml_write_transportation_status(const struct track_status_doc *d, char **out
 {
     struct writer wr = {0};
     xmlBufferPtr buf;
-    size_t n;
 
-    if (check_status(d, err) != 0)
+    if (check_status(d, err) != 0 || writer_open(&wr, &buf, "transportation status", err) != 0)
         return -1;
-    buf = xmlBufferCreate();
-    if (buf == NULL)
-        return err_set(err, ERR_INTERNAL, NULL, "cannot write the transportation status");
-    wr.w = xmlNewTextWriterMemory(buf, 0);
-    if (wr.w == NULL) {
-        xmlBufferFree(buf);
-        return err_set(err, ERR_INTERNAL, NULL, "cannot write the transportation status");
-    }
     transportation_status(&wr, d);
-    xmlFreeTextWriter(wr.w);
-    if (wr.failed) {
-        xmlBufferFree(buf);
-        return err_set(err, ERR_INTERNAL, NULL, "cannot write the transportation status");
-    }
-    n = (size_t)xmlBufferLength(buf);
-    *out = xmalloc(n + 1);
-    memcpy(*out, xmlBufferContent(buf), n);
-    (*out)[n] = '\0';
-    *len = n;
-    xmlBufferFree(buf);
-    return 0;
+    return writer_close(&wr, buf, "transportation status", out, len, err);
 }

@@ -156,15 +156,7 @@ int route_tracking_import(struct request *req)
     int status = 0;
     json_t *answer = NULL;
     r = db_tracking_finish(im.t, &status, &answer, &err);
-    switch (r) {
-    case DB_ONE:
-        break;
-    case DB_NONE:
-    case DB_RETRY:
-    case DB_FAIL:
-        return reply_db_error(req, r, &err);
-    }
-    return reply_json(req, status, answer);
+    return reply_db_result(req, r, status, answer, &err);
 }
 
 /* GET /api/v1/documents?type=&limit= */
@@ -188,14 +180,8 @@ int route_documents_list(struct request *req)
     if (request_db(req, &err) == NULL)
         return reply_error(req, &err);
     enum db_result r = db_document_list(req->db, type, &req->who, (int)limit, &list, &err);
-    switch (r) {
-    case DB_ONE:
-        break;
-    case DB_NONE:
-    case DB_RETRY:
-    case DB_FAIL:
+    if (r != DB_ONE)
         return reply_db_error(req, r, &err);
-    }
     return reply_json(req, 200, json_pack("{s:o}", "documents", list));
 }
 
@@ -209,15 +195,7 @@ int route_documents_get(struct request *req)
     if (id == 0 || request_db(req, &err) == NULL)
         return reply_error(req, &err);
     enum db_result r = db_document_get(req->db, id, &req->who, &doc, &err);
-    switch (r) {
-    case DB_ONE:
-        break;
-    case DB_NONE:
-    case DB_RETRY:
-    case DB_FAIL:
-        return reply_db_error(req, r, &err);
-    }
-    return reply_json(req, 200, doc);
+    return reply_db_result(req, r, 200, doc, &err);
 }
 
 /* GET /api/v1/rmas/{rma}/parcels/{parcel}/transportation-status.xml?direction=inbound|outbound */
@@ -237,14 +215,8 @@ int route_tracking_status_xml(struct request *req)
         return reply_error(req, &err);
     enum db_result r =
         db_tracking_status(req->db, rma, dir, parcel, &req->who, &req->arena, &ps, &err);
-    switch (r) {
-    case DB_ONE:
-        break;
-    case DB_NONE:
-    case DB_RETRY:
-    case DB_FAIL:
+    if (r != DB_ONE)
         return reply_db_error(req, r, &err);
-    }
     if (ps.n_events == 0)
         return err_set(&err, ERR_NOT_FOUND, "parcel", "no carrier events for this parcel yet"),
                reply_error(req, &err);

@@ -117,3 +117,12 @@ int reply_db_result(struct request *req, enum db_result r, int status, json_t *o
     }
     return reply_db_error(req, r, err);
 }
+
+bool reply_etag(struct request *req, const char *sha)
+{
+    const char *inm = request_header(req, "If-None-Match");
+
+    req->extra_header = "ETag";
+    req->extra_value = arena_printf(&req->arena, "\"%s\"", sha);
+    return inm != NULL && strstr(inm, sha) != NULL;
+}

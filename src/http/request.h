@@ -95,6 +95,9 @@ int reply_db_error(struct request *req, enum db_result r, const struct err *err)
  * r's error (out is left alone then). */
 int reply_db_result(struct request *req, enum db_result r, int status, json_t *out,
                     const struct err *err);
+/* Sets the ETag of a stored answer that never changes ("<sha>"); true when the request's
+ * If-None-Match names it: the caller replies 304 then. */
+bool reply_etag(struct request *req, const char *sha);
 int status_of(enum err_kind kind);
 
 /* Path parameters (params.c).  The {rma} parameter i, checked (check digit) and upper-cased, or

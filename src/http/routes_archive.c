@@ -305,12 +305,8 @@ static int record_get(struct request *req, bool pdf)
         db_case_record_get(req->db, number, pdf, &req->arena, &data, &len, sha, &err);
     if (r != DB_ONE)
         return reply_db_error(req, r, &err);
-    const char *etag = arena_printf(&req->arena, "\"%s\"", sha);
-    const char *inm = request_header(req, "If-None-Match");
-    req->extra_header = "ETag";
-    req->extra_value = etag;
     request_add_header(req, "Cache-Control", "private, max-age=31536000, immutable");
-    if (inm != NULL && strstr(inm, sha) != NULL)
+    if (reply_etag(req, sha))
         return reply_bytes(req, 304, pdf ? "application/pdf" : "application/json", "", 0);
     if (pdf)
         request_add_header(req, "Content-Disposition",

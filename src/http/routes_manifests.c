@@ -144,11 +144,7 @@ int route_manifests_xml(struct request *req)
     enum db_result r = db_manifest_xml(req->db, id, &req->who, &req->arena, &xml, &len, &sha, &err);
     if (r != DB_ONE)
         return reply_db_error(req, r, &err);
-    const char *etag = arena_printf(&req->arena, "\"%s\"", sha);
-    const char *inm = request_header(req, "If-None-Match");
-    req->extra_header = "ETag";
-    req->extra_value = etag;
-    if (inm != NULL && strstr(inm, sha) != NULL)
+    if (reply_etag(req, sha))
         return reply_bytes(req, 304, "application/xml", "", 0);
     return reply_bytes(req, 200, "application/xml", xml, len);
 }

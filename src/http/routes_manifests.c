@@ -43,6 +43,25 @@ static int check_emitted(enum xml_schema which, const char *xml, size_t len, str
     return err_set(err, ERR_INTERNAL, NULL, "the document could not be written");
 }
 
+/* Replies a document just written (rc: its xml_write_*() answer, xml malloc'd, freed here) once it
+ * validates against which; a document that cannot be written or does not validate is our bug:
+ * logged, a 500, never sent. */
+static int reply_emitted(struct request *req, int rc, const char *what, enum xml_schema which,
+                         char *xml, size_t len, struct err *err)
+{
+    if (rc != 0) {
+        log_warnx("bug: the %s could not be written: %s %s", what, err->field, err->message);
+        return reply_error(req, err);
+    }
+    if (check_emitted(which, xml, len, err) != 0) {
+        free(xml);
+        return reply_error(req, err);
+    }
+    reply_bytes(req, 200, "application/xml", xml, len);
+    free(xml);
+    return 0;
+}
+
 /* manifest_render_fn: writes the manifest and validates it against rmad-manifest-1.xsd. */
 static int render_manifest(void *ctx, const struct manifest *m, char **xml, size_t *len,
                            struct err *err)
@@ -185,17 +204,8 @@ int route_manifests_despatch_advice(struct request *req)
     enum db_result r = db_despatch_out(req->db, rma, parcel, &req->who, &req->arena, &d, &err);
     if (r != DB_ONE)
         return reply_db_error(req, r, &err);
-    if (xml_write_despatch_advice(&d, &xml, &len, &err) != 0) {
-        log_warnx("bug: the despatch advice could not be written: %s %s", err.field, err.message);
-        return reply_error(req, &err);
-    }
-    if (check_emitted(XML_SCHEMA_DESPATCH_ADVICE, xml, len, &err) != 0) {
-        free(xml);
-        return reply_error(req, &err);
-    }
-    reply_bytes(req, 200, "application/xml", xml, len);
-    free(xml);
-    return 0;
+    int rc = xml_write_despatch_advice(&d, &xml, &len, &err);
+    return reply_emitted(req, rc, "despatch advice", XML_SCHEMA_DESPATCH_ADVICE, xml, len, &err);
 }
 
 /* The ReceiptAdvice, validated against rmad-ubl-ReceiptAdvice-2.1.xsd before it is sent:
@@ -212,15 +222,6 @@ int route_manifests_receipt_advice(struct request *req, const char *rma, bool in
                            db_receipt_advice(req->db, rma, &req->arena, &ra, &err);
     if (r != DB_ONE)
         return reply_db_error(req, r, &err);
-    if (xml_write_receipt_advice(&ra, &xml, &len, &err) != 0) {
-        log_warnx("bug: the receipt advice could not be written: %s %s", err.field, err.message);
-        return reply_error(req, &err);
-    }
-    if (check_emitted(XML_SCHEMA_RECEIPT_ADVICE, xml, len, &err) != 0) {
-        free(xml);
-        return reply_error(req, &err);
-    }
-    reply_bytes(req, 200, "application/xml", xml, len);
-    free(xml);
-    return 0;
+    int rc = xml_write_receipt_advice(&ra, &xml, &len, &err);
+    return reply_emitted(req, rc, "receipt advice", XML_SCHEMA_RECEIPT_ADVICE, xml, len, &err);
 }

@@ -208,7 +208,7 @@ static int read_subtree(struct stream *st, struct want *w, size_t n, int *line, 
         if (rc != 1)
             return fail(
                 err, st->error_line > 0 ? st->error_line : xmlTextReaderGetParserLineNumber(st->r),
-                ERR_INVALID, "document", "is not well-formed xml");
+                ERR_BAD_REQUEST, "document", "is not well-formed xml");
         type = xmlTextReaderNodeType(st->r);
         depth = xmlTextReaderDepth(st->r);
         if (type == XML_READER_TYPE_ELEMENT) {
@@ -728,7 +728,7 @@ static int refuse_doctype(const char *buf, size_t len, struct err *err)
     }
     xmlFreeParserCtxt(ctxt);
     if (pr.doctype)
-        return fail(err, pr.line, ERR_INVALID, "doctype",
+        return fail(err, pr.line, ERR_BAD_REQUEST, "doctype",
                     "a document type declaration is not allowed");
     return 0;
 }
@@ -761,7 +761,7 @@ int xml_tracking_stream(const char *buf, size_t len, const struct tz *zone,
         int type = xmlTextReaderNodeType(st->r);
 
         if (type == XML_READER_TYPE_DOCUMENT_TYPE) {
-            step = fail(err, xmlTextReaderGetParserLineNumber(st->r), ERR_INVALID, "doctype",
+            step = fail(err, xmlTextReaderGetParserLineNumber(st->r), ERR_BAD_REQUEST, "doctype",
                         "a document type declaration is not allowed");
             break;
         }
@@ -773,7 +773,7 @@ int xml_tracking_stream(const char *buf, size_t len, const struct tz *zone,
     if (step >= 0 && rc < 0)
         step =
             fail(err, st->error_line > 0 ? st->error_line : xmlTextReaderGetParserLineNumber(st->r),
-                 ERR_INVALID, "document", "is not well-formed xml");
+                 ERR_BAD_REQUEST, "document", "is not well-formed xml");
     if (step >= 0 && !st->detected)
         step = fail(err, 0, ERR_INVALID, "document",
                     "is not a UPS, FedEx, USPS, DHL or UBL tracking document");

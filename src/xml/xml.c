@@ -489,7 +489,7 @@ int xml_parse_despatch_advice(const char *body, size_t len, struct arena *arena,
     if (len > XML_BODY_MAX)
         return err_set(err, ERR_TOO_LARGE, "body", "must be at most %u bytes", XML_BODY_MAX);
     if (body == NULL || len == 0) {
-        err_set(err, ERR_BAD_REQUEST, NULL, "malformed xml");
+        err_set(err, ERR_BAD_REQUEST, "document", "malformed xml");
         err_set_line(err, 1);
         return -1;
     }
@@ -512,7 +512,7 @@ int xml_parse_despatch_advice(const char *body, size_t len, struct arena *arena,
         err_set_line(err, st.doctype_line);
         rc = -1;
     } else if (malformed) {
-        err_set(err, ERR_BAD_REQUEST, NULL, "malformed xml");
+        err_set(err, ERR_BAD_REQUEST, "document", "malformed xml");
         err_set_line(err, st.error_line);
         rc = -1;
     } else if ((root = xmlDocGetRootElement(doc)) == NULL ||

@@ -115,7 +115,7 @@ expect_status 400 "XXE with SYSTEM file:///etc/passwd"
 check "XXE answer does not quote /etc/passwd" eval '! grep -q "root:" "$T_TMP/body"'
 expect_jq '.error.field == "doctype"' "XXE refused for its doctype"
 post_doc "$FIX/malformed.xml" "$AGENT"
-expect_status 400 "malformed xml"
+expect_error 400 document "malformed xml"
 expect_jq '.error.line | type == "number" and . > 0' "malformed xml error has a line"
 check "hostile documents store nothing" test "$(snapshot)" = "$after1"
 

@@ -326,13 +326,13 @@ expect_jq ".id == \"EMPTY-$U\" and .events.total == 0 and .events.leg_moves == 0
 # ---- hostile XML, media type, cap ----------------------------------------------------------
 before=$(snapshot)
 post "$FIX/doctype-xxe.xml" "$CARRIER"
-expect_error 422 doctype "DOCTYPE with an external entity"
+expect_error 400 doctype "DOCTYPE with an external entity"
 expect_jq '.error.line > 0 and (.error.message | test("passwd|ENTITY|SYSTEM") | not)' "a line number, no parser text"
 post "$FIX/billion-laughs.xml" "$CARRIER"
-expect_error 422 doctype "billion laughs"
+expect_error 400 doctype "billion laughs"
 printf '<TrackResponse><Shipment>' >"$T_TMP/broken.xml"
 post "$T_TMP/broken.xml" "$CARRIER"
-expect_error 422 document "not well-formed"
+expect_error 400 document "not well-formed"
 check "hostile documents store nothing" test "$(snapshot)" = "$before"
 api POST /api/v1/tracking "$CARRIER" "$(cat "$T_TMP/ups1.xml")" application/json
 expect_status 415 "json is not a tracking document"

@@ -271,6 +271,7 @@ static void malformed_xml_reports_its_line(void **state)
 
         assert_int_equal(err.kind, ERR_BAD_REQUEST);
         assert_string_equal(err.message, "malformed xml");
+        assert_string_equal(err.field, "document");
         assert_int_equal(err.line, cases[i].line);
     }
 }

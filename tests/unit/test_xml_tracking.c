@@ -318,7 +318,7 @@ static void doctype_is_refused(void **state)
         struct err err = {0};
 
         assert_int_equal(stream_fixture(files[i], NULL, &c, &doc, &err), -1);
-        assert_clean_error(&err, ERR_INVALID, "doctype");
+        assert_clean_error(&err, ERR_BAD_REQUEST, "doctype");
         assert_int_equal(err.line, 2); /* the line of <!DOCTYPE */
         assert_int_equal(c.total, 0);
     }
@@ -480,10 +480,10 @@ static void bad_documents(void **state)
     } cases[] = {
         {"<TrackReply><TrackDetails>\n<TrackingNumber>1</TrackingNumber>\n<Events>"
          "<Timestamp>2026-05-21T14:54:00Z</Timestamp>\n</TrackDetails></TrackReply>",
-         ERR_INVALID, "document", 4},
+         ERR_BAD_REQUEST, "document", 4}, /* not well-formed: 400, as POST /documents */
         {"<Invoice/>", ERR_INVALID, "document", 1},
         {"<TrackResponse/>", ERR_INVALID, "document", 0},
-        {"", ERR_INVALID, "document", 0},
+        {"", ERR_BAD_REQUEST, "document", 0},
         {"<TrackReply><TrackDetails>\n<Events><EventType>DL</EventType>"
          "<Timestamp>2026-05-21T14:54:00Z</Timestamp></Events></TrackDetails></TrackReply>",
          ERR_INVALID, "tracking_number", 2},

@@ -16,10 +16,13 @@
  * straight into the database (db_tracking_add); the first event claims the key, so a replay is
  * answered without reading the rest.
  */
+#include <ctype.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <time.h>
 
 #include "app/log.h"
 #include "db/tzcache.h"
@@ -50,6 +53,7 @@ struct import {
     unsigned char sha[crypto_hash_sha256_BYTES];
     const struct track_doc *doc;
     struct db_tracking *t;
+    int64_t now; /* when the import began: the bound of an event's time */
     bool claimed;
     bool replayed; /* the key was seen before: status and answer hold the stored answer */
     int status;
@@ -81,10 +85,23 @@ static int claim(struct import *im, struct err *err)
     return -1;
 }
 
+/* A carrier's event is not from the future (a day of clock skew and zone confusion allowed)
+ * nor from before 2000: such a time would stand as the parcel's last event for good and make
+ * every real event after it history. */
+#define EVENT_FUTURE_MAX (24 * 3600)
+#define EVENT_EPOCH_MIN 946684800 /* 2000-01-01T00:00:00Z */
+
 static int on_event(void *ctx, const struct track_event *ev, struct err *err)
 {
     struct import *im = ctx;
 
+    if (ev->at > im->now + EVENT_FUTURE_MAX || ev->at < EVENT_EPOCH_MIN) {
+        err_set(err, ERR_INVALID, "event.time",
+                ev->at < EVENT_EPOCH_MIN ? "is before the year 2000" :
+                                           "is more than a day in the future");
+        err_set_line(err, ev->line);
+        return -1;
+    }
     if (!im->claimed && claim(im, err) != 0)
         return -1;
     struct db_track_row row = {
@@ -105,7 +122,7 @@ static int on_event(void *ctx, const struct track_event *ev, struct err *err)
 int route_tracking_import(struct request *req)
 {
     struct err err = {0};
-    struct import im = {.req = req};
+    struct import im = {.req = req, .now = (int64_t)time(NULL)};
     struct track_doc doc;
     const struct tz *zone = NULL;
     enum db_result r;
@@ -118,14 +135,18 @@ int route_tracking_import(struct request *req)
     if (req->who.role == ROLE_CARRIER) {
         const char *named = request_query(req, "carrier");
         r = db_carrier_get(req->db, NULL, req->who.carrier_id, &im.carrier, &err);
-        if (r == DB_ONE && named != NULL && strcmp(named, im.carrier.code) != 0)
+        if (r == DB_ONE && named != NULL && strcasecmp(named, im.carrier.code) != 0)
             return err_set(&err, ERR_FORBIDDEN, "carrier", "a carrier posts its own documents"),
                    reply_error(req, &err);
     } else {
-        const char *code = request_query(req, "carrier");
-        if (code == NULL || code[0] == '\0')
+        const char *named = request_query(req, "carrier");
+        if (named == NULL || named[0] == '\0')
             return err_set(&err, ERR_INVALID, "carrier", "name the carrier (?carrier=CODE)"),
                    reply_error(req, &err);
+        /* carrier codes are upper case; ?carrier=ups names UPS, as a pickup's carrier does */
+        char *code = arena_printf(&req->arena, "%s", named);
+        for (char *c = code; *c != '\0'; c++)
+            *c = (char)toupper((unsigned char)*c);
         r = db_carrier_get(req->db, code, 0, &im.carrier, &err);
         if (r == DB_NONE)
             err.kind = ERR_INVALID;

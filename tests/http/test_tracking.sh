@@ -123,6 +123,17 @@ expect_error 422 event.time "a bad date in the second event"
 expect_jq '.error.line > 0' "the error names the line"
 check "the bad document stores nothing" test "$(snapshot)" = "$before"
 check "the first event of the bad document moved nothing" test "$(leg "$R3" inbound)" = label_issued
+# a time far in the future or before 2000 would stand as the parcel's last event for good
+for bad in "2099-12-31 in the future" "1970-01-01 before 2000"; do
+    gen ups >"$T_TMP/bad.xml" <<EOF
+[{"tn": "$TN3", "code": "P", "date": "2026-05-19", "time": "10:00:00", "text": "PICKUP SCAN"},
+ {"tn": "$TN3", "code": "D", "date": "${bad%% *}", "time": "10:00:00", "text": "DELIVERED"}]
+EOF
+    post "$T_TMP/bad.xml" "$CARRIER"
+    expect_error 422 event.time "an event dated ${bad#* }"
+    expect_jq '.error.line > 0' "...names its line"
+    check "...and stores nothing" test "$(snapshot)" = "$before"
+done
 
 # ---- times: no zone, DST gap, repeated hour --------------------------------------------------
 post "$T_TMP/ups1.xml" "$NOZ_TOKEN"
@@ -204,6 +215,9 @@ check "dhl: still in transit, delivered mark kept" test "$(leg "$R5" inbound) $(
 post "$T_TMP/dhl.xml" "$ADMIN" "?carrier=DHL"
 expect_status 201 "admin posting the same document for DHL"
 expect_jq '.replayed == true' "is the same document (keyed by the carrier)"
+post "$T_TMP/dhl.xml" "$ADMIN" "?carrier=dhl"
+expect_status 201 "carrier codes are not case-sensitive (?carrier=dhl)"
+expect_jq '.replayed == true' "...it is the same document of DHL"
 post "$T_TMP/dhl.xml" "$ADMIN"
 expect_error 422 carrier "admin must name the carrier"
 post "$T_TMP/dhl.xml" "$DEPOT"

@@ -97,6 +97,16 @@ struct despatch_out {
  */
 int manifest_date_parse(const char *s, const char *field, struct err *err);
 
+/*
+ * The date of a pickup being closed: a date as manifest_date_parse takes it, and one a depot
+ * really hands parcels over on: from MANIFEST_PICKUP_DAYS_BEFORE days before the UTC day of now
+ * (seconds since the epoch; a late close of last week's pickup) to MANIFEST_PICKUP_DAYS_AHEAD
+ * days after it.  Returns 0, or -1 with ERR_INVALID naming field.
+ */
+#define MANIFEST_PICKUP_DAYS_BEFORE 7
+#define MANIFEST_PICKUP_DAYS_AHEAD 30
+int manifest_pickup_date_check(const char *s, int64_t now, const char *field, struct err *err);
+
 /* The service a parcel of this RMA type travels with: an advance replacement (the customer
  * waits for the spare before sending theirs) goes express, everything else standard. */
 enum manifest_service manifest_service_for(enum rma_type t);

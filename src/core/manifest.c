@@ -44,6 +44,30 @@ int manifest_date_parse(const char *s, const char *field, struct err *err)
     return 0;
 }
 
+/* Days since 1970-01-01 of a civil date (Howard Hinnant's days_from_civil). */
+static int64_t days_from_civil(int y, int m, int d)
+{
+    y -= m <= 2;
+    const int64_t era = (y >= 0 ? y : y - 399) / 400;
+    const int64_t yoe = y - era * 400;
+    const int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    const int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + doe - 719468;
+}
+
+int manifest_pickup_date_check(const char *s, int64_t now, const char *field, struct err *err)
+{
+    if (manifest_date_parse(s, field, err) != 0)
+        return -1;
+    int64_t day = days_from_civil(num(s, 4), num(s + 5, 2), num(s + 8, 2));
+    int64_t today = (now >= 0 ? now : now - 86399) / 86400;
+    if (day < today - MANIFEST_PICKUP_DAYS_BEFORE || day > today + MANIFEST_PICKUP_DAYS_AHEAD)
+        return err_set(err, ERR_INVALID, field,
+                       "a pickup is closed for a day from %d days ago to %d days ahead (UTC)",
+                       MANIFEST_PICKUP_DAYS_BEFORE, MANIFEST_PICKUP_DAYS_AHEAD);
+    return 0;
+}
+
 enum manifest_service manifest_service_for(enum rma_type t)
 {
     switch (t) {

@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "app/log.h"
 #include "core/manifest.h"
@@ -110,7 +111,7 @@ int route_manifests_pickup_close(struct request *req)
         err_set(&err, ERR_INVALID, "account", "must be 1 to 64 letters, digits, - or _");
     rq.date = json_in_string(&req->arena, body, "date", "date", true, &err);
     if (rq.date != NULL)
-        manifest_date_parse(rq.date, "date", &err);
+        manifest_pickup_date_check(rq.date, (int64_t)time(NULL), "date", &err);
     json_decref(body);
     if (err_is_set(&err))
         return reply_error(req, &err);

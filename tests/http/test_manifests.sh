@@ -65,6 +65,12 @@ close '{"carrier": "UPS", "date": "2026-02-30"}'
 expect_error 422 date "a date that does not exist"
 close '{"carrier": "UPS", "date": "03.12.2026"}'
 expect_error 422 date "a date in another format"
+close "$(jq -nc --arg d "$(date -u -d '+31 days' +%F)" '{carrier: "UPS", date: $d}')"
+expect_error 422 date "a pickup more than 30 days ahead"
+close "$(jq -nc --arg d "$(date -u -d '-8 days' +%F)" '{carrier: "UPS", date: $d}')"
+expect_error 422 date "a pickup more than a week ago"
+close '{"carrier": "UPS", "date": "9999-12-31"}'
+expect_error 422 date "a pickup in the year 9999"
 close '{"carrier": "UPS"}'
 expect_error 422 date "date is required"
 close '{"carrier": "UPS", "date": 20261203}'

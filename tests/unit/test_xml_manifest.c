@@ -307,6 +307,17 @@ static void pickup_dates_and_versions(void **state)
         assert_int_equal(manifest_date_parse(bad[i], "date", &err), -1);
         assert_string_equal(err.field, "date");
     }
+    /* a pickup closes for a day from a week ago to 30 days ahead; now = 2026-12-03T23:30:00Z */
+    static const char *const near[] = {"2026-11-26", "2026-12-03", "2027-01-02"};
+    static const char *const far[] = {"2026-11-25", "2027-01-03", "9999-12-31", "2000-01-01"};
+    const int64_t now = 1796340600;
+    for (size_t i = 0; i < sizeof near / sizeof near[0]; i++)
+        assert_int_equal(manifest_pickup_date_check(near[i], now, "date", &err), 0);
+    for (size_t i = 0; i < sizeof far / sizeof far[0]; i++) {
+        memset(&err, 0, sizeof err);
+        assert_int_equal(manifest_pickup_date_check(far[i], now, "date", &err), -1);
+        assert_string_equal(err.field, "date");
+    }
     assert_true(manifest_version_supported("1.0"));
     assert_true(manifest_version_supported("1.17"));
     assert_false(manifest_version_supported("2.0"));

@@ -576,8 +576,9 @@ enum db_result db_shipment_event(struct db *db, const struct shipment_event_requ
     int line_no = atoi(PQgetvalue(r, 0, 1));
     int64_t carrier_id = PQgetisnull(r, 0, 2) ? 0 : strtoll(PQgetvalue(r, 0, 2), NULL, 10);
     PQclear(r);
+    /* another carrier's shipment does not exist for a carrier, as on every read of it */
     if (actor->role == ROLE_CARRIER && actor->carrier_id != carrier_id)
-        return refuse(db, err, ERR_FORBIDDEN, "parcel", "this shipment is not yours");
+        return refuse(db, err, ERR_NOT_FOUND, "parcel", "no such shipment");
 
     if ((kind = lock_line(db, sq->rma_number, line_no, &l, err)) != DB_ONE)
         return abort_tx(db, kind);

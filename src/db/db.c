@@ -187,6 +187,23 @@ void db_rollback(struct db *db)
         PQclear(PQexec(db->conn, "ROLLBACK"));
 }
 
+PGresult *db_tx_run(struct db *db, enum stmt q, const char *const *params, enum db_result *res_kind,
+                    struct err *err)
+{
+    PGresult *r = db_run(db, q, params, res_kind, err);
+    if (r == NULL)
+        db_rollback(db);
+    return r;
+}
+
+enum db_result db_tx_fail(struct db *db, struct err *err, enum err_kind k, const char *field,
+                          const char *msg)
+{
+    db_rollback(db);
+    err_set(err, k, field, "%s", msg);
+    return DB_FAIL;
+}
+
 char *db_field(struct arena *a, const PGresult *r, int row, int col)
 {
     if (PQgetisnull(r, row, col))

@@ -66,24 +66,6 @@ enum db_result db_case_create(struct db *db, const struct intake *in, const char
     return db_commit(db, err);
 }
 
-/* Runs q inside the open transaction; on failure rolls back and returns NULL. */
-static PGresult *tx_run(struct db *db, enum stmt q, const char *const *p, enum db_result *kind,
-                        struct err *err)
-{
-    PGresult *r = db_run(db, q, p, kind, err);
-    if (r == NULL)
-        db_rollback(db);
-    return r;
-}
-
-static enum db_result fail(struct db *db, struct err *err, enum err_kind k, const char *field,
-                           const char *msg)
-{
-    db_rollback(db);
-    err_set(err, k, field, "%s", msg);
-    return DB_FAIL;
-}
-
 /*
  * The quote offered with a screening that does not authorize: one priced line per RMA line
  * (repair price for repair and factory, the part's price for replacements, times the
@@ -202,11 +184,11 @@ enum db_result db_rma_create(struct db *db, const struct rma_request *req,
     }
     char *case_id = arena_printf(a, "%lld", (long long)case_num_id);
 
-    if ((r = tx_run(db, Q_DEPOT_DEFAULT, NULL, &kind, err)) == NULL)
+    if ((r = db_tx_run(db, Q_DEPOT_DEFAULT, NULL, &kind, err)) == NULL)
         return kind;
     if (PQntuples(r) != 1) {
         PQclear(r);
-        return fail(db, err, ERR_CONFLICT, "depot", "no default depot is configured");
+        return db_tx_fail(db, err, ERR_CONFLICT, "depot", "no default depot is configured");
     }
     char *depot_id = db_field(a, r, 0, 0);
     PQclear(r);
@@ -217,40 +199,40 @@ enum db_result db_rma_create(struct db *db, const struct rma_request *req,
         char field[64];
         const char *mp[1] = {l->product_model};
 
-        if ((r = tx_run(db, Q_MODEL_GET, mp, &kind, err)) == NULL)
+        if ((r = db_tx_run(db, Q_MODEL_GET, mp, &kind, err)) == NULL)
             return kind;
         snprintf(field, sizeof field, "lines[%zu].product_model", i);
         if (PQntuples(r) != 1) {
             PQclear(r);
-            return fail(db, err, ERR_INVALID, field, "unknown product model");
+            return db_tx_fail(db, err, ERR_INVALID, field, "unknown product model");
         }
         bool serialised = strcmp(PQgetvalue(r, 0, 2), "t") == 0;
         bool spare_ok =
             strcmp(PQgetvalue(r, 0, 3), "t") == 0 || strcmp(PQgetvalue(r, 0, 4), "t") == 0;
         PQclear(r);
         if (req->type == RMA_TYPE_ADVANCE_REPLACEMENT && !spare_ok)
-            return fail(db, err, ERR_INVALID, field,
-                        "advance replacement is only for parts that are easy to install or "
-                        "sold separately");
+            return db_tx_fail(db, err, ERR_INVALID, field,
+                              "advance replacement is only for parts that are easy to install or "
+                              "sold separately");
         if (serialised && l->serial_number == NULL) {
             snprintf(field, sizeof field, "lines[%zu].serial_number", i);
-            return fail(db, err, ERR_INVALID, field, "is required for a serialised product");
+            return db_tx_fail(db, err, ERR_INVALID, field, "is required for a serialised product");
         }
         if (!serialised && l->serial_number != NULL) {
             snprintf(field, sizeof field, "lines[%zu].serial_number", i);
-            return fail(db, err, ERR_INVALID, field,
-                        "must not be given for a part that has no serial numbers");
+            return db_tx_fail(db, err, ERR_INVALID, field,
+                              "must not be given for a part that has no serial numbers");
         }
         records[i] = NULL;
         if (l->serial_number != NULL) {
             const char *sp[1] = {l->serial_number};
-            if ((r = tx_run(db, Q_INSTALL_BASE_GET, sp, &kind, err)) == NULL)
+            if ((r = db_tx_run(db, Q_INSTALL_BASE_GET, sp, &kind, err)) == NULL)
                 return kind;
             if (PQntuples(r) == 1) {
                 if (strcmp(PQgetvalue(r, 0, 1), l->product_model) != 0) {
                     PQclear(r);
-                    return fail(db, err, ERR_INVALID, field,
-                                "does not match the installed base record of this serial");
+                    return db_tx_fail(db, err, ERR_INVALID, field,
+                                      "does not match the installed base record of this serial");
                 }
                 records[i] = db_field(a, r, 0, 0);
             }
@@ -275,7 +257,7 @@ enum db_result db_rma_create(struct db *db, const struct rma_request *req,
         free(text);
     }
 
-    if ((r = tx_run(db, Q_RMA_SEQ, NULL, &kind, err)) == NULL)
+    if ((r = db_tx_run(db, Q_RMA_SEQ, NULL, &kind, err)) == NULL)
         return kind;
     int64_t seq = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
     PQclear(r);
@@ -287,7 +269,7 @@ enum db_result db_rma_create(struct db *db, const struct rma_request *req,
 
     const char *rp[6] = {
         rnum, case_id, rma_type_name(req->type), depot_id, authorized ? "t" : "f", token_id};
-    if ((r = tx_run(db, Q_RMA_INSERT, rp, &kind, err)) == NULL)
+    if ((r = db_tx_run(db, Q_RMA_INSERT, rp, &kind, err)) == NULL)
         return kind;
     char *rma_id = db_field(a, r, 0, 0);
     PQclear(r);
@@ -295,7 +277,7 @@ enum db_result db_rma_create(struct db *db, const struct rma_request *req,
     const char *sp[6] = {rma_id,      screening_outcome_name(req->outcome),
                          req->reason, req->evidence_json,
                          entitlement, token_id};
-    if ((r = tx_run(db, Q_SCREENING_INSERT, sp, &kind, err)) == NULL)
+    if ((r = db_tx_run(db, Q_SCREENING_INSERT, sp, &kind, err)) == NULL)
         return kind;
     PQclear(r);
 
@@ -303,7 +285,7 @@ enum db_result db_rma_create(struct db *db, const struct rma_request *req,
     const char *ev[13] = {case_id,       rma_id,      NULL,       NULL,        NULL,
                           "rma_created", NULL,        created_to, actor->name, token_id,
                           "api",         req->reason, NULL};
-    if ((r = tx_run(db, Q_EVENT_INSERT, ev, &kind, err)) == NULL)
+    if ((r = db_tx_run(db, Q_EVENT_INSERT, ev, &kind, err)) == NULL)
         return kind;
     PQclear(r);
 

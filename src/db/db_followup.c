@@ -12,24 +12,6 @@
 #include "db/followup.h"
 #include "db_int.h"
 
-/* Runs q inside the open transaction; on failure rolls back and returns NULL. */
-static PGresult *tx_run(struct db *db, enum stmt q, const char *const *p, enum db_result *kind,
-                        struct err *err)
-{
-    PGresult *r = db_run(db, q, p, kind, err);
-    if (r == NULL)
-        db_rollback(db);
-    return r;
-}
-
-static enum db_result tx_fail(struct db *db, struct err *err, enum err_kind k, const char *field,
-                              const char *msg)
-{
-    db_rollback(db);
-    err_set(err, k, field, "%s", msg);
-    return DB_FAIL;
-}
-
 static void token_str(const struct principal *actor, char out[24])
 {
     snprintf(out, 24, "%lld", (long long)actor->token_id);
@@ -68,7 +50,7 @@ static enum db_result intake_claim(struct db *db, const char *key, const char *s
 
     token_str(actor, tok);
     const char *p[5] = {key, status, response, actor->name, tok};
-    if ((r = tx_run(db, Q_FU_INTAKE_CLAIM, p, &kind, err)) == NULL)
+    if ((r = db_tx_run(db, Q_FU_INTAKE_CLAIM, p, &kind, err)) == NULL)
         return kind;
     if (PQntuples(r) != 1) {
         PQclear(r);
@@ -94,7 +76,7 @@ static enum db_result outbox_add(struct db *db, const char *case_id, const char 
     token_str(actor, tok);
     const char *p[8] = {case_id, kind_name,      m->to,       m->subject,
                         body,    m->in_reply_to, actor->name, tok};
-    if ((r = tx_run(db, Q_FU_OUTBOX_ADD, p, &kind, err)) == NULL)
+    if ((r = db_tx_run(db, Q_FU_OUTBOX_ADD, p, &kind, err)) == NULL)
         return kind;
     if (id != NULL)
         *id = db_field(a, r, 0, 0);
@@ -120,11 +102,11 @@ enum db_result db_mail_intake_case(struct db *db, const char *key, const struct 
     if ((kind = intake_claim(db, key, "201", "{}", actor, a, &intake_id, err)) != DB_ONE)
         return kind;
     const char *mp[1] = {in->product_model};
-    if ((r = tx_run(db, Q_MODEL_GET, mp, &kind, err)) == NULL)
+    if ((r = db_tx_run(db, Q_MODEL_GET, mp, &kind, err)) == NULL)
         return kind;
     if (PQntuples(r) != 1) {
         PQclear(r);
-        return tx_fail(db, err, ERR_INVALID, "product_model", "unknown product model");
+        return db_tx_fail(db, err, ERR_INVALID, "product_model", "unknown product model");
     }
     PQclear(r);
     address_postcode_normalize(in->service_address.postcode, postcode_norm, sizeof postcode_norm);
@@ -146,13 +128,13 @@ enum db_result db_mail_intake_case(struct db *db, const char *key, const struct 
                          tok,
                          in->zone,
                          in->region};
-    if ((r = tx_run(db, Q_CASE_INSERT, p, &kind, err)) == NULL)
+    if ((r = db_tx_run(db, Q_CASE_INSERT, p, &kind, err)) == NULL)
         return kind;
     char *case_id = db_field(a, r, 0, 0);
     *case_number = db_field(a, r, 0, 1);
     PQclear(r);
     const char *ep[4] = {case_id, actor->name, tok, in->channel};
-    if ((r = tx_run(db, Q_EVENT_CASE, ep, &kind, err)) == NULL)
+    if ((r = db_tx_run(db, Q_EVENT_CASE, ep, &kind, err)) == NULL)
         return kind;
     PQclear(r);
 
@@ -161,7 +143,7 @@ enum db_result db_mail_intake_case(struct db *db, const char *key, const struct 
     char *text = json_dumps(resp, JSON_COMPACT);
     json_decref(resp);
     const char *sp[3] = {intake_id, case_id, text};
-    r = tx_run(db, Q_FU_INTAKE_SET, sp, &kind, err);
+    r = db_tx_run(db, Q_FU_INTAKE_SET, sp, &kind, err);
     free(text);
     if (r == NULL)
         return kind;
@@ -212,7 +194,7 @@ static enum db_result case_lock(struct db *db, const char *case_number, struct a
 {
     enum db_result kind;
     const char *p[1] = {case_number};
-    PGresult *r = tx_run(db, Q_FU_CASE_LOCK, p, &kind, err);
+    PGresult *r = db_tx_run(db, Q_FU_CASE_LOCK, p, &kind, err);
 
     if (r == NULL)
         return kind;
@@ -237,7 +219,7 @@ static enum db_result open_follow_up(struct db *db, const struct case_row *c, st
 {
     enum db_result kind;
     const char *p[1] = {c->id};
-    PGresult *r = tx_run(db, Q_FU_GET, p, &kind, err);
+    PGresult *r = db_tx_run(db, Q_FU_GET, p, &kind, err);
 
     if (r == NULL)
         return kind;
@@ -358,7 +340,7 @@ enum db_result db_case_complete(struct db *db, const char *case_number,
         goto done;
     if (strcmp(c.status, "rma_requested") == 0) {
         const char *p[1] = {c.id};
-        if ((r = tx_run(db, Q_FU_RMAS_OPEN, p, &kind, err)) == NULL)
+        if ((r = db_tx_run(db, Q_FU_RMAS_OPEN, p, &kind, err)) == NULL)
             goto done;
         if (!PQgetisnull(r, 0, 0)) {
             err_set(err, ERR_CONFLICT, "rma", "rma %s is not complete or closed yet",
@@ -371,8 +353,8 @@ enum db_result db_case_complete(struct db *db, const char *case_number,
         PQclear(r);
     }
     if (strcmp(req->channel, "email") == 0 && c.contact_email == NULL) {
-        kind = tx_fail(db, err, ERR_INVALID, "follow_up.channel",
-                       "the case has no contact e-mail address: follow up by phone");
+        kind = db_tx_fail(db, err, ERR_INVALID, "follow_up.channel",
+                          "the case has no contact e-mail address: follow up by phone");
         goto done;
     }
     if ((kind = db_case_move(db, strtoll(c.id, NULL, 10), CASE_EV_COMPLETE, c.status, actor, "api",
@@ -383,7 +365,7 @@ enum db_result db_case_complete(struct db *db, const char *case_number,
         goto done;
     }
     const char *fp[6] = {c.id, req->channel, req->summary, days, actor->name, tok};
-    if ((r = tx_run(db, Q_FU_INSERT, fp, &kind, err)) == NULL)
+    if ((r = db_tx_run(db, Q_FU_INSERT, fp, &kind, err)) == NULL)
         goto done;
     char *fu_id = db_field(&a, r, 0, 0);
     PQclear(r);
@@ -397,7 +379,7 @@ enum db_result db_case_complete(struct db *db, const char *case_number,
                                actor, &a, &outbox_id, err)) != DB_ONE)
             goto done;
         const char *op[2] = {fu_id, outbox_id};
-        if ((r = tx_run(db, Q_FU_SET_OUTBOX, op, &kind, err)) == NULL)
+        if ((r = db_tx_run(db, Q_FU_SET_OUTBOX, op, &kind, err)) == NULL)
             goto done;
         PQclear(r);
     }
@@ -426,7 +408,7 @@ enum db_result db_follow_up_attempt(struct db *db, const char *case_number, cons
         (kind = open_follow_up(db, &c, &a, &fu_id, NULL, NULL, err)) != DB_ONE)
         goto done;
     const char *p[7] = {fu_id, c.id, channel, outcome, note, actor->name, tok};
-    if ((r = tx_run(db, Q_FU_ATTEMPT_INSERT, p, &kind, err)) == NULL)
+    if ((r = db_tx_run(db, Q_FU_ATTEMPT_INSERT, p, &kind, err)) == NULL)
         goto done;
     PQclear(r);
     if ((kind = db_commit(db, err)) == DB_ONE)
@@ -448,12 +430,12 @@ static enum db_result close_case(struct db *db, const struct case_row *c, const 
 
     token_str(actor, tok);
     const char *p[5] = {fu_id, status, reason, actor->name, tok};
-    if ((r = tx_run(db, Q_FU_CLOSE, p, &kind, err)) == NULL)
+    if ((r = db_tx_run(db, Q_FU_CLOSE, p, &kind, err)) == NULL)
         return kind;
     bool changed = strcmp(PQcmdTuples(r), "1") == 0;
     PQclear(r);
     if (!changed)
-        return tx_fail(db, err, ERR_CONFLICT, "status", "the follow-up was closed meanwhile");
+        return db_tx_fail(db, err, ERR_CONFLICT, "status", "the follow-up was closed meanwhile");
     if ((kind = db_case_move(db, strtoll(c->id, NULL, 10), CASE_EV_CLOSE, "follow_up", actor, "api",
                              reason, NULL, &to, err)) != DB_ONE) {
         db_rollback(db);
@@ -482,7 +464,7 @@ enum db_result db_follow_up_feedback(struct db *db, const char *case_number, int
         (kind = open_follow_up(db, &c, &a, &fu_id, NULL, NULL, err)) != DB_ONE)
         goto done;
     const char *p[6] = {c.id, fu_id, rate, comment, actor->name, tok};
-    if ((r = tx_run(db, Q_FU_FEEDBACK_INSERT, p, &kind, err)) == NULL)
+    if ((r = db_tx_run(db, Q_FU_FEEDBACK_INSERT, p, &kind, err)) == NULL)
         goto done;
     PQclear(r);
     if ((kind = close_case(db, &c, fu_id, "done", "feedback recorded", actor, err)) != DB_ONE)
@@ -510,13 +492,13 @@ enum db_result db_follow_up_close(struct db *db, const char *case_number, const 
         (kind = open_follow_up(db, &c, &a, &fu_id, &due, &attempts, err)) != DB_ONE)
         goto done;
     if (!due) {
-        kind = tx_fail(db, err, ERR_CONFLICT, "due_at",
-                       "the follow-up is not due yet: record the feedback or wait");
+        kind = db_tx_fail(db, err, ERR_CONFLICT, "due_at",
+                          "the follow-up is not due yet: record the feedback or wait");
         goto done;
     }
     if (attempts == 0) {
-        kind = tx_fail(db, err, ERR_CONFLICT, "attempts",
-                       "no contact attempt was made yet (a call, or the follow-up e-mail sent)");
+        kind = db_tx_fail(db, err, ERR_CONFLICT, "attempts",
+                          "no contact attempt was made yet (a call, or the follow-up e-mail sent)");
         goto done;
     }
     if ((kind = close_case(db, &c, fu_id, "closed_no_feedback", reason, actor, err)) != DB_ONE)

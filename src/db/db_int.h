@@ -313,6 +313,12 @@ PGresult *db_run_bin(struct db *db, enum stmt q, const char *const *params, cons
 enum db_result db_begin(struct db *db, struct err *err);
 enum db_result db_commit(struct db *db, struct err *err);
 void db_rollback(struct db *db);
+/* db_run inside an open transaction: NULL after rolling it back when the statement failed. */
+PGresult *db_tx_run(struct db *db, enum stmt q, const char *const *params, enum db_result *res_kind,
+                    struct err *err);
+/* Rolls the open transaction back, sets err (k, field, msg) and returns DB_FAIL. */
+enum db_result db_tx_fail(struct db *db, struct err *err, enum err_kind k, const char *field,
+                          const char *msg);
 
 /* One RMA line with its RMA and legs, as the depot modules need it. */
 struct line_ref {

@@ -39,14 +39,6 @@ static char *i64(char *buf, size_t n, int64_t v)
     return buf;
 }
 
-static enum db_result fail(struct db *db, struct err *err, enum err_kind k, const char *field,
-                           const char *msg)
-{
-    db_rollback(db);
-    err_set(err, k, field, "%s", msg);
-    return DB_FAIL;
-}
-
 /* Rolls back when kind is not DB_ONE (err is already set) and returns kind. */
 static enum db_result rb(struct db *db, enum db_result kind)
 {
@@ -96,7 +88,7 @@ static enum db_result case_lock(struct db *db, const char *case_number, struct s
         return rb(db, kind);
     if (PQntuples(r) != 1) {
         PQclear(r);
-        return fail(db, err, ERR_NOT_FOUND, "case_number", "no such case");
+        return db_tx_fail(db, err, ERR_NOT_FOUND, "case_number", "no such case");
     }
     snprintf(c->id, sizeof c->id, "%s", PQgetvalue(r, 0, 0));
     PQclear(r);
@@ -106,7 +98,7 @@ static enum db_result case_lock(struct db *db, const char *case_number, struct s
     struct err perr = {0};
     if (case_state_parse(PQgetvalue(r, 0, 0), "status", &c->status, &perr) != 0) {
         PQclear(r);
-        return fail(db, err, ERR_INTERNAL, NULL, "the case has an unknown status");
+        return db_tx_fail(db, err, ERR_INTERNAL, NULL, "the case has an unknown status");
     }
     c->assigned = !PQgetisnull(r, 0, 2);
     c->engineer_token = PQgetisnull(r, 0, 1) ? 0 : strtoll(PQgetvalue(r, 0, 1), NULL, 10);
@@ -257,7 +249,7 @@ enum db_result db_service_auth_add(struct db *db, const struct svc_auth_in *in,
     if (service_auth_given_check(in->given_at, in->valid_until, c.now_floor, err) != 0)
         return rb(db, DB_FAIL);
     if (in->valid_until != 0 && in->valid_until <= c.now_floor)
-        return fail(db, err, ERR_INVALID, "valid_until", "is in the past");
+        return db_tx_fail(db, err, ERR_INVALID, "valid_until", "is in the past");
     const char *p[11] = {c.id,
                          service_scope_name(in->scope),
                          in->given_by,
@@ -423,7 +415,7 @@ enum db_result db_service_session_end(struct db *db, const struct svc_session_en
         return rb(db, kind);
     if (PQntuples(r) != 1) {
         PQclear(r);
-        return fail(db, err, ERR_NOT_FOUND, "session", "no such remote session");
+        return db_tx_fail(db, err, ERR_NOT_FOUND, "session", "no such remote session");
     }
     char sid[24];
     snprintf(sid, sizeof sid, "%s", PQgetvalue(r, 0, 0));
@@ -436,7 +428,7 @@ enum db_result db_service_session_end(struct db *db, const struct svc_session_en
         may_work(&c, actor, false, "end a remote session", err) != 0)
         return rb(db, DB_FAIL);
     if (ended)
-        return fail(db, err, ERR_CONFLICT, "status", "the remote session has already ended");
+        return db_tx_fail(db, err, ERR_CONFLICT, "status", "the remote session has already ended");
     if (case_is_final(c.status)) {
         err_set(err, ERR_CONFLICT, "status", "the case is %s: nothing more can be recorded",
                 case_state_name(c.status));
@@ -444,11 +436,12 @@ enum db_result db_service_session_end(struct db *db, const struct svc_session_en
     }
     int64_t ended_at = in->ended_given ? in->ended_at : c.now_floor;
     if (ended_at < starts)
-        return fail(db, err, ERR_INVALID, "ended_at",
-                    in->ended_given ? "is before the session started" :
-                                      "the session has not started yet: give ended_at");
+        return db_tx_fail(db, err, ERR_INVALID, "ended_at",
+                          in->ended_given ? "is before the session started" :
+                                            "the session has not started yet: give ended_at");
     if (ended_at > starts + 86400)
-        return fail(db, err, ERR_INVALID, "ended_at", "is more than 24 hours after the start");
+        return db_tx_fail(db, err, ERR_INVALID, "ended_at",
+                          "is more than 24 hours after the start");
     if ((kind = calendar(db, &c, false, a, &cal, err)) != DB_ONE)
         return rb(db, kind);
     int64_t open, close;
@@ -467,7 +460,7 @@ enum db_result db_service_session_end(struct db *db, const struct svc_session_en
         return rb(db, kind);
     if (PQntuples(r) != 1) {
         PQclear(r);
-        return fail(db, err, ERR_CONFLICT, "status", "the remote session has already ended");
+        return db_tx_fail(db, err, ERR_CONFLICT, "status", "the remote session has already ended");
     }
     *out = parse_json(PQgetvalue(r, 0, 0), err);
     PQclear(r);
@@ -568,13 +561,13 @@ enum db_result db_service_visit_propose(struct db *db, const struct svc_visit_in
         bool known = PQntuples(r) == 1;
         PQclear(r);
         if (!known)
-            return fail(db, err, ERR_INVALID, "engineer", "is not an active engineer");
+            return db_tx_fail(db, err, ERR_INVALID, "engineer", "is not an active engineer");
         engineer = in->engineer;
     } else if (c.assigned) {
         engineer = c.engineer;
     } else {
-        return fail(db, err, ERR_CONFLICT, "engineer",
-                    "the case has no engineer assigned: name the engineer who goes on site");
+        return db_tx_fail(db, err, ERR_CONFLICT, "engineer",
+                          "the case has no engineer assigned: name the engineer who goes on site");
     }
     if (service_start_check(in->starts_at, c.now_floor, "proposed_start", err) != 0)
         return rb(db, DB_FAIL);
@@ -647,7 +640,7 @@ enum db_result db_service_visit_move(struct db *db, const struct svc_visit_move_
         return rb(db, kind);
     if (PQntuples(r) != 1) {
         PQclear(r);
-        return fail(db, err, ERR_NOT_FOUND, "visit", "no such visit");
+        return db_tx_fail(db, err, ERR_NOT_FOUND, "visit", "no such visit");
     }
     char vid[24], from_name[16];
     snprintf(vid, sizeof vid, "%s", PQgetvalue(r, 0, 0));
@@ -655,7 +648,7 @@ enum db_result db_service_visit_move(struct db *db, const struct svc_visit_move_
     int duration = atoi(PQgetvalue(r, 0, 3));
     PQclear(r);
     if (visit_state_parse(from_name, &from) != 0)
-        return fail(db, err, ERR_INTERNAL, NULL, "the visit has an unknown status");
+        return db_tx_fail(db, err, ERR_INTERNAL, NULL, "the visit has an unknown status");
     if (in->expected != NULL && strcmp(in->expected, from_name) != 0) {
         err_set(err, ERR_CONFLICT, "status", "the visit is %s, not %s", from_name, in->expected);
         return rb(db, DB_FAIL);
@@ -726,7 +719,7 @@ enum db_result db_service_visit_move(struct db *db, const struct svc_visit_move_
     if (PQntuples(r) != 1) {
         PQclear(r);
         json_decref(evidence);
-        return fail(db, err, ERR_CONFLICT, "status", "the visit was changed meanwhile");
+        return db_tx_fail(db, err, ERR_CONFLICT, "status", "the visit was changed meanwhile");
     }
     *out = parse_json(PQgetvalue(r, 0, 0), err);
     PQclear(r);
@@ -769,7 +762,7 @@ enum db_result db_service_log_add(struct db *db, const struct svc_log_in *in,
         case_in(&c, CASE_TROUBLESHOOTING, CASE_ONSITE_PLANNED, "the service log", err) != 0)
         return rb(db, DB_FAIL);
     if (in->action != NULL && in->performed_at > c.now_floor + SERVICE_CLOCK_SKEW_S)
-        return fail(db, err, ERR_INVALID, "step.performed_at", "is in the future");
+        return db_tx_fail(db, err, ERR_INVALID, "step.performed_at", "is in the future");
     /* a high-risk step: an authorization given before the step was performed and recorded
      * before this entry is written (any committed one is: recorded_by is now) */
     if (high_risk && (kind = find_auth(db, &c, SERVICE_SCOPE_HIGH_RISK, in->performed_at, c.now,

@@ -204,6 +204,20 @@ enum db_result db_tx_fail(struct db *db, struct err *err, enum err_kind k, const
     return DB_FAIL;
 }
 
+PGresult *db_run_case(struct db *db, enum stmt q, const char *const *params,
+                      enum db_result *res_kind, struct err *err)
+{
+    PGresult *r = db_run(db, q, params, res_kind, err);
+
+    if (r != NULL && PQntuples(r) != 1) {
+        PQclear(r);
+        err_set(err, ERR_NOT_FOUND, "case_number", "no such case");
+        *res_kind = DB_NONE;
+        return NULL;
+    }
+    return r;
+}
+
 char *db_field(struct arena *a, const PGresult *r, int row, int col)
 {
     if (PQgetisnull(r, row, col))

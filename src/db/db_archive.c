@@ -174,15 +174,10 @@ enum db_result db_case_record_get(struct db *db, const char *case_number, bool p
 {
     enum db_result kind;
     const char *p[2] = {case_number, pdf ? "t" : "f"};
-    PGresult *r = db_run(db, Q_ARCH_RECORD_GET, p, &kind, err);
+    PGresult *r = db_run_case(db, Q_ARCH_RECORD_GET, p, &kind, err);
 
     if (r == NULL)
         return kind;
-    if (PQntuples(r) != 1) {
-        PQclear(r);
-        err_set(err, ERR_NOT_FOUND, "case_number", "no such case");
-        return DB_NONE;
-    }
     if (strcmp(PQgetvalue(r, 0, 3), "t") != 0) {
         err_set(err, ERR_NOT_FOUND, "status", "the case is %s: it has no archived record",
                 PQgetvalue(r, 0, 0));

@@ -515,15 +515,10 @@ enum db_result db_follow_up_get(struct db *db, const char *case_number, json_t *
 {
     enum db_result kind;
     const char *p[1] = {case_number};
-    PGresult *r = db_run(db, Q_FU_CASE_ID, p, &kind, err);
+    PGresult *r = db_run_case(db, Q_FU_CASE_ID, p, &kind, err);
 
     if (r == NULL)
         return kind;
-    if (PQntuples(r) != 1) {
-        PQclear(r);
-        err_set(err, ERR_NOT_FOUND, "case_number", "no such case");
-        return DB_NONE;
-    }
     char *id = strdup(PQgetvalue(r, 0, 0));
     PQclear(r);
     *out = follow_up_json(db, id, case_number, &kind, err);

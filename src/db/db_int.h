@@ -319,6 +319,10 @@ PGresult *db_tx_run(struct db *db, enum stmt q, const char *const *params, enum 
 /* Rolls the open transaction back, sets err (k, field, msg) and returns DB_FAIL. */
 enum db_result db_tx_fail(struct db *db, struct err *err, enum err_kind k, const char *field,
                           const char *msg);
+/* db_run of a statement that reads one service case's row: NULL with *res_kind DB_NONE and err
+ * (ERR_NOT_FOUND, case_number) when it gives not exactly one row. */
+PGresult *db_run_case(struct db *db, enum stmt q, const char *const *params,
+                      enum db_result *res_kind, struct err *err);
 
 /* One RMA line with its RMA and legs, as the depot modules need it. */
 struct line_ref {

@@ -75,13 +75,8 @@ enum db_result db_case_move(struct db *db, int64_t case_id, enum case_event ev,
     i64s(cid, sizeof cid, case_id);
     i64s(token, sizeof token, actor->token_id);
     const char *lp[1] = {cid};
-    if ((r = db_run(db, Q_LC_CASE_LOCK, lp, &kind, err)) == NULL)
+    if ((r = db_run_case(db, Q_LC_CASE_LOCK, lp, &kind, err)) == NULL)
         return kind;
-    if (PQntuples(r) != 1) {
-        PQclear(r);
-        err_set(err, ERR_NOT_FOUND, "case_number", "no such case");
-        return DB_NONE;
-    }
     if (case_state_parse(PQgetvalue(r, 0, 0), "status", &from, &ignored) != 0 ||
         (!PQgetisnull(r, 0, 1) &&
          case_state_parse(PQgetvalue(r, 0, 1), "held_from", &held, &ignored) != 0)) {
@@ -163,15 +158,10 @@ static enum db_result case_lock(struct db *db, const char *case_number, struct c
     enum db_result kind;
     struct err ignored = {0};
     const char *p[1] = {case_number};
-    PGresult *r = db_run(db, Q_LC_CASE_REF, p, &kind, err);
+    PGresult *r = db_run_case(db, Q_LC_CASE_REF, p, &kind, err);
 
     if (r == NULL)
         return kind;
-    if (PQntuples(r) != 1) {
-        PQclear(r);
-        err_set(err, ERR_NOT_FOUND, "case_number", "no such case");
-        return DB_NONE;
-    }
     c->id = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
     i64s(c->id_s, sizeof c->id_s, c->id);
     snprintf(c->product_line, sizeof c->product_line, "%s", PQgetvalue(r, 0, 3));
@@ -266,15 +256,10 @@ enum db_result db_case_view(struct db *db, const char *case_number, json_t **out
 {
     enum db_result kind;
     const char *p[1] = {case_number};
-    PGresult *r = db_run(db, Q_LC_VIEW, p, &kind, err);
+    PGresult *r = db_run_case(db, Q_LC_VIEW, p, &kind, err);
 
     if (r == NULL)
         return kind;
-    if (PQntuples(r) != 1) {
-        PQclear(r);
-        err_set(err, ERR_NOT_FOUND, "case_number", "no such case");
-        return DB_NONE;
-    }
     return json_result(r, 0, out, err);
 }
 

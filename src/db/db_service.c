@@ -115,15 +115,10 @@ static enum db_result case_id(struct db *db, const char *case_number, char *id, 
 {
     enum db_result kind;
     const char *p[1] = {case_number};
-    PGresult *r = db_run(db, Q_SVC_CASE_ID, p, &kind, err);
+    PGresult *r = db_run_case(db, Q_SVC_CASE_ID, p, &kind, err);
 
     if (r == NULL)
         return kind;
-    if (PQntuples(r) != 1) {
-        PQclear(r);
-        err_set(err, ERR_NOT_FOUND, "case_number", "no such case");
-        return DB_NONE;
-    }
     snprintf(id, n, "%s", PQgetvalue(r, 0, 0));
     PQclear(r);
     return DB_ONE;

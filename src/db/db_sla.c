@@ -65,15 +65,10 @@ enum db_result db_sla_case(struct db *db, const char *case_number, struct arena 
 {
     enum db_result kind;
     const char *p[1] = {case_number};
-    PGresult *r = db_run(db, Q_SLA_CASE, p, &kind, err);
+    PGresult *r = db_run_case(db, Q_SLA_CASE, p, &kind, err);
 
     if (r == NULL)
         return kind;
-    if (PQntuples(r) != 1) {
-        PQclear(r);
-        err_set(err, ERR_NOT_FOUND, "case_number", "no such case");
-        return DB_NONE;
-    }
     read_case(a, r, 0, out);
     *now = strtoll(PQgetvalue(r, 0, 12), NULL, 10);
     PQclear(r);

@@ -22,6 +22,7 @@
 #include <libxml/xmlerror.h>
 
 #include "schemas_files.h"
+#include "xml_int.h"
 
 /* File names of the schemas, from XML_SCHEMA_TABLE (include/xml/schemas.h). */
 #define XML_SCHEMA_FILE(name, file) [name] = file,
@@ -130,20 +131,6 @@ const char *xml_schema_file(enum xml_schema which)
     return (size_t)which < XML_SCHEMA__COUNT ? schema_files[which] : "unknown";
 }
 
-/* Copies at most n - 1 bytes of s into dst without cutting a UTF-8 sequence. */
-static void copy_name(char *dst, size_t n, const char *s)
-{
-    size_t len = strlen(s);
-
-    if (len >= n) {
-        len = n - 1;
-        while (len > 0 && ((unsigned char)s[len] & 0xC0) == 0x80)
-            len--;
-    }
-    memcpy(dst, s, len);
-    dst[len] = '\0';
-}
-
 static void first_error(void *data, xmlErrorPtr e)
 {
     struct first_error *st = data;
@@ -155,7 +142,7 @@ static void first_error(void *data, xmlErrorPtr e)
     st->line = e->line > 0 ? e->line : 0;
     n = e->node;
     if (n != NULL && n->type == XML_ELEMENT_NODE && n->name != NULL) {
-        copy_name(st->element, sizeof st->element, (const char *)n->name);
+        xml_copy_name(st->element, sizeof st->element, (const char *)n->name);
         if (st->line == 0) {
             long l = xmlGetLineNo(n);
             st->line = l > 0 && l <= INT32_MAX ? (int)l : 0;

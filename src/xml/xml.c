@@ -28,6 +28,8 @@
 #include <libxml/xmlerror.h>
 #include <libxml/xmlschemas.h>
 
+#include "xml_int.h"
+
 #define DESPATCH_XSD "/maindoc/UBL-DespatchAdvice-2.1.xsd"
 
 /* Everything libxml2 needs to parse untrusted input and nothing that loads or expands. */
@@ -176,8 +178,7 @@ static void saw_doctype(void *data, const xmlChar *name, const xmlChar *external
     xmlStopParser(ctxt);
 }
 
-/* Copies at most n - 1 bytes of s into dst without cutting a UTF-8 sequence. */
-static void copy_name(char *dst, size_t n, const char *s)
+void xml_copy_name(char *dst, size_t n, const char *s)
 {
     size_t len = strlen(s);
 
@@ -201,7 +202,7 @@ static void schema_error(void *data, xmlErrorPtr e)
     st->line = e->line;
     n = e->node;
     if (n != NULL && n->type == XML_ELEMENT_NODE && n->name != NULL)
-        copy_name(st->element, sizeof st->element, (const char *)n->name);
+        xml_copy_name(st->element, sizeof st->element, (const char *)n->name);
     if (st->line <= 0)
         st->line = line_of(n);
 }

@@ -7,22 +7,21 @@
 #include "core/rmanum.h"
 #include "db_int.h"
 
-enum db_result db_case_create(struct db *db, const struct intake *in, const char *configuration,
+enum db_result db_case_insert(struct db *db, const struct intake *in, const char *configuration,
                               const char *error_messages, const struct principal *actor,
-                              struct arena *a, char **case_number, struct err *err)
+                              struct arena *a, char **case_id, char **case_number, struct err *err)
 {
     enum db_result kind;
     char postcode_norm[32];
     char token_id[24];
+    PGresult *r;
 
     const char *mp[1] = {in->product_model};
-    PGresult *r = db_run(db, Q_MODEL_GET, mp, &kind, err);
-    if (r == NULL)
+    if ((r = db_tx_run(db, Q_MODEL_GET, mp, &kind, err)) == NULL)
         return kind;
     if (PQntuples(r) != 1) {
         PQclear(r);
-        err_set(err, ERR_INVALID, "product_model", "unknown product model");
-        return DB_FAIL;
+        return db_tx_fail(db, err, ERR_INVALID, "product_model", "unknown product model");
     }
     PQclear(r);
 
@@ -46,23 +45,29 @@ enum db_result db_case_create(struct db *db, const struct intake *in, const char
                          token_id,
                          in->zone,
                          in->region};
-    if ((kind = db_begin(db, err)) != DB_ONE)
+    if ((r = db_tx_run(db, Q_CASE_INSERT, p, &kind, err)) == NULL)
         return kind;
-    r = db_run(db, Q_CASE_INSERT, p, &kind, err);
-    if (r == NULL) {
-        db_rollback(db);
-        return kind;
-    }
-    char *case_id = db_field(a, r, 0, 0);
+    *case_id = db_field(a, r, 0, 0);
     *case_number = db_field(a, r, 0, 1);
     PQclear(r);
-    const char *ep[4] = {case_id, actor->name, token_id, in->channel};
-    r = db_run(db, Q_EVENT_CASE, ep, &kind, err);
-    if (r == NULL) {
-        db_rollback(db);
+    const char *ep[4] = {*case_id, actor->name, token_id, in->channel};
+    if ((r = db_tx_run(db, Q_EVENT_CASE, ep, &kind, err)) == NULL)
         return kind;
-    }
     PQclear(r);
+    return DB_ONE;
+}
+
+enum db_result db_case_create(struct db *db, const struct intake *in, const char *configuration,
+                              const char *error_messages, const struct principal *actor,
+                              struct arena *a, char **case_number, struct err *err)
+{
+    enum db_result kind;
+    char *case_id;
+
+    if ((kind = db_begin(db, err)) != DB_ONE ||
+        (kind = db_case_insert(db, in, configuration, error_messages, actor, a, &case_id,
+                               case_number, err)) != DB_ONE)
+        return kind;
     return db_commit(db, err);
 }
 

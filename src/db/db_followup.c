@@ -7,7 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/address.h"
 #include "core/mailform.h"
 #include "db/followup.h"
 #include "db_int.h"
@@ -91,52 +90,17 @@ enum db_result db_mail_intake_case(struct db *db, const char *key, const struct 
                                    char **case_number, struct err *err)
 {
     enum db_result kind;
-    char postcode_norm[32];
-    char tok[24];
     char *intake_id;
     PGresult *r;
 
-    token_str(actor, tok);
     if ((kind = db_begin(db, err)) != DB_ONE)
         return kind;
     if ((kind = intake_claim(db, key, "201", "{}", actor, a, &intake_id, err)) != DB_ONE)
         return kind;
-    const char *mp[1] = {in->product_model};
-    if ((r = db_tx_run(db, Q_MODEL_GET, mp, &kind, err)) == NULL)
+    char *case_id;
+    if ((kind = db_case_insert(db, in, configuration, error_messages, actor, a, &case_id,
+                               case_number, err)) != DB_ONE)
         return kind;
-    if (PQntuples(r) != 1) {
-        PQclear(r);
-        return db_tx_fail(db, err, ERR_INVALID, "product_model", "unknown product model");
-    }
-    PQclear(r);
-    address_postcode_normalize(in->service_address.postcode, postcode_norm, sizeof postcode_norm);
-    const char *p[18] = {in->channel,
-                         in->product_model,
-                         in->serial_number,
-                         configuration,
-                         error_messages,
-                         in->fault_description,
-                         in->contact.name,
-                         in->contact.phone,
-                         in->contact.email,
-                         in->service_address.name,
-                         in->service_address.street,
-                         in->service_address.city,
-                         in->service_address.postcode,
-                         postcode_norm,
-                         in->service_address.country,
-                         tok,
-                         in->zone,
-                         in->region};
-    if ((r = db_tx_run(db, Q_CASE_INSERT, p, &kind, err)) == NULL)
-        return kind;
-    char *case_id = db_field(a, r, 0, 0);
-    *case_number = db_field(a, r, 0, 1);
-    PQclear(r);
-    const char *ep[4] = {case_id, actor->name, tok, in->channel};
-    if ((r = db_tx_run(db, Q_EVENT_CASE, ep, &kind, err)) == NULL)
-        return kind;
-    PQclear(r);
 
     json_t *resp = json_pack("{s:s, s:s, s:s}", "case_number", *case_number, "status", "new",
                              "channel", in->channel);

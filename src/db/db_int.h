@@ -324,6 +324,12 @@ enum db_result db_tx_fail(struct db *db, struct err *err, enum err_kind k, const
 PGresult *db_run_case(struct db *db, enum stmt q, const char *const *params,
                       enum db_result *res_kind, struct err *err);
 
+/* Inside an open transaction (db_case.c): checks in's product model, inserts the case and its
+ * creation event; *case_id and *case_number from a.  On failure the transaction is rolled back. */
+enum db_result db_case_insert(struct db *db, const struct intake *in, const char *configuration,
+                              const char *error_messages, const struct principal *actor,
+                              struct arena *a, char **case_id, char **case_number, struct err *err);
+
 /* One RMA line with its RMA and legs, as the depot modules need it. */
 struct line_ref {
     int64_t rma_id;

@@ -37,6 +37,15 @@ const char *request_case_param(struct request *req, size_t i, struct err *err)
     return num;
 }
 
+json_t *request_case_body(struct request *req, const char **case_number, bool optional,
+                          struct err *err)
+{
+    *case_number = request_case_param(req, 0, err);
+    if (*case_number == NULL)
+        return NULL;
+    return optional ? request_json_or_empty(req, err) : request_json(req, err);
+}
+
 long long request_number_param(struct request *req, size_t i, const char *field, long long max,
                                struct err *err)
 {

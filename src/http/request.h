@@ -109,6 +109,10 @@ long long request_number_param(struct request *req, size_t i, const char *field,
 /* The {case} parameter i ("C" and 8 digits, any case) upper-cased, or NULL with a 404 naming
  * case_number. */
 const char *request_case_param(struct request *req, size_t i, struct err *err);
+/* The {case} parameter 0 and the body (request_json(), or request_json_or_empty() when optional):
+ * NULL with err when either fails.  Caller decrefs. */
+json_t *request_case_body(struct request *req, const char **case_number, bool optional,
+                          struct err *err);
 
 /* Request helpers. */
 const char *request_header(struct request *req, const char *name);

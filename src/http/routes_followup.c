@@ -229,8 +229,8 @@ int route_followup_complete(struct request *req)
     struct err err = {0};
     struct follow_up_request fr = {0};
     json_t *out = NULL;
-    const char *number = request_case_param(req, 0, &err);
-    json_t *body = number ? request_json(req, &err) : NULL;
+    const char *number;
+    json_t *body = request_case_body(req, &number, false, &err);
 
     if (body == NULL)
         return reply_error(req, &err);
@@ -264,8 +264,8 @@ int route_followup_attempt(struct request *req)
 {
     struct err err = {0};
     json_t *out = NULL;
-    const char *number = request_case_param(req, 0, &err);
-    json_t *body = number ? request_json(req, &err) : NULL;
+    const char *number;
+    json_t *body = request_case_body(req, &number, false, &err);
 
     if (body == NULL)
         return reply_error(req, &err);
@@ -290,8 +290,8 @@ int route_followup_feedback(struct request *req)
     struct err err = {0};
     json_t *out = NULL;
     int rating = 0;
-    const char *number = request_case_param(req, 0, &err);
-    json_t *body = number ? request_json(req, &err) : NULL;
+    const char *number;
+    json_t *body = request_case_body(req, &number, false, &err);
 
     if (body == NULL)
         return reply_error(req, &err);
@@ -317,8 +317,8 @@ int route_followup_close(struct request *req)
 {
     struct err err = {0};
     json_t *out = NULL;
-    const char *number = request_case_param(req, 0, &err);
-    json_t *body = number ? request_json(req, &err) : NULL;
+    const char *number;
+    json_t *body = request_case_body(req, &number, false, &err);
 
     if (body == NULL)
         return reply_error(req, &err);

@@ -74,15 +74,6 @@ static int reply_change(struct request *req, enum db_result r, const char *case_
     return reply_case(req, case_number);
 }
 
-/* Parses the case parameter and the (optional) body; NULL after replying the error. */
-static json_t *begin(struct request *req, const char **case_number, struct err *err)
-{
-    *case_number = request_case_param(req, 0, err);
-    if (*case_number == NULL)
-        return NULL;
-    return request_json_or_empty(req, err);
-}
-
 /* A move whose body is one free text field: move(db, case, text, actor, err), then the case. */
 static int text_move(struct request *req, const char *field, bool required,
                      enum db_result (*move)(struct db *, const char *, const char *,
@@ -90,7 +81,7 @@ static int text_move(struct request *req, const char *field, bool required,
 {
     struct err err = {0};
     const char *cn;
-    json_t *body = begin(req, &cn, &err);
+    json_t *body = request_case_body(req, &cn, true, &err);
 
     if (body == NULL)
         return reply_error(req, &err);
@@ -156,7 +147,7 @@ int route_lifecycle_register(struct request *req)
     static const char *const prio[] = {"low", "normal", "high", "urgent", NULL};
     struct err err = {0};
     const char *cn;
-    json_t *body = begin(req, &cn, &err);
+    json_t *body = request_case_body(req, &cn, true, &err);
 
     if (body == NULL)
         return reply_error(req, &err);
@@ -186,7 +177,7 @@ int route_lifecycle_assign(struct request *req)
 {
     struct err err = {0};
     const char *cn;
-    json_t *body = begin(req, &cn, &err);
+    json_t *body = request_case_body(req, &cn, true, &err);
 
     if (body == NULL)
         return reply_error(req, &err);
@@ -208,7 +199,7 @@ int route_lifecycle_contact(struct request *req)
     struct err err = {0};
     const char *cn;
     bool reached = false;
-    json_t *body = begin(req, &cn, &err);
+    json_t *body = request_case_body(req, &cn, true, &err);
 
     if (body == NULL)
         return reply_error(req, &err);
@@ -233,7 +224,7 @@ int route_lifecycle_fault_isolation(struct request *req)
     struct err err = {0};
     struct fault_isolation_input in = {0};
     const char *cn;
-    json_t *body = begin(req, &cn, &err);
+    json_t *body = request_case_body(req, &cn, true, &err);
 
     if (body == NULL)
         return reply_error(req, &err);
@@ -261,7 +252,7 @@ int route_lifecycle_hold(struct request *req)
 {
     struct err err = {0};
     const char *cn;
-    json_t *body = begin(req, &cn, &err);
+    json_t *body = request_case_body(req, &cn, true, &err);
 
     if (body == NULL)
         return reply_error(req, &err);
@@ -297,7 +288,7 @@ int route_lifecycle_escalate(struct request *req)
     static const char *const targets[] = {"depot", "factory", NULL};
     struct err err = {0};
     const char *cn;
-    json_t *body = begin(req, &cn, &err);
+    json_t *body = request_case_body(req, &cn, true, &err);
 
     if (body == NULL)
         return reply_error(req, &err);

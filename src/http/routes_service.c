@@ -163,10 +163,7 @@ int route_service_auth_create(struct request *req)
     struct svc_auth_in in = {0};
     json_t *out = NULL;
 
-    in.case_number = request_case_param(req, 0, &err);
-    if (in.case_number == NULL)
-        return reply_error(req, &err);
-    json_t *body = request_json(req, &err);
+    json_t *body = request_case_body(req, &in.case_number, false, &err);
     if (body == NULL)
         return reply_error(req, &err);
     const char *scope = json_in_string(&req->arena, body, "scope", "scope", true, &err);
@@ -208,10 +205,7 @@ int route_service_session_create(struct request *req)
     struct svc_window win = {0};
     json_t *out = NULL;
 
-    in.case_number = request_case_param(req, 0, &err);
-    if (in.case_number == NULL)
-        return reply_error(req, &err);
-    json_t *body = request_json(req, &err);
+    json_t *body = request_case_body(req, &in.case_number, false, &err);
     if (body == NULL)
         return reply_error(req, &err);
     instant_field(req, body, "starts_at", "starts_at", false, &in.starts_at, &in.starts_offset,
@@ -298,10 +292,7 @@ int route_service_visit_create(struct request *req)
     json_t *out = NULL;
     const char **prep;
 
-    in.case_number = request_case_param(req, 0, &err);
-    if (in.case_number == NULL)
-        return reply_error(req, &err);
-    json_t *body = request_json(req, &err);
+    json_t *body = request_case_body(req, &in.case_number, false, &err);
     if (body == NULL)
         return reply_error(req, &err);
     instant_field(req, body, "proposed_start", "proposed_start", true, &in.starts_at,
@@ -421,10 +412,7 @@ int route_service_log_create(struct request *req)
     struct svc_log_in in = {0};
     json_t *out = NULL;
 
-    in.case_number = request_case_param(req, 0, &err);
-    if (in.case_number == NULL)
-        return reply_error(req, &err);
-    json_t *body = request_json(req, &err);
+    json_t *body = request_case_body(req, &in.case_number, false, &err);
     if (body == NULL)
         return reply_error(req, &err);
     const char *kind = json_in_string(&req->arena, body, "kind", "kind", true, &err);

@@ -196,6 +196,12 @@ PGresult *db_tx_run(struct db *db, enum stmt q, const char *const *params, enum 
     return r;
 }
 
+enum db_result db_tx_abort(struct db *db, enum db_result kind)
+{
+    db_rollback(db);
+    return kind == DB_ONE ? DB_FAIL : kind;
+}
+
 enum db_result db_tx_fail(struct db *db, struct err *err, enum err_kind k, const char *field,
                           const char *msg)
 {

@@ -316,6 +316,8 @@ void db_rollback(struct db *db);
 /* db_run inside an open transaction: NULL after rolling it back when the statement failed. */
 PGresult *db_tx_run(struct db *db, enum stmt q, const char *const *params, enum db_result *res_kind,
                     struct err *err);
+/* Rolls the open transaction back and returns kind, DB_FAIL for DB_ONE (err is set). */
+enum db_result db_tx_abort(struct db *db, enum db_result kind);
 /* Rolls the open transaction back, sets err (k, field, msg) and returns DB_FAIL. */
 enum db_result db_tx_fail(struct db *db, struct err *err, enum err_kind k, const char *field,
                           const char *msg);

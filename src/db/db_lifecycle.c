@@ -27,13 +27,6 @@ static void i64s(char *buf, size_t n, int64_t v)
     snprintf(buf, n, "%lld", (long long)v);
 }
 
-/* Rolls back and returns kind (DB_FAIL when the step itself succeeded but refused). */
-static enum db_result undo(struct db *db, enum db_result kind)
-{
-    db_rollback(db);
-    return kind == DB_ONE ? DB_FAIL : kind;
-}
-
 static enum db_result json_result(PGresult *r, int col, json_t **out, struct err *err)
 {
     json_error_t jerr;
@@ -246,7 +239,7 @@ static enum db_result move_case(struct db *db, const char *case_number, enum cas
         kind = db_case_move(db, c.id, ev, NULL, actor, "api", reason, text, &to, err);
     free(text);
     if (kind != DB_ONE)
-        return undo(db, kind);
+        return db_tx_abort(db, kind);
     return db_commit(db, err);
 }
 
@@ -359,10 +352,10 @@ enum db_result db_engineer_suggestions(struct db *db, const char *case_number, j
     if ((kind = db_begin(db, err)) != DB_ONE)
         return kind;
     if ((kind = case_lock(db, case_number, &c, err)) != DB_ONE)
-        return undo(db, kind);
+        return db_tx_abort(db, kind);
     const char *p[1] = {c.product_line};
     if ((r = db_run(db, Q_LC_ENGINEER_SUGGEST, p, &kind, err)) == NULL)
-        return undo(db, kind);
+        return db_tx_abort(db, kind);
     json_t *list = json_array();
     for (int i = 0; i < PQntuples(r); i++) {
         long long maxo = strtoll(PQgetvalue(r, i, 1), NULL, 10);
@@ -417,16 +410,16 @@ enum db_result db_case_assign(struct db *db, const char *case_number, const char
         return kind;
     if ((kind = case_lock(db, case_number, &c, err)) != DB_ONE ||
         (kind = current_assignment(db, &c, &a, err)) != DB_ONE)
-        return undo(db, kind);
+        return db_tx_abort(db, kind);
     bool reassign = case_is_assignable(c.status);
     if (!reassign && case_next(c.status, CASE_EV_ASSIGN, CASE_NEW, &to, err) != 0)
-        return undo(db, DB_FAIL);
+        return db_tx_abort(db, DB_FAIL);
 
     if (engineer == NULL) {
         /* the best suggestion that has room (and is not the one assigned now) */
         const char *sp[1] = {c.product_line};
         if ((r = db_run(db, Q_LC_ENGINEER_SUGGEST, sp, &kind, err)) == NULL)
-            return undo(db, kind);
+            return db_tx_abort(db, kind);
         name[0] = '\0';
         for (int i = 0; i < PQntuples(r) && name[0] == '\0'; i++)
             if (strtoll(PQgetvalue(r, i, 3), NULL, 10) > 0 &&
@@ -437,7 +430,7 @@ enum db_result db_case_assign(struct db *db, const char *case_number, const char
             err_set(err, ERR_CONFLICT, "engineer",
                     "no active engineer with the skill %s has room for another case",
                     c.product_line);
-            return undo(db, DB_FAIL);
+            return db_tx_abort(db, DB_FAIL);
         }
     } else {
         snprintf(name, sizeof name, "%s", engineer);
@@ -446,15 +439,15 @@ enum db_result db_case_assign(struct db *db, const char *case_number, const char
     /* the engineer's row first (its own statement), then the workload as it is now */
     const char *np[1] = {name};
     if ((r = db_run(db, Q_LC_ENGINEER_LOCK, np, &kind, err)) == NULL)
-        return undo(db, kind);
+        return db_tx_abort(db, kind);
     int found = PQntuples(r);
     PQclear(r);
     if (found != 1) {
         err_set(err, ERR_INVALID, "engineer", "unknown engineer");
-        return undo(db, DB_FAIL);
+        return db_tx_abort(db, DB_FAIL);
     }
     if ((r = db_run(db, Q_LC_ENGINEER_GET, np, &kind, err)) == NULL)
-        return undo(db, kind);
+        return db_tx_abort(db, kind);
     char eid[24];
     snprintf(eid, sizeof eid, "%s", PQgetvalue(r, 0, 0));
     bool active = strcmp(PQgetvalue(r, 0, 1), "t") == 0;
@@ -465,31 +458,31 @@ enum db_result db_case_assign(struct db *db, const char *case_number, const char
     if (!skilled) {
         err_set(err, ERR_INVALID, "engineer", "%s has no skill for the product line %s", name,
                 c.product_line);
-        return undo(db, DB_FAIL);
+        return db_tx_abort(db, DB_FAIL);
     }
     if (!active) {
         err_set(err, ERR_CONFLICT, "engineer", "%s is not active", name);
-        return undo(db, DB_FAIL);
+        return db_tx_abort(db, DB_FAIL);
     }
     if (a.any && strcmp(a.engineer, name) == 0) {
         err_set(err, ERR_CONFLICT, "engineer", "the case is already assigned to %s", name);
-        return undo(db, DB_FAIL);
+        return db_tx_abort(db, DB_FAIL);
     }
     if (open >= maxo) {
         err_set(err, ERR_CONFLICT, "engineer", "%s is at capacity (%lld of %lld open cases)", name,
                 open, maxo);
-        return undo(db, DB_FAIL);
+        return db_tx_abort(db, DB_FAIL);
     }
 
     if (a.any) {
         const char *cp[1] = {a.id};
         if ((r = db_run(db, Q_LC_ASSIGN_CLOSE, cp, &kind, err)) == NULL)
-            return undo(db, kind);
+            return db_tx_abort(db, kind);
         PQclear(r);
     }
     const char *ip[4] = {c.id_s, eid, token, reason};
     if ((r = db_run(db, Q_LC_ASSIGN_INSERT, ip, &kind, err)) == NULL)
-        return undo(db, kind);
+        return db_tx_abort(db, kind);
     PQclear(r);
     if (reassign) {
         char *text = dump(json_pack("{s:s?, s:s, s:s}", "from", a.any ? a.engineer : NULL, "to",
@@ -502,7 +495,7 @@ enum db_result db_case_assign(struct db *db, const char *case_number, const char
         free(text);
     }
     if (kind != DB_ONE)
-        return undo(db, kind);
+        return db_tx_abort(db, kind);
     return db_commit(db, err);
 }
 
@@ -519,16 +512,16 @@ enum db_result db_case_register(struct db *db, const char *case_number, const ch
     if ((kind = db_begin(db, err)) != DB_ONE)
         return kind;
     if ((kind = case_lock(db, case_number, &c, err)) != DB_ONE)
-        return undo(db, kind);
+        return db_tx_abort(db, kind);
     char *text = dump(json_pack("{s:s}", "priority", priority ? priority : "normal"));
     kind = db_case_move(db, c.id, CASE_EV_REGISTER, NULL, actor, "api", NULL, text, &to, err);
     free(text);
     if (kind != DB_ONE)
-        return undo(db, kind);
+        return db_tx_abort(db, kind);
     if (priority != NULL) {
         const char *p[2] = {c.id_s, priority};
         if ((r = db_run(db, Q_LC_CASE_PRIORITY, p, &kind, err)) == NULL)
-            return undo(db, kind);
+            return db_tx_abort(db, kind);
         PQclear(r);
     }
     return db_commit(db, err);
@@ -549,17 +542,17 @@ enum db_result db_case_contact(struct db *db, const char *case_number, const cha
     if ((kind = db_begin(db, err)) != DB_ONE)
         return kind;
     if ((kind = case_for_actor(db, case_number, actor, &c, &a, err)) != DB_ONE)
-        return undo(db, kind);
+        return db_tx_abort(db, kind);
     if (!case_is_assignable(c.status)) {
         err_set(err, ERR_CONFLICT, "status", "the case is %s: no engineer works on it",
                 case_state_name(c.status));
-        return undo(db, DB_FAIL);
+        return db_tx_abort(db, DB_FAIL);
     }
     /* the engineer's contact, recorded by them or for them by a manager or an admin */
     const char *p[6] = {c.id_s,  a.any ? a.engineer_id : NULL, method,
                         summary, reached ? "t" : "f",          token};
     if ((r = db_run(db, Q_LC_CONTACT_INSERT, p, &kind, err)) == NULL)
-        return undo(db, kind);
+        return db_tx_abort(db, kind);
     PQclear(r);
     if (c.status == CASE_ASSIGNED) {
         char *text = dump(json_pack("{s:s, s:b}", "method", method, "reached", reached));
@@ -567,7 +560,7 @@ enum db_result db_case_contact(struct db *db, const char *case_number, const cha
                             err);
         free(text);
         if (kind != DB_ONE)
-            return undo(db, kind);
+            return db_tx_abort(db, kind);
     }
     return db_commit(db, err);
 }
@@ -586,12 +579,12 @@ enum db_result db_case_fault_isolation(struct db *db, const char *case_number,
     if ((kind = db_begin(db, err)) != DB_ONE)
         return kind;
     if ((kind = case_for_actor(db, case_number, actor, &c, &a, err)) != DB_ONE)
-        return undo(db, kind);
+        return db_tx_abort(db, kind);
     if (c.status != CASE_TROUBLESHOOTING && c.status != CASE_ONSITE_PLANNED) {
         err_set(err, ERR_CONFLICT, "status",
                 "the case is %s: fault isolation needs troubleshooting or onsite_planned",
                 case_state_name(c.status));
-        return undo(db, DB_FAIL);
+        return db_tx_abort(db, DB_FAIL);
     }
     const char *p[7] = {c.id_s,
                         is_assigned_engineer(actor, &a) ? a.engineer_id : NULL,
@@ -601,7 +594,7 @@ enum db_result db_case_fault_isolation(struct db *db, const char *case_number,
                         in->conclusion,
                         token};
     if ((r = db_run(db, Q_LC_FI_INSERT, p, &kind, err)) == NULL)
-        return undo(db, kind);
+        return db_tx_abort(db, kind);
     json_t *ev =
         json_pack("{s:s, s:s, s:s, s:s?}", "fault_isolation_id", PQgetvalue(r, 0, 0), "method",
                   in->method, "conclusion", in->conclusion, "suspected_part", in->suspected_part);
@@ -610,7 +603,7 @@ enum db_result db_case_fault_isolation(struct db *db, const char *case_number,
     kind = case_event(db, c.id_s, "case_fault_isolated", actor, in->findings, text, err);
     free(text);
     if (kind != DB_ONE)
-        return undo(db, kind);
+        return db_tx_abort(db, kind);
     return db_commit(db, err);
 }
 
@@ -649,17 +642,17 @@ enum db_result db_case_resolve(struct db *db, const char *case_number, const cha
     if ((kind = db_begin(db, err)) != DB_ONE)
         return kind;
     if ((kind = case_for_actor(db, case_number, actor, &c, &a, err)) != DB_ONE)
-        return undo(db, kind);
+        return db_tx_abort(db, kind);
     if (case_next(c.status, CASE_EV_RESOLVE_REMOTE, CASE_NEW, &to, err) != 0)
-        return undo(db, DB_FAIL);
+        return db_tx_abort(db, DB_FAIL);
     if ((kind = fault_isolated(db, &c, fi, sizeof fi, err)) != DB_ONE)
-        return undo(db, kind);
+        return db_tx_abort(db, kind);
     char *text = dump(json_pack("{s:s}", "fault_isolation_id", fi));
     kind = db_case_move(db, c.id, CASE_EV_RESOLVE_REMOTE, NULL, actor, "api", resolution, text, &to,
                         err);
     free(text);
     if (kind != DB_ONE)
-        return undo(db, kind);
+        return db_tx_abort(db, kind);
     return db_commit(db, err);
 }
 
@@ -694,12 +687,12 @@ enum db_result db_case_cancel(struct db *db, const char *case_number, const char
     if ((kind = db_begin(db, err)) != DB_ONE)
         return kind;
     if ((kind = case_for_actor(db, case_number, actor, &c, &a, err)) != DB_ONE)
-        return undo(db, kind);
+        return db_tx_abort(db, kind);
     if (case_next(c.status, CASE_EV_CANCEL, CASE_NEW, &to, err) != 0)
-        return undo(db, DB_FAIL);
+        return db_tx_abort(db, DB_FAIL);
     const char *p[1] = {c.id_s};
     if ((r = db_run(db, Q_LC_CASE_RMAS, p, &kind, err)) == NULL)
-        return undo(db, kind);
+        return db_tx_abort(db, kind);
     int n = PQntuples(r);
     char(*rmas)[24] = calloc((size_t)n + 1, sizeof *rmas);
     for (int i = 0; i < n; i++)
@@ -716,13 +709,13 @@ enum db_result db_case_cancel(struct db *db, const char *case_number, const char
     free(rmas);
     if (kind != DB_ONE) {
         json_decref(cancelled);
-        return undo(db, kind);
+        return db_tx_abort(db, kind);
     }
     char *text = dump(json_pack("{s:o}", "rmas_cancelled", cancelled));
     kind = db_case_move(db, c.id, CASE_EV_CANCEL, NULL, actor, "api", reason, text, &to, err);
     free(text);
     if (kind != DB_ONE)
-        return undo(db, kind);
+        return db_tx_abort(db, kind);
     return db_commit(db, err);
 }
 

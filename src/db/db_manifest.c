@@ -18,23 +18,6 @@
 #include "db/manifest.h"
 #include "db_int.h"
 
-/* Runs q inside the open transaction; on failure rolls back and returns NULL. */
-static PGresult *tx(struct db *db, enum stmt q, const char *const *p, enum db_result *kind,
-                    struct err *err)
-{
-    PGresult *r = db_run(db, q, p, kind, err);
-    if (r == NULL)
-        db_rollback(db);
-    return r;
-}
-
-/* Rolls back and returns kind (DB_FAIL when an error is set and kind is DB_ONE). */
-static enum db_result abort_tx(struct db *db, enum db_result kind)
-{
-    db_rollback(db);
-    return kind == DB_ONE ? DB_FAIL : kind;
-}
-
 static json_t *load_json(const char *text, struct err *err)
 {
     json_error_t jerr;
@@ -126,7 +109,7 @@ enum db_result db_pickup_close(struct db *db, const struct pickup_request *rq,
         return kind;
     }
     const char *cp[2] = {rq->carrier, rq->account};
-    if ((r = tx(db, Q_MFST_CARRIER, cp, &kind, err)) == NULL)
+    if ((r = db_tx_run(db, Q_MFST_CARRIER, cp, &kind, err)) == NULL)
         goto done;
     if (PQntuples(r) != 1 || strcmp(PQgetvalue(r, 0, 3), "t") != 0) {
         bool known = PQntuples(r) == 1;
@@ -144,10 +127,10 @@ enum db_result db_pickup_close(struct db *db, const struct pickup_request *rq,
     PQclear(r);
 
     const char *lp[1] = {carrier_id};
-    if ((r = tx(db, Q_MFST_TURN, lp, &kind, err)) == NULL)
+    if ((r = db_tx_run(db, Q_MFST_TURN, lp, &kind, err)) == NULL)
         goto done;
     PQclear(r);
-    if ((r = tx(db, Q_MFST_CANDIDATES, lp, &kind, err)) == NULL)
+    if ((r = db_tx_run(db, Q_MFST_CANDIDATES, lp, &kind, err)) == NULL)
         goto done;
     n_cands = (size_t)PQntuples(r);
     cands = arena_alloc(&a, (n_cands ? n_cands : 1) * sizeof *cands);
@@ -167,7 +150,7 @@ enum db_result db_pickup_close(struct db *db, const struct pickup_request *rq,
         n_cands = MANIFEST_PARCELS_MAX; /* the rest waits for the next close */
     }
 
-    if ((r = tx(db, Q_MFST_NEXT, NULL, &kind, err)) == NULL)
+    if ((r = db_tx_run(db, Q_MFST_NEXT, NULL, &kind, err)) == NULL)
         goto done;
     if (PQntuples(r) != 1) {
         PQclear(r);
@@ -193,11 +176,11 @@ enum db_result db_pickup_close(struct db *db, const struct pickup_request *rq,
         struct err ignored = {0};
 
         if ((kind = db_line_ref(db, c->rma_number, c->line_no, &l, err)) != DB_ONE) {
-            kind = abort_tx(db, kind);
+            kind = db_tx_abort(db, kind);
             goto done;
         }
         const char *pp[2] = {c->id, "packed"};
-        if ((r = tx(db, Q_MFST_PARCEL, pp, &kind, err)) == NULL)
+        if ((r = db_tx_run(db, Q_MFST_PARCEL, pp, &kind, err)) == NULL)
             goto done;
         if (PQntuples(r) != 1 || l.closed) {
             PQclear(r); /* shipped or closed meanwhile: left off */
@@ -224,11 +207,11 @@ enum db_result db_pickup_close(struct db *db, const struct pickup_request *rq,
         kind = db_leg_move(db, &l, LEG_OUTBOUND, LEG_EV_MANIFEST, "packed", actor, "api", NULL,
                            evidence, &to, err);
         if (kind != DB_ONE) {
-            kind = abort_tx(db, kind);
+            kind = db_tx_abort(db, kind);
             goto done;
         }
         const char *sp[3] = {c->id, "packed", "manifested"};
-        if ((r = tx(db, Q_MFST_PARCEL_STATE, sp, &kind, err)) == NULL)
+        if ((r = db_tx_run(db, Q_MFST_PARCEL_STATE, sp, &kind, err)) == NULL)
             goto done;
         PQclear(r);
         ids_len += (size_t)snprintf(ids + ids_len, ids_cap - ids_len, "%s%s",
@@ -277,11 +260,11 @@ enum db_result db_pickup_close(struct db *db, const struct pickup_request *rq,
     snprintf(id, sizeof id, "%s", PQgetvalue(r, 0, 0));
     PQclear(r);
     const char *kp[2] = {id, ids};
-    if ((r = tx(db, Q_MFST_LINK, kp, &kind, err)) == NULL)
+    if ((r = db_tx_run(db, Q_MFST_LINK, kp, &kind, err)) == NULL)
         goto done;
     PQclear(r);
     if ((kind = manifest_view(db, id, out, err)) != DB_ONE) {
-        kind = abort_tx(db, kind);
+        kind = db_tx_abort(db, kind);
         goto done;
     }
     json_object_set_new(*out, "unlabelled", json_integer((json_int_t)unlabelled));
@@ -360,7 +343,7 @@ enum db_result db_manifest_void(struct db *db, int64_t id, const char *reason,
     if ((kind = db_begin(db, err)) != DB_ONE)
         return kind;
     const char *p[1] = {ids};
-    if ((r = tx(db, Q_MFST_LOCK, p, &kind, err)) == NULL)
+    if ((r = db_tx_run(db, Q_MFST_LOCK, p, &kind, err)) == NULL)
         return kind;
     if (PQntuples(r) != 1) {
         PQclear(r);
@@ -376,7 +359,7 @@ enum db_result db_manifest_void(struct db *db, int64_t id, const char *reason,
         err_set(err, ERR_CONFLICT, "status", "the manifest is voided already");
         return DB_FAIL;
     }
-    if ((r = tx(db, Q_MFST_PARCELS, p, &kind, err)) == NULL)
+    if ((r = db_tx_run(db, Q_MFST_PARCELS, p, &kind, err)) == NULL)
         return kind;
     n = PQntuples(r);
     arena_init(&a);
@@ -392,11 +375,11 @@ enum db_result db_manifest_void(struct db *db, int64_t id, const char *reason,
         const char *to = NULL;
 
         if ((kind = db_line_ref(db, ps[i].rma_number, ps[i].line_no, &l, err)) != DB_ONE) {
-            kind = abort_tx(db, kind);
+            kind = db_tx_abort(db, kind);
             goto done;
         }
         const char *sp[3] = {ps[i].id, "manifested", "packed"};
-        if ((r = tx(db, Q_MFST_PARCEL_STATE, sp, &kind, err)) == NULL)
+        if ((r = db_tx_run(db, Q_MFST_PARCEL_STATE, sp, &kind, err)) == NULL)
             goto done;
         int moved = PQntuples(r);
         PQclear(r);
@@ -413,16 +396,16 @@ enum db_result db_manifest_void(struct db *db, int64_t id, const char *reason,
         kind = db_leg_move(db, &l, LEG_OUTBOUND, LEG_EV_UNMANIFEST, "manifested", actor, "api",
                            reason, evidence, &to, err);
         if (kind != DB_ONE) {
-            kind = abort_tx(db, kind);
+            kind = db_tx_abort(db, kind);
             goto done;
         }
     }
     const char *vp[3] = {ids, tid, reason};
-    if ((r = tx(db, Q_MFST_VOID, vp, &kind, err)) == NULL)
+    if ((r = db_tx_run(db, Q_MFST_VOID, vp, &kind, err)) == NULL)
         goto done;
     PQclear(r);
     if ((kind = manifest_view(db, ids, out, err)) != DB_ONE) {
-        kind = abort_tx(db, kind);
+        kind = db_tx_abort(db, kind);
         goto done;
     }
     kind = db_commit(db, err);

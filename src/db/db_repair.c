@@ -29,23 +29,6 @@
 #include "app/log.h"
 #include "db_int.h"
 
-/* Runs q inside the open transaction; on failure rolls back and returns NULL. */
-static PGresult *tx(struct db *db, enum stmt q, const char *const *p, enum db_result *kind,
-                    struct err *err)
-{
-    PGresult *r = db_run(db, q, p, kind, err);
-    if (r == NULL)
-        db_rollback(db);
-    return r;
-}
-
-/* Rolls back and returns kind (DB_FAIL when an error is set and kind is DB_ONE). */
-static enum db_result abort_tx(struct db *db, enum db_result kind)
-{
-    db_rollback(db);
-    return kind == DB_ONE ? DB_FAIL : kind;
-}
-
 static enum db_result refuse(struct db *db, struct err *err, enum err_kind k, const char *field,
                              const char *msg)
 {
@@ -227,16 +210,16 @@ enum db_result db_repair_move(struct db *db, const struct repair_request *rq,
     if ((kind = db_begin(db, err)) != DB_ONE)
         return kind;
     if ((kind = lock_line(db, rq->rma_number, rq->line_no, &l, err)) != DB_ONE)
-        return abort_tx(db, kind);
+        return db_tx_abort(db, kind);
     if (line_open(&l, err) != 0)
-        return abort_tx(db, DB_FAIL);
+        return db_tx_abort(db, DB_FAIL);
     if (l.repair[0] == '\0')
         return refuse(db, err, ERR_CONFLICT, "repair",
                       "this line has no repair leg (its type is not repaired in the depot)");
     snprintf(line_id, sizeof line_id, "%lld", (long long)l.line_id);
     if ((kind = line_more(db, line_id, disposition, sizeof disposition, came_in, sizeof came_in,
                           err)) != DB_ONE)
-        return abort_tx(db, kind);
+        return db_tx_abort(db, kind);
     /* inspected (misuse settled by the disposition) and dispositioned for repair, which queued
      * the leg: no work order before that, none after scrap or return_unrepaired */
     if (strcmp(l.inbound, "dispositioned") != 0 || strcmp(disposition, "repair") != 0)
@@ -250,13 +233,13 @@ enum db_result db_repair_move(struct db *db, const struct repair_request *rq,
             return refuse(db, err, ERR_INVALID, "swap.new_serial",
                           "must differ from the serial that came in");
         if ((kind = swap_source(db, &l, rq->swap_new_serial, &from_spare, err)) != DB_ONE)
-            return abort_tx(db, kind);
+            return db_tx_abort(db, kind);
     }
 
     /* parts: each model must be in the catalog (checked before anything is written) */
     for (size_t i = 0; i < rq->n_parts; i++) {
         const char *mp[1] = {rq->parts[i].product_model};
-        if ((r = tx(db, Q_MODEL_GET, mp, &kind, err)) == NULL)
+        if ((r = db_tx_run(db, Q_MODEL_GET, mp, &kind, err)) == NULL)
             return kind;
         int n = PQntuples(r);
         PQclear(r);
@@ -274,7 +257,7 @@ enum db_result db_repair_move(struct db *db, const struct repair_request *rq,
                        evidence, &to, err);
     free(evidence);
     if (kind != DB_ONE)
-        return abort_tx(db, kind);
+        return db_tx_abort(db, kind);
     snprintf(out->to, sizeof out->to, "%s", to);
 
     for (size_t i = 0; i < rq->n_parts; i++) {
@@ -282,7 +265,7 @@ enum db_result db_repair_move(struct db *db, const struct repair_request *rq,
         snprintf(qty, sizeof qty, "%lld", (long long)rq->parts[i].quantity);
         const char *pp[5] = {line_id, rq->parts[i].product_model, rq->parts[i].serial_number, qty,
                              actor->name};
-        if ((r = tx(db, Q_RPR_PART_INSERT, pp, &kind, err)) == NULL)
+        if ((r = db_tx_run(db, Q_RPR_PART_INSERT, pp, &kind, err)) == NULL)
             return kind;
         PQclear(r);
     }
@@ -292,7 +275,7 @@ enum db_result db_repair_move(struct db *db, const struct repair_request *rq,
         /* rule 7: the lineage old -> new, the warranty end carried over to the new serial */
         if (from_spare) {
             const char *cp[2] = {rq->swap_new_serial, line_id};
-            if ((r = tx(db, Q_RPR_SPARE_CONSUME, cp, &kind, err)) == NULL)
+            if ((r = db_tx_run(db, Q_RPR_SPARE_CONSUME, cp, &kind, err)) == NULL)
                 return kind;
             int n = PQntuples(r);
             PQclear(r);
@@ -307,23 +290,23 @@ enum db_result db_repair_move(struct db *db, const struct repair_request *rq,
                              rq->swap_reason,
                              actor->name,
                              from_spare ? "spare" : "stock"};
-        if ((r = tx(db, Q_RPR_SWAP_INSERT, sp, &kind, err)) == NULL)
+        if ((r = db_tx_run(db, Q_RPR_SWAP_INSERT, sp, &kind, err)) == NULL)
             return kind;
         PQclear(r);
         const char *wp[4] = {came_in, l.serial_number, rq->swap_new_serial, l.product_model};
-        if ((r = tx(db, Q_RPR_WARRANTY_CARRY, wp, &kind, err)) == NULL)
+        if ((r = db_tx_run(db, Q_RPR_WARRANTY_CARRY, wp, &kind, err)) == NULL)
             return kind;
         PQclear(r);
         outbound_serial = rq->swap_new_serial;
     }
     if (repair_finished(to)) {
         const char *op[2] = {line_id, outbound_serial};
-        if ((r = tx(db, Q_OUTBOUND_SERIAL, op, &kind, err)) == NULL)
+        if ((r = db_tx_run(db, Q_OUTBOUND_SERIAL, op, &kind, err)) == NULL)
             return kind;
         PQclear(r);
     }
     if ((kind = db_outbound_unblock(db, &l, actor, &out->outbound_unblocked, err)) != DB_ONE)
-        return abort_tx(db, kind);
+        return db_tx_abort(db, kind);
     snprintf(out->outbound, sizeof out->outbound, "%s", l.outbound);
     return db_commit(db, err);
 }
@@ -434,14 +417,14 @@ enum db_result db_pack(struct db *db, const struct pack_request *pq, const struc
     if ((kind = db_begin(db, err)) != DB_ONE)
         return kind;
     if ((kind = lock_line(db, pq->rma_number, pq->line_no, &l, err)) != DB_ONE)
-        return abort_tx(db, kind);
+        return db_tx_abort(db, kind);
     if (line_open(&l, err) != 0)
-        return abort_tx(db, DB_FAIL);
+        return db_tx_abort(db, DB_FAIL);
     snprintf(line_id, sizeof line_id, "%lld", (long long)l.line_id);
     snprintf(rma_id, sizeof rma_id, "%lld", (long long)l.rma_id);
 
     const char *cp[1] = {pq->carrier};
-    if ((r = tx(db, Q_RPR_CARRIER, cp, &kind, err)) == NULL)
+    if ((r = db_tx_run(db, Q_RPR_CARRIER, cp, &kind, err)) == NULL)
         return kind;
     if (PQntuples(r) != 1) {
         PQclear(r);
@@ -454,7 +437,7 @@ enum db_result db_pack(struct db *db, const struct pack_request *pq, const struc
     /* the same unit scanned again at the pack station: one event (rule 5) */
     if (pq->expected_state == NULL && strcmp(l.outbound, "ready") != 0) {
         const char *pp[1] = {line_id};
-        if ((r = tx(db, Q_RPR_PACKED_PARCEL, pp, &kind, err)) == NULL)
+        if ((r = db_tx_run(db, Q_RPR_PACKED_PARCEL, pp, &kind, err)) == NULL)
             return kind;
         bool same = false;
         if (PQntuples(r) == 1) {
@@ -468,7 +451,7 @@ enum db_result db_pack(struct db *db, const struct pack_request *pq, const struc
         PQclear(r);
         if (same) {
             if ((kind = shipment_view(db, parcel_id, out, err)) != DB_ONE)
-                return abort_tx(db, kind);
+                return db_tx_abort(db, kind);
             *duplicate = true;
             return db_commit(db, err);
         }
@@ -476,16 +459,16 @@ enum db_result db_pack(struct db *db, const struct pack_request *pq, const struc
     if (pq->expected_state != NULL && strcmp(pq->expected_state, l.outbound) != 0) {
         err_set(err, ERR_CONFLICT, "expected_state", "the outbound leg is %s, not %s",
                 l.outbound[0] ? l.outbound : "missing", pq->expected_state);
-        return abort_tx(db, DB_FAIL);
+        return db_tx_abort(db, DB_FAIL);
     }
     if (strcmp(l.outbound, "ready") != 0) {
         err_set(err, ERR_CONFLICT, "outbound", "the outbound leg is %s, not ready to pack",
                 l.outbound[0] ? l.outbound : "missing");
-        return abort_tx(db, DB_FAIL);
+        return db_tx_abort(db, DB_FAIL);
     }
 
     if ((kind = expected_outbound(db, &l, line_id, expected, sizeof expected, err)) != DB_ONE)
-        return abort_tx(db, kind);
+        return db_tx_abort(db, kind);
     bool by_serial = expected[0] != '\0';
     if (!by_serial && pq->serial != NULL)
         return refuse(db, err, ERR_INVALID, "serial",
@@ -501,12 +484,12 @@ enum db_result db_pack(struct db *db, const struct pack_request *pq, const struc
     if (by_serial && strcmp(pq->serial, expected) != 0) {
         err_set(err, ERR_CONFLICT, "serial", "%s is not the unit that goes out on this line",
                 pq->serial);
-        return abort_tx(db, DB_FAIL);
+        return db_tx_abort(db, DB_FAIL);
     }
     if (!by_serial && pq->quantity != l.quantity) {
         err_set(err, ERR_CONFLICT, "quantity", "the line goes out with %lld, not %lld",
                 (long long)l.quantity, (long long)pq->quantity);
-        return abort_tx(db, DB_FAIL);
+        return db_tx_abort(db, DB_FAIL);
     }
 
     char *evidence = NULL;
@@ -521,28 +504,28 @@ enum db_result db_pack(struct db *db, const struct pack_request *pq, const struc
                        NULL, evidence, &to, err);
     free(evidence);
     if (kind != DB_ONE)
-        return abort_tx(db, kind);
+        return db_tx_abort(db, kind);
 
     /* parcel numbers per RMA: racing packs of two lines of one RMA take turns */
     const char *lp[1] = {rma_id};
-    if ((r = tx(db, Q_RPR_RMA_OUTBOUND_LOCK, lp, &kind, err)) == NULL)
+    if ((r = db_tx_run(db, Q_RPR_RMA_OUTBOUND_LOCK, lp, &kind, err)) == NULL)
         return kind;
     PQclear(r);
     snprintf(qty, sizeof qty, "%lld", (long long)(by_serial ? 1 : pq->quantity));
     const char *ip[6] = {rma_id, line_id,    carrier_id, by_serial ? pq->serial : NULL,
                          qty,    pq->station};
-    if ((r = tx(db, Q_RPR_PARCEL_INSERT, ip, &kind, err)) == NULL)
+    if ((r = db_tx_run(db, Q_RPR_PARCEL_INSERT, ip, &kind, err)) == NULL)
         return kind;
     field(parcel_id, sizeof parcel_id, r, 0);
     PQclear(r);
     if (by_serial) {
         const char *op[2] = {line_id, pq->serial};
-        if ((r = tx(db, Q_OUTBOUND_SERIAL, op, &kind, err)) == NULL)
+        if ((r = db_tx_run(db, Q_OUTBOUND_SERIAL, op, &kind, err)) == NULL)
             return kind;
         PQclear(r);
     }
     if ((kind = shipment_view(db, parcel_id, out, err)) != DB_ONE)
-        return abort_tx(db, kind);
+        return db_tx_abort(db, kind);
     kind = db_commit(db, err);
     if (kind != DB_ONE) {
         json_decref(*out);
@@ -565,7 +548,7 @@ enum db_result db_shipment_event(struct db *db, const struct shipment_event_requ
         return kind;
     snprintf(no, sizeof no, "%d", sq->parcel_no);
     const char *gp[2] = {sq->rma_number, no};
-    if ((r = tx(db, Q_RPR_SHIPMENT_GET, gp, &kind, err)) == NULL)
+    if ((r = db_tx_run(db, Q_RPR_SHIPMENT_GET, gp, &kind, err)) == NULL)
         return kind;
     if (PQntuples(r) != 1) {
         PQclear(r);
@@ -581,7 +564,7 @@ enum db_result db_shipment_event(struct db *db, const struct shipment_event_requ
         return refuse(db, err, ERR_NOT_FOUND, "parcel", "no such shipment");
 
     if ((kind = lock_line(db, sq->rma_number, line_no, &l, err)) != DB_ONE)
-        return abort_tx(db, kind);
+        return db_tx_abort(db, kind);
     if (l.closed)
         return refuse(db, err, ERR_CONFLICT, "rma_number", "the rma is closed");
 
@@ -590,7 +573,7 @@ enum db_result db_shipment_event(struct db *db, const struct shipment_event_requ
     bool tracked = false;
     if (sq->tracking_number != NULL) {
         const char *tp[1] = {parcel_id};
-        if ((r = tx(db, Q_RPR_PARCEL_TRACKING, tp, &kind, err)) == NULL)
+        if ((r = db_tx_run(db, Q_RPR_PARCEL_TRACKING, tp, &kind, err)) == NULL)
             return kind;
         tracked = PQntuples(r) == 1 && !PQgetisnull(r, 0, 0);
         bool other = tracked && strcmp(PQgetvalue(r, 0, 0), sq->tracking_number) != 0;
@@ -618,12 +601,12 @@ enum db_result db_shipment_event(struct db *db, const struct shipment_event_requ
             /* shipped without a number, the number given now: recorded, not dropped */
             if (sq->tracking_number != NULL && !tracked) {
                 const char *tp[2] = {parcel_id, sq->tracking_number};
-                if ((r = tx(db, Q_RPR_PARCEL_TRACKING_SET, tp, &kind, err)) == NULL)
+                if ((r = db_tx_run(db, Q_RPR_PARCEL_TRACKING_SET, tp, &kind, err)) == NULL)
                     return kind;
                 PQclear(r);
             }
             if ((kind = shipment_view(db, parcel_id, out, err)) != DB_ONE)
-                return abort_tx(db, kind);
+                return db_tx_abort(db, kind);
             return db_commit(db, err);
         }
     }
@@ -638,10 +621,10 @@ enum db_result db_shipment_event(struct db *db, const struct shipment_event_requ
                        actor->role == ROLE_CARRIER ? "carrier" : "api", NULL, evidence, &to, err);
     free(evidence);
     if (kind != DB_ONE)
-        return abort_tx(db, kind);
+        return db_tx_abort(db, kind);
 
     const char *sp[3] = {parcel_id, to, sq->tracking_number};
-    if ((r = tx(db, Q_RPR_PARCEL_SET, sp, &kind, err)) == NULL)
+    if ((r = db_tx_run(db, Q_RPR_PARCEL_SET, sp, &kind, err)) == NULL)
         return kind;
     PQclear(r);
     /* delivered, and the unit that came in (if any) has been dealt with: the line is done */
@@ -650,7 +633,7 @@ enum db_result db_shipment_event(struct db *db, const struct shipment_event_requ
         char line_id[24];
         snprintf(line_id, sizeof line_id, "%lld", (long long)l.line_id);
         const char *dp[1] = {line_id};
-        if ((r = tx(db, Q_RPR_LINE_DONE, dp, &kind, err)) == NULL)
+        if ((r = db_tx_run(db, Q_RPR_LINE_DONE, dp, &kind, err)) == NULL)
             return kind;
         PQclear(r);
     }
@@ -660,7 +643,7 @@ enum db_result db_shipment_event(struct db *db, const struct shipment_event_requ
         char line_id[24];
         snprintf(line_id, sizeof line_id, "%lld", (long long)l.line_id);
         const char *up[1] = {line_id};
-        if ((r = tx(db, Q_RPR_SPARE_SHIP, up, &kind, err)) == NULL)
+        if ((r = db_tx_run(db, Q_RPR_SPARE_SHIP, up, &kind, err)) == NULL)
             return kind;
         int n = PQntuples(r);
         PQclear(r);
@@ -670,7 +653,7 @@ enum db_result db_shipment_event(struct db *db, const struct shipment_event_requ
             char qty[24];
             snprintf(qty, sizeof qty, "%lld", (long long)l.quantity);
             const char *bp[2] = {l.product_model, qty};
-            if ((r = tx(db, Q_RPR_BIN_SHIP, bp, &kind, err)) == NULL)
+            if ((r = db_tx_run(db, Q_RPR_BIN_SHIP, bp, &kind, err)) == NULL)
                 return kind;
             n = PQntuples(r);
             PQclear(r);
@@ -680,7 +663,7 @@ enum db_result db_shipment_event(struct db *db, const struct shipment_event_requ
         }
     }
     if ((kind = shipment_view(db, parcel_id, out, err)) != DB_ONE)
-        return abort_tx(db, kind);
+        return db_tx_abort(db, kind);
     kind = db_commit(db, err);
     if (kind != DB_ONE) {
         json_decref(*out);

@@ -25,6 +25,7 @@
 #ifndef CORE_MAILFORM_H
 #define CORE_MAILFORM_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "core/arena.h"
@@ -70,10 +71,27 @@ size_t mailform_missing(const struct intake *in, const char **fields, size_t max
  * when it has none. */
 const char *mailform_label(const char *field);
 
-/* The body of the reply that lists what is missing (and, when err is given, what is wrong),
- * with the labels to answer with.  From the arena. */
+/* Whether the customer can answer field with a line of its label (mailform_parse reads the
+ * label back: "Time zone (for example America/New_York): ..." is the zone). */
+bool mailform_fillable(const char *field);
+
+/* The body of the reply that lists what is missing (and, when problem is given, what is wrong),
+ * with a line to fill in for each fillable field.  threaded: the message was read together with
+ * the earlier one(s) of its thread.  From the arena. */
 char *mailform_reply_missing(struct arena *a, const char *subject, const char *const *fields,
-                             size_t n, const char *problem);
+                             size_t n, const char *problem, bool threaded);
+
+/* The subject without its reply and forward prefixes ("Re:", "RE:", "AW:", "Fwd:", "WG:",
+ * "Re[2]:", ...), however many are stacked. */
+const char *mailform_bare_subject(const char *subject);
+/* "Re: " and the bare subject (one prefix, never stacked); otherwise (copied) when it is
+ * blank. */
+char *mailform_reply_subject(struct arena *a, const char *subject, const char *otherwise);
+
+/* A reply in the thread of an intake that lacked fields, read together with it: every field the
+ * reply gives overrides the earlier one, its error messages replace the earlier ones, and its
+ * text is added to the earlier description. */
+void mailform_merge(struct mailform *into, const struct mailform *reply, struct arena *a);
 /* The body of the acknowledgement of a new case. */
 char *mailform_reply_ack(struct arena *a, const char *case_number, const char *subject);
 /* The body of the follow-up e-mail of a completed case. */

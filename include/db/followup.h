@@ -40,12 +40,22 @@ enum db_result db_mail_intake_case(struct db *db, const char *key, const struct 
 
 /*
  * An e-mail intake refused for its content (422): the record under key with the answer
- * (response, JSON text) and the reply (body) in the outbox (none when reply is NULL); no case.
+ * (response, JSON text) and the fields read so far (fields, JSON text, for a reply in its
+ * thread; may be NULL), and the reply (body) in the outbox (none when reply is NULL); no case.
  * DB_NONE when key was recorded meanwhile.
  */
 enum db_result db_mail_intake_refuse(struct db *db, const char *key, const char *response,
-                                     const struct mail_reply *reply, const char *body,
-                                     const struct principal *actor, struct err *err);
+                                     const char *fields, const struct mail_reply *reply,
+                                     const char *body, const struct principal *actor,
+                                     struct err *err);
+
+/*
+ * The fields (JSON text, arena) of the latest incomplete intake whose missing-fields reply has
+ * one of message_ids (a JSON list of "<id>" strings: the In-Reply-To and References of a
+ * customer's message) and went to from_addr.  DB_NONE when the message answers none of ours.
+ */
+enum db_result db_mail_intake_thread(struct db *db, const char *message_ids, const char *from_addr,
+                                     struct arena *a, char **fields, struct err *err);
 
 /* ---- follow-up ---- */
 
@@ -112,9 +122,11 @@ struct outbox_msg {
 enum db_result db_outbox_claim(struct db *db, const char *claimer, int lease_s, struct arena *a,
                                struct outbox_msg *m, struct err *err);
 /* Right before sending: DB_ONE when claimer still holds message id under a lease that has not
- * run out (renewed for lease_s seconds), DB_NONE when not (do not send: another sender may). */
+ * run out (renewed for lease_s seconds), DB_NONE when not (do not send: another sender may).
+ * A follow-up e-mail whose follow-up is closed is cancelled instead: DB_ONE with *cancelled
+ * (do not send it). */
 enum db_result db_outbox_hold(struct db *db, int64_t id, const char *claimer, int lease_s,
-                              struct err *err);
+                              bool *cancelled, struct err *err);
 /* Marks message id sent (whoever holds the claim now: it was accepted, so nobody may send it
  * again).  DB_NONE when it was already marked. */
 enum db_result db_outbox_sent(struct db *db, int64_t id, struct err *err);

@@ -20,10 +20,13 @@ struct mail_in {
     const char *from_name;  /* the From display name, encoded words decoded */
     const char *from_addr;  /* the From mailbox address */
     const char *subject;
-    const char *text; /* the first text/plain part that is not an attachment; else the first
-                       * text/html part as text (tags stripped, block elements as new lines) */
-    bool automatic;   /* sent by a machine (RFC 3834: Auto-Submitted other than "no", Precedence
-                       * bulk/junk/list, a mailer-daemon): never answer it, or mail loops */
+    const char *text;  /* the first text/plain part that is not an attachment; else the first
+                        * text/html part as text (tags stripped, block elements as new lines) */
+    const char **refs; /* the Message-IDs this message answers, without the angle brackets:
+                        * In-Reply-To's first, then References' from the newest back */
+    size_t n_refs;
+    bool automatic; /* sent by a machine (RFC 3834: Auto-Submitted other than "no", Precedence
+                     * bulk/junk/list, a mailer-daemon): never answer it, or mail loops */
 };
 
 /*

@@ -8,6 +8,7 @@
 
 #include <ctype.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
@@ -211,6 +212,16 @@ static enum mf_field label_of(const char *line, size_t n, const char **value)
         return MF_NONE;
     memcpy(label, p, len);
     label[len] = '\0';
+    /* a hint in parentheses after the label, as our replies write it: "Time zone (for example
+     * America/New_York): ..." */
+    if (len > 2 && label[len - 1] == ')') {
+        char *open = strrchr(label, '(');
+        if (open != NULL && open > label) {
+            while (open > label && isspace((unsigned char)open[-1]))
+                open--;
+            *open = '\0';
+        }
+    }
     /* "Fault description (free text)" style additions are not labels; "-" and "*" bullets are */
     if (label[0] == '-' || label[0] == '*') {
         size_t skip = 1;
@@ -382,6 +393,18 @@ static void set_field(struct arena *a, struct mailform *f, enum mf_field field, 
     }
 }
 
+/* Description text capped at INTAKE_TEXT_MAX bytes, cut at a character boundary. */
+static const char *capped(struct arena *a, const char *s)
+{
+    if (s != NULL && strlen(s) > INTAKE_TEXT_MAX) {
+        size_t cut = INTAKE_TEXT_MAX;
+        while (cut > 0 && ((unsigned char)s[cut] & 0xc0) == 0x80)
+            cut--;
+        return arena_strndup(a, s, cut);
+    }
+    return s;
+}
+
 /* Appends line to the free text; one blank line at most between paragraphs. */
 static void add_free(struct arena *a, char **text, const char *line, size_t n, bool *gap)
 {
@@ -455,33 +478,89 @@ void mailform_parse(const char *text, struct arena *a, struct mailform *out)
         out->description =
             out->description ? arena_printf(a, "%s\n\n%s", out->description, free_text) : free_text;
     /* the stored description is capped; cut at a character boundary */
-    if (out->description != NULL && strlen(out->description) > INTAKE_TEXT_MAX) {
-        size_t cut = INTAKE_TEXT_MAX;
-        while (cut > 0 && ((unsigned char)out->description[cut] & 0xc0) == 0x80)
-            cut--;
-        out->description = arena_strndup(a, out->description, cut);
-    }
+    out->description = capped(a, out->description);
 }
 
-/* The subject without "Re:", "AW:", "Fwd:", "WG:" prefixes. */
-static const char *bare_subject(const char *s)
+/* The length of a reply or forward prefix at s ("Re:", "RE :", "Re[2]:", "AW:", "Fwd:", "WG:",
+ * "SV:", ...), 0 when there is none. */
+static size_t prefix_len(const char *s)
 {
-    static const char *const prefixes[] = {"re:", "aw:", "fwd:", "fw:", "wg:"};
-    bool again = true;
+    static const char *const prefixes[] = {"re", "aw", "fwd", "fw", "wg", "antw", "sv", "vs", "tr"};
 
-    while (again) {
-        again = false;
+    for (size_t i = 0; i < sizeof prefixes / sizeof prefixes[0]; i++) {
+        size_t n = strlen(prefixes[i]);
+        if (strncasecmp(s, prefixes[i], n) != 0)
+            continue;
+        if (s[n] == '[' || s[n] == '(') { /* "Re[2]:", "Re(2):" */
+            char close = s[n] == '[' ? ']' : ')';
+            size_t j = n + 1;
+            while (isdigit((unsigned char)s[j]))
+                j++;
+            if (j == n + 1 || s[j] != close)
+                continue;
+            n = j + 1;
+        }
+        while (s[n] == ' ')
+            n++;
+        if (s[n] == ':')
+            return n + 1;
+    }
+    return 0;
+}
+
+const char *mailform_bare_subject(const char *s)
+{
+    size_t n;
+
+    if (s == NULL)
+        return NULL;
+    do {
         while (*s == ' ' || *s == '\t')
             s++;
-        for (size_t i = 0; i < sizeof prefixes / sizeof prefixes[0]; i++) {
-            size_t n = strlen(prefixes[i]);
-            if (strncasecmp(s, prefixes[i], n) == 0) {
-                s += n;
-                again = true;
-            }
-        }
-    }
+        n = prefix_len(s);
+        s += n;
+    } while (n > 0);
     return s;
+}
+
+char *mailform_reply_subject(struct arena *a, const char *subject, const char *otherwise)
+{
+    const char *bare = mailform_bare_subject(subject);
+    return blank(bare) ? arena_strdup(a, otherwise) : arena_printf(a, "Re: %s", bare);
+}
+
+static const char *bare_subject(const char *s)
+{
+    return mailform_bare_subject(s);
+}
+
+void mailform_merge(struct mailform *into, const struct mailform *reply, struct arena *a)
+{
+#define TAKE(f)                                                                                    \
+    if (!blank(reply->f))                                                                          \
+    into->f = reply->f
+    TAKE(product_model);
+    TAKE(serial_number);
+    TAKE(configuration);
+    TAKE(phone);
+    TAKE(name);
+    TAKE(company);
+    TAKE(street);
+    TAKE(city);
+    TAKE(postcode);
+    TAKE(country);
+    TAKE(zone);
+#undef TAKE
+    if (!blank(reply->description))
+        into->description =
+            blank(into->description) ?
+                reply->description :
+                capped(a, arena_printf(a, "%s\n\n%s", into->description, reply->description));
+    if (reply->n_error_messages > 0) {
+        for (size_t i = 0; i < reply->n_error_messages; i++)
+            into->error_messages[i] = reply->error_messages[i];
+        into->n_error_messages = reply->n_error_messages;
+    }
 }
 
 void mailform_intake(const struct mailform *f, const char *from_name, const char *from_addr,
@@ -534,40 +613,58 @@ const char *mailform_label(const char *field)
             return required[i].label;
     if (strcmp(field, "contact.phone") == 0)
         return "Phone";
-    if (strcmp(field, "contact.email") == 0)
-        return "E-mail (the sender address)";
     if (strcmp(field, "service_address.name") == 0)
         return "Company";
+    if (strcmp(field, "contact.email") == 0)
+        return "E-mail (the sender address)";
     if (strncmp(field, "error_messages", 14) == 0)
         return "Error messages";
     if (strcmp(field, "configuration") == 0)
         return "Configuration";
     if (strcmp(field, "service_address.zone") == 0)
-        return "Time zone (for example Europe/Berlin)";
+        return "Time zone (for example America/New_York)";
     return field;
 }
 
+bool mailform_fillable(const char *field)
+{
+    const char *value = NULL;
+    char line[64];
+    int n = snprintf(line, sizeof line, "%s:", mailform_label(field));
+    return n > 0 && (size_t)n < sizeof line && label_of(line, (size_t)n, &value) != MF_NONE;
+}
+
 char *mailform_reply_missing(struct arena *a, const char *subject, const char *const *fields,
-                             size_t n, const char *problem)
+                             size_t n, const char *problem, bool threaded)
 {
     char *list = arena_strdup(a, "");
 
-    for (size_t i = 0; i < n; i++)
-        list = arena_printf(a, "%s%s: \n", list, mailform_label(fields[i]));
+    for (size_t i = 0; i < n; i++) {
+        bool twice = false;
+        for (size_t j = 0; j < i; j++)
+            twice = twice || strcmp(mailform_label(fields[j]), mailform_label(fields[i])) == 0;
+        if (!twice && mailform_fillable(fields[i]))
+            list = arena_printf(a, "%s%s: \n", list, mailform_label(fields[i]));
+    }
     return arena_printf(
         a,
         "Hello,\n\n"
-        "thank you for your message%s%s%s. We could not open a service case yet because some "
-        "information is %s.\n\n"
+        "thank you for your message%s%s%s. %s"
+        "We could not open a service case yet because some information is %s.\n\n"
         "%s%s%s"
-        "Please reply to this e-mail with the following lines filled in (you may write them in "
-        "English or German, one per line):\n\n"
-        "%s\n"
-        "Every other line of your message is kept as the description of the fault.\n\n"
+        "%s%s"
+        "You need to send only %s: when you reply to this e-mail, we read your reply "
+        "together with what you wrote before. Every other line of your message is added to the "
+        "description of the fault.\n\n"
         "Your service team\n",
         subject ? " \"" : "", subject ? subject : "", subject ? "\"" : "",
+        threaded ? "We have read it together with your earlier message. " : "",
         problem ? "missing or not valid" : "missing", problem ? "What we could not accept: " : "",
-        problem ? problem : "", problem ? "\n\n" : "", list);
+        problem ? problem : "", problem ? "\n\n" : "",
+        list[0] ? "Please reply to this e-mail with the following lines filled in (you may write "
+                  "them in English or German, one per line):\n\n" :
+                  "Please reply to this e-mail with what we could not accept corrected.\n",
+        list[0] ? arena_printf(a, "%s\n", list) : "\n", list[0] ? "these lines" : "that");
 }
 
 char *mailform_reply_ack(struct arena *a, const char *case_number, const char *subject)

@@ -40,15 +40,16 @@ enum db_result db_mail_intake_get(struct db *db, const char *key, struct arena *
 
 /* Records key with status; DB_NONE (rolled back) when another delivery recorded it first. */
 static enum db_result intake_claim(struct db *db, const char *key, const char *status,
-                                   const char *response, const struct principal *actor,
-                                   struct arena *a, char **id, struct err *err)
+                                   const char *response, const char *fields,
+                                   const struct principal *actor, struct arena *a, char **id,
+                                   struct err *err)
 {
     enum db_result kind;
     char tok[24];
     PGresult *r;
 
     token_str(actor, tok);
-    const char *p[5] = {key, status, response, actor->name, tok};
+    const char *p[6] = {key, status, response, actor->name, tok, fields};
     if ((r = db_tx_run(db, Q_FU_INTAKE_CLAIM, p, &kind, err)) == NULL)
         return kind;
     if (PQntuples(r) != 1) {
@@ -62,19 +63,20 @@ static enum db_result intake_claim(struct db *db, const char *key, const char *s
     return DB_ONE;
 }
 
-/* Puts one message into the outbox inside the open transaction; *id, *message_id (arena). */
+/* Puts one message into the outbox inside the open transaction (intake_id: the intake record a
+ * missing-fields reply answers, or NULL); *id (arena) when id is not NULL. */
 static enum db_result outbox_add(struct db *db, const char *case_id, const char *kind_name,
                                  const struct mail_reply *m, const char *body,
-                                 const struct principal *actor, struct arena *a, char **id,
-                                 struct err *err)
+                                 const char *intake_id, const struct principal *actor,
+                                 struct arena *a, char **id, struct err *err)
 {
     enum db_result kind;
     char tok[24];
     PGresult *r;
 
     token_str(actor, tok);
-    const char *p[8] = {case_id, kind_name,      m->to,       m->subject,
-                        body,    m->in_reply_to, actor->name, tok};
+    const char *p[9] = {case_id,        kind_name,   m->to, m->subject, body,
+                        m->in_reply_to, actor->name, tok,   intake_id};
     if ((r = db_tx_run(db, Q_FU_OUTBOX_ADD, p, &kind, err)) == NULL)
         return kind;
     if (id != NULL)
@@ -95,7 +97,7 @@ enum db_result db_mail_intake_case(struct db *db, const char *key, const struct 
 
     if ((kind = db_begin(db, err)) != DB_ONE)
         return kind;
-    if ((kind = intake_claim(db, key, "201", "{}", actor, a, &intake_id, err)) != DB_ONE)
+    if ((kind = intake_claim(db, key, "201", "{}", NULL, actor, a, &intake_id, err)) != DB_ONE)
         return kind;
     char *case_id;
     if ((kind = db_case_insert(db, in, configuration, error_messages, actor, a, &case_id,
@@ -114,10 +116,12 @@ enum db_result db_mail_intake_case(struct db *db, const char *key, const struct 
     PQclear(r);
     if (reply != NULL) {
         struct mail_reply ack = *reply;
-        ack.subject =
-            arena_printf(a, "[%s] %s", *case_number, subject ? subject : "Your service request");
+        ack.subject = arena_printf(a, "[%s] %s", *case_number,
+                                   subject != NULL && *mailform_bare_subject(subject) != '\0' ?
+                                       mailform_bare_subject(subject) :
+                                       "Your service request");
         if ((kind = outbox_add(db, case_id, "intake_ack", &ack,
-                               mailform_reply_ack(a, *case_number, subject), actor, a, NULL,
+                               mailform_reply_ack(a, *case_number, subject), NULL, actor, a, NULL,
                                err)) != DB_ONE)
             return kind;
     }
@@ -125,8 +129,9 @@ enum db_result db_mail_intake_case(struct db *db, const char *key, const struct 
 }
 
 enum db_result db_mail_intake_refuse(struct db *db, const char *key, const char *response,
-                                     const struct mail_reply *reply, const char *body,
-                                     const struct principal *actor, struct err *err)
+                                     const char *fields, const struct mail_reply *reply,
+                                     const char *body, const struct principal *actor,
+                                     struct err *err)
 {
     enum db_result kind;
     struct arena a;
@@ -134,12 +139,31 @@ enum db_result db_mail_intake_refuse(struct db *db, const char *key, const char 
 
     arena_init(&a);
     if ((kind = db_begin(db, err)) == DB_ONE &&
-        (kind = intake_claim(db, key, "422", response, actor, &a, &id, err)) == DB_ONE &&
-        (reply == NULL || (kind = outbox_add(db, NULL, "intake_missing", reply, body, actor, &a,
+        (kind = intake_claim(db, key, "422", response, fields, actor, &a, &id, err)) == DB_ONE &&
+        (reply == NULL || (kind = outbox_add(db, NULL, "intake_missing", reply, body, id, actor, &a,
                                              NULL, err)) == DB_ONE))
         kind = db_commit(db, err);
     arena_release(&a);
     return kind;
+}
+
+enum db_result db_mail_intake_thread(struct db *db, const char *message_ids, const char *from_addr,
+                                     struct arena *a, char **fields, struct err *err)
+{
+    enum db_result kind;
+    const char *p[2] = {message_ids, from_addr};
+    PGresult *r = db_run(db, Q_FU_INTAKE_THREAD, p, &kind, err);
+
+    if (r == NULL)
+        return kind;
+    if (PQntuples(r) != 1) {
+        PQclear(r);
+        err_set(err, ERR_NOT_FOUND, "In-Reply-To", "no earlier incomplete intake in the thread");
+        return DB_NONE;
+    }
+    *fields = db_field(a, r, 0, 0);
+    PQclear(r);
+    return DB_ONE;
 }
 
 /* ---- follow-up ---- */
@@ -232,10 +256,11 @@ static json_t *follow_up_json(struct db *db, const char *case_id, const char *ca
     if (!PQgetisnull(r, 0, 11))
         json_object_set_new(
             out, "email",
-            json_pack("{s:s, s:o, s:s, s:I}", "status", PQgetvalue(r, 0, 11), "sent_at",
+            json_pack("{s:s, s:o, s:s, s:I, s:o}", "status", PQgetvalue(r, 0, 11), "sent_at",
                       PQgetisnull(r, 0, 12) ? json_null() : json_string(PQgetvalue(r, 0, 12)),
                       "message_id", PQgetvalue(r, 0, 13), "delivery_attempts",
-                      (json_int_t)strtoll(PQgetvalue(r, 0, 14), NULL, 10)));
+                      (json_int_t)strtoll(PQgetvalue(r, 0, 14), NULL, 10), "cancel_reason",
+                      PQgetisnull(r, 0, 15) ? json_null() : json_string(PQgetvalue(r, 0, 15))));
     char *fu_id = strdup(PQgetvalue(r, 0, 0));
     PQclear(r);
 
@@ -340,7 +365,7 @@ enum db_result db_case_complete(struct db *db, const char *case_number,
         char *outbox_id;
         if ((kind = outbox_add(db, c.id, "follow_up", &m,
                                mailform_follow_up(&a, c.case_number, c.contact_name, req->summary),
-                               actor, &a, &outbox_id, err)) != DB_ONE)
+                               NULL, actor, &a, &outbox_id, err)) != DB_ONE)
             goto done;
         const char *op[2] = {fu_id, outbox_id};
         if ((r = db_tx_run(db, Q_FU_SET_OUTBOX, op, &kind, err)) == NULL)
@@ -400,6 +425,17 @@ static enum db_result close_case(struct db *db, const struct case_row *c, const 
     PQclear(r);
     if (!changed)
         return db_tx_fail(db, err, ERR_CONFLICT, "status", "the follow-up was closed meanwhile");
+    /* its e-mail, if still queued, must not go out after the close (a message already being
+     * sent is checked once more by the sender right before the send) */
+    const char *cp[2] = {fu_id,
+                         strcmp(status, "done") == 0 ?
+                             "the follow-up was closed (done: feedback recorded) before the "
+                             "e-mail was sent" :
+                             "the follow-up was closed (closed_no_feedback) before the e-mail "
+                             "was sent"};
+    if ((r = db_tx_run(db, Q_FU_OUTBOX_CANCEL, cp, &kind, err)) == NULL)
+        return kind;
+    PQclear(r);
     if ((kind = db_case_move(db, strtoll(c->id, NULL, 10), CASE_EV_CLOSE, "follow_up", actor, "api",
                              reason, NULL, &to, err)) != DB_ONE) {
         db_rollback(db);
@@ -521,7 +557,7 @@ enum db_result db_outbox_claim(struct db *db, const char *claimer, int lease_s, 
 }
 
 enum db_result db_outbox_hold(struct db *db, int64_t id, const char *claimer, int lease_s,
-                              struct err *err)
+                              bool *cancelled, struct err *err)
 {
     enum db_result kind;
     char ids[24];
@@ -533,7 +569,8 @@ enum db_result db_outbox_hold(struct db *db, int64_t id, const char *claimer, in
     PGresult *r = db_run(db, Q_FU_OUTBOX_HOLD, p, &kind, err);
     if (r == NULL)
         return kind;
-    bool held = strcmp(PQcmdTuples(r), "1") == 0;
+    bool held = PQntuples(r) == 1;
+    *cancelled = held && strcmp(PQgetvalue(r, 0, 0), "cancelled") == 0;
     PQclear(r);
     if (!held) {
         err_set(err, ERR_CONFLICT, "outbox", "the claim ran out");

@@ -177,6 +177,8 @@ enum stmt {
     Q_FU_OUTBOX_SENT,
     Q_FU_OUTBOX_RETRY,
     Q_FU_OUTBOX_HOLD,
+    Q_FU_OUTBOX_CANCEL,
+    Q_FU_INTAKE_THREAD,
 
     /* ---- xml: pickup manifests and outbound documents (issue 5, db_manifest.c) ---- */
     Q_MFST_CARRIER,

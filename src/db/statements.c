@@ -855,17 +855,18 @@ const struct statement db_statements[Q__COUNT] = {
     [Q_FU_INTAKE_GET] = {"fu_intake_get", 1,
                          "SELECT status, response::text FROM email_intake WHERE message_id = $1"},
     [Q_FU_INTAKE_CLAIM] =
-        {"fu_intake_claim", 5,
-         "INSERT INTO email_intake (message_id, status, response, actor, actor_token_id)"
-         " VALUES ($1, $2::integer, $3::jsonb, $4, $5::bigint)"
+        {"fu_intake_claim", 6,
+         "INSERT INTO email_intake (message_id, status, response, actor, actor_token_id, fields)"
+         " VALUES ($1, $2::integer, $3::jsonb, $4, $5::bigint, $6::jsonb)"
          " ON CONFLICT (message_id) DO NOTHING RETURNING id"},
     [Q_FU_INTAKE_SET] = {"fu_intake_set", 3,
                          "UPDATE email_intake SET case_id = $2::bigint, response = $3::jsonb"
                          " WHERE id = $1::bigint"},
     [Q_FU_OUTBOX_ADD] =
-        {"fu_outbox_add", 8,
+        {"fu_outbox_add", 9,
          "INSERT INTO outbox (case_id, kind, to_addr, subject, body, in_reply_to, actor,"
-         " actor_token_id) VALUES ($1::bigint, $2, $3, $4, $5, $6, $7, $8::bigint)"
+         " actor_token_id, intake_id) VALUES ($1::bigint, $2, $3, $4, $5, $6, $7, $8::bigint,"
+         " $9::bigint)"
          " RETURNING id, message_id"},
     [Q_FU_CASE_LOCK] = {"fu_case_lock", 1,
                         "SELECT id, status, contact_email, contact_name, case_number"
@@ -897,7 +898,7 @@ const struct statement db_statements[Q__COUNT] = {
          " (SELECT count(*) FROM follow_up_attempt a WHERE a.follow_up_id = f.id)"
          "   + CASE WHEN o.status = 'sent' THEN 1 ELSE 0 END,"
          " o.status, to_char(o.sent_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),"
-         " o.message_id, o.attempts"
+         " o.message_id, o.attempts, o.cancel_reason"
          " FROM follow_up f LEFT JOIN outbox o ON o.id = f.outbox_id WHERE f.case_id = $1::bigint"},
     [Q_FU_ATTEMPT_INSERT] = {"fu_attempt_insert", 7,
                              "INSERT INTO follow_up_attempt (follow_up_id, case_id, channel,"
@@ -945,11 +946,32 @@ const struct statement db_statements[Q__COUNT] = {
          " WHERE id = $1::bigint AND claimed_by = $2 AND status = 'sending'"},
     /* right before the send: the claim is still ours and its lease has not run out (else
      * another sender may have it): renewed for the send */
-    [Q_FU_OUTBOX_HOLD] = {"fu_outbox_hold", 3,
-                          "UPDATE outbox SET"
-                          " claimed_until = clock_timestamp() + make_interval(secs => $3::integer)"
-                          " WHERE id = $1::bigint AND claimed_by = $2 AND status = 'sending'"
-                          " AND claimed_until > clock_timestamp()"},
+    [Q_FU_OUTBOX_HOLD] =
+        {"fu_outbox_hold", 3,
+         "UPDATE outbox o SET"
+         " status = CASE WHEN fu.closed THEN 'cancelled' ELSE 'sending' END,"
+         " claimed_until = CASE WHEN fu.closed THEN NULL"
+         "   ELSE clock_timestamp() + make_interval(secs => $3::integer) END,"
+         " cancelled_at = CASE WHEN fu.closed THEN clock_timestamp() END,"
+         " cancel_reason = CASE WHEN fu.closed THEN 'the follow-up was closed (' || fu.status"
+         "   || ') before the e-mail was sent' END"
+         " FROM (SELECT f.status, f.status <> 'open' AS closed FROM (SELECT 1) one"
+         "   LEFT JOIN follow_up f ON f.outbox_id = $1::bigint) fu"
+         " WHERE o.id = $1::bigint AND o.claimed_by = $2 AND o.status = 'sending'"
+         " AND o.claimed_until > clock_timestamp() RETURNING o.status"},
+    /* closing a follow-up: its e-mail, while still queued, is never sent */
+    [Q_FU_OUTBOX_CANCEL] = {"fu_outbox_cancel", 2,
+                            "UPDATE outbox o SET status = 'cancelled', cancelled_at = now(),"
+                            " cancel_reason = $2 FROM follow_up f WHERE f.id = $1::bigint"
+                            " AND o.id = f.outbox_id AND o.status = 'queued'"},
+    /* the fields of the latest incomplete intake whose missing-fields reply is one of the
+     * Message-IDs ($1, a JSON list of "<id>"), sent to the same address ($2) */
+    [Q_FU_INTAKE_THREAD] =
+        {"fu_intake_thread", 2,
+         "SELECT i.fields::text FROM outbox o JOIN email_intake i ON i.id = o.intake_id"
+         " WHERE o.kind = 'intake_missing' AND i.fields IS NOT NULL"
+         " AND o.message_id IN (SELECT jsonb_array_elements_text($1::jsonb))"
+         " AND lower(o.to_addr) = lower($2) ORDER BY i.id DESC LIMIT 1"},
 
     /* ---- xml: pickup manifests and outbound documents (issue 5, db_manifest.c) ---- */
     [Q_MFST_CARRIER] =
@@ -1503,7 +1525,8 @@ const struct statement db_statements[Q__COUNT] = {
          "   'actor', m.actor) ORDER BY m.id), '[]') FROM email_intake m WHERE m.case_id = $1),"
          " 'sent', (SELECT coalesce(json_agg(json_build_object('kind', o.kind, 'to', o.to_addr,"
          "   'subject', o.subject, 'status', o.status, 'queued_at', o.created_at,"
-         "   'sent_at', o.sent_at, 'body', o.body) ORDER BY o.id), '[]')"
+         "   'sent_at', o.sent_at, 'cancelled_at', o.cancelled_at, 'cancel_reason',"
+         "   o.cancel_reason, 'body', o.body) ORDER BY o.id), '[]')"
          "   FROM outbox o WHERE o.case_id = $1))"},
     [Q_ARCH_RECORD_INSERT] =
         {"arch_record_insert", 6,

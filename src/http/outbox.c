@@ -14,8 +14,9 @@
  *              attempts, is 'failed' for good (kept, never dropped).
  *
  * What "exactly once" means here.  Never lost: a message leaves 'queued'/'sending' only as
- * 'sent' after the server accepted it, or as 'failed' after a permanent refusal.  Never sent
- * twice, with one exception: if rmad dies (or loses the database for longer than the lease)
+ * 'sent' after the server accepted it, as 'failed' after a permanent refusal, or as
+ * 'cancelled' when it is a follow-up e-mail and its follow-up was closed before the send.  Never
+ * sent twice, with one exception: if rmad dies (or loses the database for longer than the lease)
  * after the SMTP server accepted the message and before the 'sent' mark is committed, the
  * claim's lease expires and the message goes out again, with the same Message-ID, so a
  * receiver that de-duplicates on Message-ID (most MTAs and mail stores do for identical
@@ -27,8 +28,9 @@
  * sent nothing, and its message is sent once, by whoever claims it after the lease.
  * Right before the send the claim is renewed, only if it is still ours and unexpired (a pause or
  * a stalled database may have outlived it: then another sender may have the message, and this
- * one leaves it); the SMTP transfer's timeout is half the lease, so a slow send cannot outlive
- * its claim either.
+ * one leaves it), and a follow-up e-mail whose follow-up was closed meanwhile (feedback came in
+ * by phone, or it was closed without) is 'cancelled' there instead of sent; the SMTP transfer's
+ * timeout is half the lease, so a slow send cannot outlive its claim either.
  *
  * Nothing personal is logged: message ids and outbox row ids only.
  */
@@ -145,8 +147,13 @@ static bool send_one(struct db *db)
     }
     /* a pause (the test hook) or a stalled database may have outlived the lease: then another
      * sender may have the message, and this one must not send it too */
-    switch (db_outbox_hold(db, m.id, oc.claimer, (int)oc.lease_s, &err)) {
+    bool cancelled = false;
+    switch (db_outbox_hold(db, m.id, oc.claimer, (int)oc.lease_s, &cancelled, &err)) {
     case DB_ONE:
+        if (cancelled) {
+            log_info("outbox: message %lld cancelled: its follow-up was closed", (long long)m.id);
+            goto done;
+        }
         break;
     case DB_NONE:
         log_warnx("outbox: message %lld: the claim ran out before the send; left to others",

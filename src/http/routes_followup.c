@@ -76,9 +76,103 @@ static int replay(struct request *req, const char *key)
     return reply_bytes(req, status, "application/json", response, strlen(response));
 }
 
-/* 422 for what the message lacks (fields) or holds wrong (bad), with the reply queued. */
+/* The fields read from an intake that lacked some, for a reply in its thread (JSON text). */
+static const char *form_json(struct request *req, const struct mailform *f, const char *description)
+{
+    static const char *const names[] = {
+        "product_model", "serial_number", "configuration", "phone",   "name", "company",
+        "street",        "city",          "postcode",      "country", "zone", "description"};
+    const char *values[] = {f->product_model, f->serial_number, f->configuration, f->phone,
+                            f->name,          f->company,       f->street,        f->city,
+                            f->postcode,      f->country,       f->zone,          description};
+    json_t *o = json_object();
+    json_t *errors = json_array();
+
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (values[i] != NULL)
+            json_object_set_new(o, names[i], json_string(values[i]));
+    for (size_t i = 0; i < f->n_error_messages; i++)
+        json_array_append_new(errors, json_string(f->error_messages[i]));
+    json_object_set_new(o, "error_messages", errors);
+    char *text = json_dumps(o, JSON_COMPACT);
+    json_decref(o);
+    char *copy = text ? arena_strdup(&req->arena, text) : NULL;
+    free(text);
+    return copy;
+}
+
+/* The fields stored by form_json() back into *f (what is not there stays NULL). */
+static void form_from_json(struct request *req, const char *text, struct mailform *f)
+{
+    json_t *o = json_loads(text, 0, NULL);
+    const char **slots[] = {&f->product_model, &f->serial_number, &f->configuration,
+                            &f->phone,         &f->name,          &f->company,
+                            &f->street,        &f->city,          &f->postcode,
+                            &f->country,       &f->zone,          &f->description};
+    static const char *const names[] = {
+        "product_model", "serial_number", "configuration", "phone",   "name", "company",
+        "street",        "city",          "postcode",      "country", "zone", "description"};
+
+    memset(f, 0, sizeof *f);
+    if (o == NULL)
+        return;
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        const char *v = json_string_value(json_object_get(o, names[i]));
+        if (v != NULL)
+            *slots[i] = arena_strdup(&req->arena, v);
+    }
+    json_t *errors = json_object_get(o, "error_messages");
+    for (size_t i = 0; i < json_array_size(errors) && i < MAILFORM_MAX_ERRORS; i++) {
+        const char *v = json_string_value(json_array_get(errors, i));
+        if (v != NULL)
+            f->error_messages[f->n_error_messages++] = arena_strdup(&req->arena, v);
+    }
+    json_decref(o);
+}
+
+/* A message answering one of our missing-fields replies: *f becomes the earlier fields of that
+ * intake with the message's own added or overriding (*threaded).  -1 after replying with a
+ * database error. */
+static int read_thread(struct request *req, const struct mail_in *m, struct mailform *f,
+                       bool *threaded)
+{
+    struct err err = {0};
+    struct mailform earlier;
+    char *stored = NULL;
+
+    *threaded = false;
+    if (m->n_refs == 0)
+        return 0;
+    json_t *ids = json_array();
+    for (size_t i = 0; i < m->n_refs; i++)
+        json_array_append_new(ids, json_string(arena_printf(&req->arena, "<%s>", m->refs[i])));
+    char *text = json_dumps(ids, JSON_COMPACT);
+    json_decref(ids);
+    enum db_result r =
+        db_mail_intake_thread(req->db, text, m->from_addr, &req->arena, &stored, &err);
+    free(text);
+    switch (r) {
+    case DB_ONE:
+        break;
+    case DB_NONE:
+        return 0;
+    case DB_RETRY:
+    case DB_FAIL:
+        reply_db_error(req, r, &err);
+        return -1;
+    }
+    form_from_json(req, stored, &earlier);
+    mailform_merge(&earlier, f, &req->arena);
+    *f = earlier;
+    *threaded = true;
+    return 0;
+}
+
+/* 422 for what the message lacks (fields) or holds wrong (bad), with the reply queued; form:
+ * the fields read (JSON), kept for a reply in the thread. */
 static int refuse(struct request *req, const char *key, const struct mail_in *m,
-                  const char *const *fields, size_t n, const struct err *bad)
+                  const char *const *fields, size_t n, const struct err *bad, const char *form,
+                  bool threaded)
 {
     struct err err = {0};
     json_t *missing = json_array();
@@ -96,15 +190,17 @@ static int refuse(struct request *req, const char *key, const struct mail_in *m,
         problem = arena_printf(&req->arena, "%s %s", mailform_label(bad->field), bad->message);
     }
     char *text = json_dumps(body, JSON_COMPACT | JSON_ENSURE_ASCII);
-    struct mail_reply reply = {m->from_addr,
-                               subject ? arena_printf(&req->arena, "Re: %s", subject) :
-                                         "Your service request: information missing",
-                               m->message_id ? arena_printf(&req->arena, "<%s>", m->message_id) :
-                                               NULL};
-    char *mail = mailform_reply_missing(&req->arena, subject, fields, n, problem);
+    struct mail_reply reply = {
+        m->from_addr,
+        mailform_reply_subject(&req->arena, subject, "Your service request: information missing"),
+        m->message_id ? arena_printf(&req->arena, "<%s>", m->message_id) : NULL};
+    /* what was refused is a line to fill in too (the time zone of a country with several) */
+    const char *bad_field = bad != NULL ? bad->field : NULL;
+    char *mail = mailform_reply_missing(&req->arena, subject, n > 0 ? fields : &bad_field,
+                                        n > 0 ? n : (bad_field != NULL), problem, threaded);
     /* a machine's message (a bounce, an auto-reply) is never answered: mail loops */
-    enum db_result r = db_mail_intake_refuse(req->db, key, text, m->automatic ? NULL : &reply, mail,
-                                             &req->who, &err);
+    enum db_result r = db_mail_intake_refuse(req->db, key, text, form, m->automatic ? NULL : &reply,
+                                             mail, &req->who, &err);
     switch (r) {
     case DB_ONE:
         reply_bytes(req, 422, "application/json", text, strlen(text));
@@ -176,11 +272,15 @@ int route_followup_intake_email(struct request *req)
     }
 
     mailform_parse(m.text, &req->arena, &f);
+    bool threaded = false;
+    if (read_thread(req, &m, &f, &threaded) != 0)
+        return 0;
     mailform_intake(&f, m.from_name, m.from_addr, clean_subject(&req->arena, m.subject),
                     &req->arena, &in);
+    const char *form = form_json(req, &f, in.fault_description);
     size_t n = mailform_missing(&in, missing, sizeof missing / sizeof missing[0]);
     if (n > 0)
-        return refuse(req, key, &m, missing, n, NULL);
+        return refuse(req, key, &m, missing, n, NULL, form, threaded);
 
     char *configuration = NULL;
     if (f.configuration != NULL &&
@@ -193,11 +293,11 @@ int route_followup_intake_email(struct request *req)
     }
     char *errors = error_list(req, &f, &err);
     if (err_is_set(&err) || intake_validate(&in, &err) != 0 || intake_resolve_zone(&in, &err) != 0)
-        return refuse(req, key, &m, NULL, 0, &err);
+        return refuse(req, key, &m, NULL, 0, &err, form, threaded);
     if (db_tz_get(in.zone, &err) == NULL) {
         err_clear(&err);
         err_set(&err, ERR_INVALID, "service_address.zone", "unknown time zone");
-        return refuse(req, key, &m, NULL, 0, &err);
+        return refuse(req, key, &m, NULL, 0, &err, form, threaded);
     }
 
     char *case_number = NULL;
@@ -213,7 +313,7 @@ int route_followup_intake_email(struct request *req)
         return replay(req, key);
     case DB_FAIL:
         if (err.kind == ERR_INVALID)
-            return refuse(req, key, &m, NULL, 0, &err);
+            return refuse(req, key, &m, NULL, 0, &err, form, threaded);
         return reply_db_error(req, r, &err);
     case DB_RETRY:
         return reply_db_error(req, r, &err);

@@ -177,6 +177,25 @@ int mail_parse(const char *raw, size_t len, struct arena *a, struct mail_in *out
         out->from_name = copy_or_null(a, internet_address_get_name(INTERNET_ADDRESS(from)));
     }
 
+    /* the thread: In-Reply-To, then References from the newest (last) back; at most 32 */
+    const char *irt = g_mime_object_get_header(GMIME_OBJECT(msg), "In-Reply-To");
+    const char *refs = g_mime_object_get_header(GMIME_OBJECT(msg), "References");
+    GMimeReferences *ri = irt ? g_mime_references_parse(NULL, irt) : NULL;
+    GMimeReferences *rr = refs ? g_mime_references_parse(NULL, refs) : NULL;
+    int ni = ri ? g_mime_references_length(ri) : 0;
+    int nr = rr ? g_mime_references_length(rr) : 0;
+    out->refs = arena_alloc(a, sizeof *out->refs * 32);
+    for (int i = 0; i < ni + nr && out->n_refs < 32; i++) {
+        const char *id = i < ni ? g_mime_references_get_message_id(ri, i) :
+                                  g_mime_references_get_message_id(rr, nr - 1 - (i - ni));
+        if (id != NULL && id[0] != '\0' && strlen(id) <= 900)
+            out->refs[out->n_refs++] = arena_strdup(a, id);
+    }
+    if (ri != NULL)
+        g_mime_references_free(ri);
+    if (rr != NULL)
+        g_mime_references_free(rr);
+
     struct text_find f = {0};
     const char *auto_sub = g_mime_object_get_header(GMIME_OBJECT(msg), "Auto-Submitted");
     const char *prec = g_mime_object_get_header(GMIME_OBJECT(msg), "Precedence");

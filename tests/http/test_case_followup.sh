@@ -331,6 +331,126 @@ kill "$B_PID" 2>/dev/null
 wait "$B_PID" 2>/dev/null
 B_PID=""
 
+# ---- a closed follow-up's e-mail is never sent (cancelled in the closing transaction) ----
+rmad_stop
+unset RMAD_TEST_OUTBOX_PAUSE_AFTER_CLAIM RMAD_OUTBOX_LEASE
+SMTP_URL=$RMAD_SMTP_URL
+unset RMAD_SMTP_URL # SMTP configured later: the e-mails stay queued meanwhile
+rmad_start
+# email_case ID: a new case from an e-mail (contact e-mail set), resolved remotely; sets CASE.
+email_case() {
+    mail_post "$(variant "$FIX/complete-base64-de.eml" "$1")"
+    CASE=$(jqb .case_number)
+    resolve_remote "$CASE"
+}
+email_case cancel-feedback-1@example.de
+CASE_FB=$CASE
+api POST "/api/v1/cases/$CASE_FB/complete" "$AGENT" '{"summary":"Board replaced.","follow_up":{"channel":"email","due_in_days":1}}'
+expect_status 200 "follow-up by e-mail while no SMTP server is configured"
+FU_FB=$(outbox_of "$CASE_FB" follow_up)
+check "the follow-up e-mail is queued" outbox_status "$FU_FB" queued
+api POST "/api/v1/cases/$CASE_FB/feedback" "$AGENT" '{"rating":4,"comment":"called us back"}'
+expect_status 200 "feedback (by phone) before the e-mail went out"
+expect_jq '.email.status == "cancelled" and (.email.cancel_reason | test("closed \\(done"))' \
+    "the follow-up shows its e-mail cancelled, with why"
+check "the outbox row is cancelled with its reason" test "$(psql_t -c "SELECT status || '|' || (cancelled_at IS NOT NULL) || '|' || cancel_reason FROM outbox WHERE id = $FU_FB")" = \
+    "cancelled|true|the follow-up was closed (done: feedback recorded) before the e-mail was sent"
+email_case cancel-close-1@example.de
+CASE_CL=$CASE
+api POST "/api/v1/cases/$CASE_CL/complete" "$AGENT" '{"summary":"Board replaced.","follow_up":{"channel":"email","due_in_days":1}}'
+FU_CL=$(outbox_of "$CASE_CL" follow_up)
+psql_t -c "UPDATE follow_up SET due_at = now() - interval '1 hour' WHERE case_id = (SELECT id FROM service_case WHERE case_number = '$CASE_CL')"
+api POST "/api/v1/cases/$CASE_CL/follow-up/attempts" "$AGENT" '{"channel":"phone","outcome":"no_answer"}'
+api POST "/api/v1/cases/$CASE_CL/close" "$AGENT" '{"reason":"not reachable"}'
+expect_status 200 "closed without feedback before the e-mail went out"
+check "its follow-up e-mail is cancelled" test "$(psql_t -c "SELECT status || '|' || cancel_reason FROM outbox WHERE id = $FU_CL")" = \
+    "cancelled|the follow-up was closed (closed_no_feedback) before the e-mail was sent"
+rmad_stop
+export RMAD_SMTP_URL=$SMTP_URL
+rmad_start
+ACK_CL=$(outbox_of "$CASE_CL" intake_ack)
+check "with SMTP configured the queued acknowledgements go out" wait_until 30 delivered_once "$(mid_of "$ACK_CL")"
+sleep 2
+check "no follow-up e-mail of a closed follow-up arrives" \
+    test "$(delivered "$(mid_of "$FU_FB")")$(delivered "$(mid_of "$FU_CL")")" = 00
+check "and they stay cancelled" test "$(psql_t -c "SELECT string_agg(status, ',') FROM outbox WHERE id IN ($FU_FB, $FU_CL)")" = cancelled,cancelled
+
+# the race: the sender claimed the follow-up e-mail, the feedback comes before the send
+rmad_stop
+export RMAD_TEST_OUTBOX_PAUSE_AFTER_CLAIM=4
+rmad_start
+email_case cancel-race-1@example.de
+CASE_RC=$CASE
+check "the acknowledgement went out" wait_until 30 delivered_once "$(mid_of "$(outbox_of "$CASE_RC" intake_ack)")"
+api POST "/api/v1/cases/$CASE_RC/complete" "$AGENT" '{"summary":"Board replaced.","follow_up":{"channel":"email"}}'
+FU_RC=$(outbox_of "$CASE_RC" follow_up)
+check "the sender claimed the follow-up e-mail" wait_until 15 outbox_status "$FU_RC" sending
+api POST "/api/v1/cases/$CASE_RC/feedback" "$AGENT" '{"rating":5}'
+expect_status 200 "feedback while the sender holds the e-mail"
+check "the sender cancels it right before the send" wait_until 15 outbox_status "$FU_RC" cancelled
+sleep 1
+check "the e-mail of the closed follow-up never arrives" test "$(delivered "$(mid_of "$FU_RC")")" = 0
+check "the sender logged the cancel" grep -q "message $FU_RC cancelled: its follow-up was closed" "$T_TMP/rmad.log"
+rmad_stop
+unset RMAD_TEST_OUTBOX_PAUSE_AFTER_CLAIM
+rmad_start
+
+# ---- a reply to our missing-fields e-mail is read with the earlier message(s) ----
+# us_mail ID SUBJECT IN-REPLY-TO REFERENCES BODY [FROM]: a raw message in $T_TMP/ID.eml
+us_mail() {
+    {
+        printf 'From: "Bob Miller" <%s>\r\nTo: service@rmad.example\r\nSubject: %s\r\n' "${6:-bob.us@example.com}" "$2"
+        printf 'Message-ID: <%s>\r\nDate: Thu, 03 Dec 2026 12:00:00 +0000\r\n' "$1"
+        [ -n "$3" ] && printf 'In-Reply-To: %s\r\n' "$3"
+        [ -n "$4" ] && printf 'References: %s\r\n' "$4"
+        printf 'MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n%s\r\n' "$5"
+    } >"$T_TMP/$1.eml"
+    printf '%s' "$T_TMP/$1.eml"
+}
+# reply_of ID: the outbox row of our missing-fields reply to the customer's message <ID>
+reply_of() { psql_t -c "SELECT id FROM outbox WHERE kind = 'intake_missing' AND in_reply_to = '<$1>'"; }
+mail_post "$(us_mail us-1@example.com 'laptop broken' '' '' 'The laptop does not boot after the update.
+
+Model: NB-X13
+Street: 350 Fifth Avenue
+City: New York
+Postcode: 10118
+Country: USA')"
+expect_status 422 "a US address without a serial number"
+expect_jq '.missing == ["serial_number"]' "only the serial number is missing"
+R1=$(reply_of us-1@example.com)
+check "the first reply is Re: the subject" test "$(psql_t -c "SELECT subject FROM outbox WHERE id = $R1")" = "Re: laptop broken"
+check "it says only the missing lines are needed" grep -q "You need to send only these lines" <<<"$(psql_t -c "SELECT body FROM outbox WHERE id = $R1")"
+mail_post "$(us_mail us-2@example.com 'Re: laptop broken' "$(mid_of "$R1")" "<us-1@example.com> $(mid_of "$R1")" 'Here it is.
+
+Serial number: nbx130077
+
+> Serial number:
+> Postcode:')"
+expect_status 422 "the reply with the serial number: read with the first message, the zone is still missing"
+expect_jq '.missing == [] and .invalid == ["service_address.zone"]' "only the zone is refused, not the first message's fields"
+R2=$(reply_of us-2@example.com)
+body=$(psql_t -c "SELECT body FROM outbox WHERE id = $R2")
+check "the zone's line is listed with an example" grep -qx "Time zone (for example America/New_York): " <<<"$body"
+check "the reply says it read the earlier message" grep -q "We have read it together with your earlier message" <<<"$body"
+check "no stacked Re: on the second reply ($(psql_t -c "SELECT subject FROM outbox WHERE id = $R2"))" \
+    test "$(psql_t -c "SELECT subject FROM outbox WHERE id = $R2")" = "Re: laptop broken"
+# someone else answering in the thread does not get Bob's fields
+mail_post "$(us_mail us-x@example.com 'Re: laptop broken' "$(mid_of "$R2")" '' 'Time zone: America/New_York' eve@example.com)"
+expect_status 422 "a reply from another address is read on its own"
+expect_jq '.missing | index("serial_number") != null' "and lacks the fields"
+mail_post "$(us_mail us-3@example.com 'Re: Re: laptop broken' "$(mid_of "$R2")" "<us-1@example.com> $(mid_of "$R1") <us-2@example.com> $(mid_of "$R2")" 'Time zone (for example America/New_York): America/New_York')"
+expect_status 201 "the line filled in as listed opens the case"
+CASE_US=$(jqb .case_number)
+row=$(psql_t -F '|' -c "SELECT product_model, serial_number, addr_street, addr_city, addr_postcode, addr_country, addr_zone, contact_email
+    FROM service_case WHERE case_number = '$CASE_US'")
+check "the case has the fields of all three messages ($row)" test "$row" = \
+    "NB-X13|NBX130077|350 Fifth Avenue|New York|10118|US|America/New_York|bob.us@example.com"
+check "the first message's text is the fault description" \
+    grep -q "does not boot after the update" <<<"$(psql_t -c "SELECT fault_description FROM service_case WHERE case_number = '$CASE_US'")"
+check "the acknowledgement's subject has no reply prefix" \
+    test "$(psql_t -c "SELECT subject FROM outbox WHERE kind = 'intake_ack' AND in_reply_to = '<us-3@example.com>'")" = "[$CASE_US] laptop broken"
+
 check "every outbox message was delivered exactly once" test "$(for id in $(psql_t -c "SELECT id FROM outbox WHERE status = 'sent'"); do delivered "$(mid_of "$id")"; done | sort -u)" = 1
 
 finish

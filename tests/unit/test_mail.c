@@ -161,6 +161,31 @@ static void addresses(void **state)
     assert_false(mail_address_ok(NULL));
 }
 
+/* A reply names the thread it answers: In-Reply-To first, then References from the newest. */
+static void thread_references(void **state)
+{
+    struct arena a;
+    struct mail_in m;
+    struct err err = {0};
+    const char reply[] = "From: Bob <bob@example.com>\r\nSubject: Re: Re: laptop broken\r\n"
+                         "Message-ID: <r2@example.com>\r\n"
+                         "In-Reply-To: <ours-2.rmad@rmad.invalid>\r\n"
+                         "References: <first@example.com> <ours-1.rmad@rmad.invalid>\r\n"
+                         " <r1@example.com> <ours-2.rmad@rmad.invalid>\r\n\r\nSerial: X1\r\n";
+    const char plain[] = "From: bob@example.com\r\nSubject: hi\r\n\r\nx\r\n";
+    (void)state;
+    arena_init(&a);
+    assert_int_equal(mail_parse(reply, sizeof reply - 1, &a, &m, &err), 0);
+    assert_int_equal(m.n_refs, 5);
+    assert_string_equal(m.refs[0], "ours-2.rmad@rmad.invalid");
+    assert_string_equal(m.refs[1], "ours-2.rmad@rmad.invalid");
+    assert_string_equal(m.refs[2], "r1@example.com");
+    assert_string_equal(m.refs[4], "first@example.com");
+    assert_int_equal(mail_parse(plain, sizeof plain - 1, &a, &m, &err), 0);
+    assert_int_equal(m.n_refs, 0);
+    arena_release(&a);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -171,6 +196,7 @@ int main(void)
         cmocka_unit_test(compose_round_trip),
         cmocka_unit_test(automatic_messages),
         cmocka_unit_test(addresses),
+        cmocka_unit_test(thread_references),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

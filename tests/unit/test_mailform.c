@@ -101,7 +101,7 @@ static void missing_fields_listed(void **state)
     assert_string_equal(missing[0], "serial_number");
     assert_string_equal(missing[1], "service_address.street");
     assert_string_equal(missing[4], "service_address.country");
-    char *reply = mailform_reply_missing(&a, "PSU clicking", missing, n, NULL);
+    char *reply = mailform_reply_missing(&a, "PSU clicking", missing, n, NULL, false);
     assert_non_null(strstr(reply, "Serial number: \n"));
     assert_non_null(strstr(reply, "Postcode: \n"));
     assert_null(strstr(reply, "Model: \n"));
@@ -140,6 +140,108 @@ static void long_description_is_capped(void **state)
     arena_release(&a);
 }
 
+/* Every field the intake can refuse is a line the customer can fill in: the reply lists it, and
+ * the line as listed, filled in, is read back into that field. */
+static void every_refusable_field_is_a_line(void **state)
+{
+    static const struct {
+        const char *field;
+        const char *value;
+        size_t offset;
+    } fields[] = {
+        {"product_model", "SRV-R740", offsetof(struct mailform, product_model)},
+        {"serial_number", "SRV7400001", offsetof(struct mailform, serial_number)},
+        {"fault_description", "It beeps.", offsetof(struct mailform, description)},
+        {"contact.name", "Bob Smith", offsetof(struct mailform, name)},
+        {"contact.phone", "+1 212 555 0100", offsetof(struct mailform, phone)},
+        {"service_address.name", "ACME Inc", offsetof(struct mailform, company)},
+        {"service_address.street", "1 Main St", offsetof(struct mailform, street)},
+        {"service_address.city", "New York", offsetof(struct mailform, city)},
+        {"service_address.postcode", "10001", offsetof(struct mailform, postcode)},
+        {"service_address.country", "US", offsetof(struct mailform, country)},
+        {"service_address.zone", "America/New_York", offsetof(struct mailform, zone)},
+        {"configuration", "BIOS 2.1", offsetof(struct mailform, configuration)},
+        {"error_messages[0]", "PSU fault", offsetof(struct mailform, error_messages)},
+    };
+    struct arena a;
+    (void)state;
+    arena_init(&a);
+    for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) {
+        struct mailform f;
+        const char *one[1] = {fields[i].field};
+        char *reply = mailform_reply_missing(&a, "laptop broken", one, 1, NULL, false);
+        char *line = arena_printf(&a, "%s: ", mailform_label(fields[i].field));
+        print_message("%s -> %s\n", fields[i].field, line);
+        assert_true(mailform_fillable(fields[i].field));
+        assert_non_null(strstr(reply, arena_printf(&a, "\n\n%s\n", line)));
+        mailform_parse(arena_printf(&a, "%s%s\n", line, fields[i].value), &a, &f);
+        const char *got = *(const char *const *)((const char *)&f + fields[i].offset);
+        assert_non_null(got);
+        assert_string_equal(got, fields[i].value);
+    }
+    /* the zone's line names an example */
+    assert_non_null(strstr(mailform_label("service_address.zone"), "America/New_York"));
+    /* the sender address is no line: the reply says what to correct instead of an empty list */
+    const char *email[1] = {"contact.email"};
+    assert_false(mailform_fillable("contact.email"));
+    char *reply =
+        mailform_reply_missing(&a, NULL, email, 1, "E-mail must be an e-mail address", false);
+    assert_null(strstr(reply, "following lines"));
+    arena_release(&a);
+}
+
+static void reply_subject_not_stacked(void **state)
+{
+    struct arena a;
+    (void)state;
+    arena_init(&a);
+    assert_string_equal(mailform_reply_subject(&a, "laptop broken", "x"), "Re: laptop broken");
+    assert_string_equal(mailform_reply_subject(&a, "Re: laptop broken", "x"), "Re: laptop broken");
+    assert_string_equal(mailform_reply_subject(&a, "Re: Re: laptop broken", "x"),
+                        "Re: laptop broken");
+    assert_string_equal(mailform_reply_subject(&a, "RE: AW: Fwd: WG: FW: laptop broken", "x"),
+                        "Re: laptop broken");
+    assert_string_equal(mailform_reply_subject(&a, "Re[2]: RE : Sv: laptop broken", "x"),
+                        "Re: laptop broken");
+    assert_string_equal(mailform_reply_subject(&a, "Return: laptop broken", "x"),
+                        "Re: Return: laptop broken");
+    assert_string_equal(mailform_reply_subject(&a, "Re: ", "nothing"), "nothing");
+    assert_string_equal(mailform_reply_subject(&a, NULL, "nothing"), "nothing");
+    assert_string_equal(mailform_bare_subject("AW: Re: Ger\xc3\xa4t defekt"),
+                        "Ger\xc3\xa4t defekt");
+    arena_release(&a);
+}
+
+/* A reply in the thread keeps the earlier fields and adds or overrides its own. */
+static void reply_merged_with_earlier(void **state)
+{
+    struct arena a;
+    struct mailform earlier;
+    struct mailform reply;
+    struct intake in;
+    const char *missing[16];
+    (void)state;
+    arena_init(&a);
+    mailform_parse("The laptop does not boot.\nModel: NB-X13\nStreet: 1 Main St\nCity: Boston\n"
+                   "Error message: beep\n",
+                   &a, &earlier);
+    mailform_parse("Hi, here you go.\n\nSerial number: nbx130001\nPostcode: 02108\n"
+                   "Country: US\nCity: New York\n> Model: QUOTED\n",
+                   &a, &reply);
+    mailform_merge(&earlier, &reply, &a);
+    assert_string_equal(earlier.product_model, "NB-X13");
+    assert_string_equal(earlier.serial_number, "NBX130001");
+    assert_string_equal(earlier.street, "1 Main St");
+    assert_string_equal(earlier.city, "New York");
+    assert_string_equal(earlier.postcode, "02108");
+    assert_string_equal(earlier.country, "US");
+    assert_int_equal(earlier.n_error_messages, 1);
+    assert_string_equal(earlier.description, "The laptop does not boot.\n\nHi, here you go.");
+    mailform_intake(&earlier, "Bob", "bob@example.com", "Re: Re: laptop broken", &a, &in);
+    assert_int_equal(mailform_missing(&in, missing, 16), 0);
+    arena_release(&a);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -149,6 +251,9 @@ int main(void)
         cmocka_unit_test(missing_fields_listed),
         cmocka_unit_test(empty_text_misses_everything),
         cmocka_unit_test(long_description_is_capped),
+        cmocka_unit_test(every_refusable_field_is_a_line),
+        cmocka_unit_test(reply_subject_not_stacked),
+        cmocka_unit_test(reply_merged_with_earlier),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

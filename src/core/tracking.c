@@ -331,6 +331,7 @@ static void outbound_next(const struct track_parcel *p, enum track_canon canon,
         if (waiting || moving)
             push(out, LEG_EV_RETURN_TO_SENDER);
         break;
+    case TRACK_EXCEPTION: /* the carrier's exception (refused, bad address, delay, ...) */
     case TRACK_LOST:
         if (waiting)
             push(out, LEG_EV_SHIP);
@@ -339,7 +340,6 @@ static void outbound_next(const struct track_parcel *p, enum track_canon canon,
         break;
     case TRACK_UNKNOWN:
     case TRACK_LABEL_CREATED:
-    case TRACK_EXCEPTION:
         break;
     }
 }

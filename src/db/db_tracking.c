@@ -71,7 +71,7 @@ struct db_tracking {
     int seq;
     /* counts */
     long events, ambiguous, local_times;
-    long unmatched, unmatched_new, fresh, moved_events, recorded, history, unknown;
+    long unmatched, unmatched_new, fresh, moved_events, recorded, history, no_move, unknown;
     long legs, moves, parcels, decisions_e;
     /* the walk */
     struct leg_group g;
@@ -568,9 +568,12 @@ static void walk_row(struct db_tracking *t, const PGresult *r, int i)
     } else if (canon == TRACK_UNKNOWN) {
         e.outcome = "unknown";
         t->unknown++;
-    } else {
-        e.outcome = "history";
+    } else if (step.why == TRACK_WHY_OLDER) {
+        e.outcome = "history"; /* older than the parcel's last event */
         t->history++;
+    } else {
+        e.outcome = "no_move"; /* newer, but nothing to move in the leg's state */
+        t->no_move++;
     }
     emit(t, &e);
     t->decisions_e++;
@@ -710,14 +713,15 @@ static enum db_result finish(struct db_tracking *t, int *status, json_t **respon
 
     *status = 201;
     *response = json_pack(
-        "{s:s, s:s, s:s, s:s, s:i, s:{s:i, s:i, s:i, s:i, s:i, s:i, s:i, s:i, s:i, s:i}}",
+        "{s:s, s:s, s:s, s:s, s:i, s:{s:i, s:i, s:i, s:i, s:i, s:i, s:i, s:i, s:i, s:i, s:i}}",
         "document", t->doc_type, "id", t->doc_key, "carrier", t->carrier.code, "outcome",
         "recorded", "document_id", (json_int_t)t->document_id, "events", "total",
         (json_int_t)t->events, "new", (json_int_t)t->fresh, "duplicates",
         (json_int_t)(t->events - t->unmatched - t->fresh), "moved", (json_int_t)t->moved_events,
-        "carrier_delivered", (json_int_t)t->recorded, "history", (json_int_t)t->history,
-        "unknown_code", (json_int_t)t->unknown, "unmatched", (json_int_t)t->unmatched,
-        "ambiguous_time", (json_int_t)t->ambiguous, "leg_moves", (json_int_t)t->moves);
+        "carrier_delivered", (json_int_t)t->recorded, "history", (json_int_t)t->history, "no_move",
+        (json_int_t)t->no_move, "unknown_code", (json_int_t)t->unknown, "unmatched",
+        (json_int_t)t->unmatched, "ambiguous_time", (json_int_t)t->ambiguous, "leg_moves",
+        (json_int_t)t->moves);
     if (*response == NULL) {
         err_set(err, ERR_INTERNAL, NULL, "answer could not be built");
         return DB_FAIL;

@@ -524,9 +524,10 @@ static int dhl_start(struct stream *st, const char *name, const char *parent, st
 static int ubl_event(struct stream *st, struct err *err)
 {
     struct fields *f = &st->f;
-    char sscc[FIELD] = "", id[FIELD] = "", shipment[FIELD] = "";
+    char sscc[FIELD] = "", id[FIELD] = "", shipment[FIELD] = "", type[FIELD] = "";
     struct want w[] = {
-        WANT("TransportEventTypeCode", f->code),
+        WANT("TransportEventTypeCode", type),
+        WANT("CurrentStatus/StatusReasonCode", f->code),
         WANT("Description", f->text),
         WANT("OccurrenceDate", f->date),
         WANT("OccurrenceTime", f->time),
@@ -552,7 +553,12 @@ static int ubl_event(struct stream *st, struct err *err)
                  st->c_carrier[0] != '\0' ? st->c_carrier :
                                             st->c_id);
     }
-    return emit(st, line, track_map_code(TRACK_FMT_UBL, f->code), err) == 0 ? 1 : -1;
+    /* the canon event is the type code (listID rmad-track-canon); the raw code kept is the
+     * carrier's StatusReasonCode when there is one, else the type code: rmad's own
+     * TransportationStatus (canon + the stored raw code) imports as the same events again */
+    if (f->code[0] == '\0')
+        snprintf(f->code, sizeof f->code, "%s", type);
+    return emit(st, line, track_map_code(TRACK_FMT_UBL, type), err) == 0 ? 1 : -1;
 }
 
 static int ubl_start(struct stream *st, int depth, int rd, const char *name, const char *parent,

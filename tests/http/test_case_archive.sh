@@ -308,6 +308,47 @@ if [ "$(psql_t -c "SELECT count(*) FROM information_schema.columns
     check "...a statement that changes no state passes" psql_t -c "UPDATE parcel SET state = state"
 fi
 
+# the carrier's events and the manifest lines of the archived case's parcels (migration 0016):
+# UPDATE and DELETE are refused; a carrier's late event may still be noted (INSERT)
+check "tracking_event: UPDATE per statement, DELETE per row, no INSERT guard" test "$(psql_t -c "
+    SELECT string_agg(tgname || ':' || (CASE WHEN tgtype & 1 = 1 THEN 'row' ELSE 'stmt' END), ' ' ORDER BY tgname)
+    FROM pg_trigger WHERE tgrelid = 'tracking_event'::regclass AND tgname LIKE 'tracking_event_archived%'")" = \
+    "tracking_event_archived_delete:row tracking_event_archived_truncate:stmt tracking_event_archived_update:stmt"
+check "manifest_parcel: INSERT and UPDATE per statement, DELETE per row" test "$(psql_t -c "
+    SELECT string_agg(tgname || ':' || (CASE WHEN tgtype & 1 = 1 THEN 'row' ELSE 'stmt' END), ' ' ORDER BY tgname)
+    FROM pg_trigger WHERE tgrelid = 'manifest_parcel'::regclass AND tgname LIKE 'manifest_parcel_archived%'")" = \
+    "manifest_parcel_archived:stmt manifest_parcel_archived_delete:row manifest_parcel_archived_truncate:stmt manifest_parcel_archived_update:stmt"
+PID=$(psql_t -c "SELECT min(p.id) FROM parcel p JOIN rma r ON r.id = p.rma_id WHERE r.case_id = $CID")
+check "the archived case has a parcel" test -n "$PID"
+DOCID=$(psql_t -c "INSERT INTO document (sender, doc_type, doc_id, body_sha256, status, response, created_by)
+    VALUES ('carrier:1', 'UPSTrackResponse', 'ARCH-$$', '\x00', 201, '{}', (SELECT min(id) FROM api_token))
+    RETURNING id")
+check "a carrier's late event about the archived parcel is still noted" psql_t -c "INSERT INTO tracking_event
+    (parcel_id, carrier_id, document_id, tracking_number, canon, code, at, offset_known, line, outcome)
+    VALUES ($PID, (SELECT id FROM carrier WHERE code = 'UPS'), $DOCID, 'LATE$$', 'in_transit', 'I', now(), true, 1, 'no_move')"
+refused_rm409 "UPDATE of the archived parcel's tracking events" tracking_event \
+    "UPDATE tracking_event SET text = 'rewritten' WHERE parcel_id = $PID"
+refused_rm409 "DELETE of the archived parcel's tracking events" tracking_event \
+    "DELETE FROM tracking_event WHERE parcel_id = $PID"
+refused "TRUNCATE tracking_event" "TRUNCATE tracking_event"
+# a manifest line of the archived parcel, planted with the triggers off (as a restore would)
+psql -X -q -v ON_ERROR_STOP=1 -d "$DB" -c "SET session_replication_role = replica;
+    INSERT INTO manifest (manifest_no, carrier_id, account, pickup_date, format_version, parcel_count,
+        xml, sha256, created_by)
+    SELECT 'MARCH$$' || n, (SELECT id FROM carrier WHERE code = 'UPS'), 'A1B2C3', current_date, '1', 1,
+        '\x00', sha256('\x00'), (SELECT min(id) FROM api_token) FROM (VALUES ('A'), ('B')) v (n);
+    INSERT INTO manifest_parcel (manifest_id, parcel_id, position)
+        SELECT id, $PID, 1 FROM manifest WHERE manifest_no = 'MARCH$$A'" >/dev/null
+check "a manifest line of the archived parcel is there" test "$(psql_t -c "SELECT count(*) FROM manifest_parcel
+    WHERE parcel_id = $PID")" = 1
+refused_rm409 "UPDATE of the archived parcel's manifest line" manifest_parcel \
+    "UPDATE manifest_parcel SET active = false WHERE parcel_id = $PID"
+refused_rm409 "DELETE of the archived parcel's manifest line" manifest_parcel \
+    "DELETE FROM manifest_parcel WHERE parcel_id = $PID"
+refused_rm409 "INSERT of another manifest line of the archived parcel" manifest_parcel \
+    "INSERT INTO manifest_parcel (manifest_id, parcel_id, position, active)
+     SELECT id, $PID, 1, false FROM manifest WHERE manifest_no = 'MARCH$$B'"
+
 api GET "/api/v1/cases/$C1/record.json" "$ADMIN"
 cmp -s "$T_TMP/body" "$T_TMP/r1.json" && pass "the record is unchanged after the attacks" ||
     fail "the record changed"

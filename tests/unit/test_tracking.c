@@ -421,9 +421,16 @@ static void parcel_steps(void **state)
          1, LEG_EV_RETURN_TO_SENDER, 0, false, true, TRACK_WHY_MOVES},
         {TRACK_OUTBOUND, "shipped", false, true, 50, TRACK_LOST, 100, TRACK_STEP_LEG, 1,
          LEG_EV_DELIVERY_EXCEPTION, 0, false, true, TRACK_WHY_MOVES},
-        /* exception and attempted are history unless final */
-        {TRACK_OUTBOUND, "shipped", false, true, 50, TRACK_EXCEPTION, 100, TRACK_STEP_HISTORY, 0, 0,
-         0, false, true, TRACK_WHY_NO_MOVE},
+        /* the carrier's exception moves shipped -> delivery_exception (once); attempted and out
+         * for delivery move nothing */
+        {TRACK_OUTBOUND, "shipped", false, true, 50, TRACK_EXCEPTION, 100, TRACK_STEP_LEG, 1,
+         LEG_EV_DELIVERY_EXCEPTION, 0, false, true, TRACK_WHY_MOVES},
+        {TRACK_OUTBOUND, "manifested", false, false, 0, TRACK_EXCEPTION, 100, TRACK_STEP_LEG, 2,
+         LEG_EV_SHIP, LEG_EV_DELIVERY_EXCEPTION, false, true, TRACK_WHY_MOVES},
+        {TRACK_OUTBOUND, "delivery_exception", false, true, 50, TRACK_EXCEPTION, 100,
+         TRACK_STEP_HISTORY, 0, 0, 0, false, true, TRACK_WHY_NO_MOVE},
+        {TRACK_OUTBOUND, "delivery_exception", false, true, 50, TRACK_IN_TRANSIT, 100,
+         TRACK_STEP_HISTORY, 0, 0, 0, false, true, TRACK_WHY_NO_MOVE},
         {TRACK_OUTBOUND, "shipped", false, true, 50, TRACK_ATTEMPTED, 100, TRACK_STEP_HISTORY, 0, 0,
          0, false, true, TRACK_WHY_NO_MOVE},
         {TRACK_OUTBOUND, "shipped", false, true, 50, TRACK_OUT_FOR_DELIVERY, 100,

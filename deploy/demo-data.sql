@@ -1,4 +1,4 @@
--- Demo data for trying rmad: one depot, two carriers, a small catalog with easy-install parts,
+-- Demo data for trying rmad: one depot, four carriers, a small catalog with easy-install parts,
 -- and an install base of serials with ship dates and warranty ends.  Idempotent: loading it
 -- again changes nothing.  Not a migration: production databases do not get it.
 BEGIN;
@@ -10,11 +10,16 @@ ON CONFLICT (code) DO NOTHING;
 
 INSERT INTO carrier (code, name, account, time_zone) VALUES
     ('UPS', 'UPS', 'A1B2C3', 'Europe/Berlin'),
-    ('DHL', 'DHL Express', '950000001', 'Europe/Berlin')
+    ('DHL', 'DHL Express', '950000001', 'Europe/Berlin'),
+    ('FEDEX', 'FedEx', '510087020', 'Europe/Berlin'),
+    ('USPS', 'USPS', '9205590', 'Europe/Berlin')
 ON CONFLICT (code) DO NOTHING;
--- tracking (issue 5): the zone a carrier's local times without an offset are read in
+-- tracking (issue 5): the zone a carrier's local times without an offset are read in (more
+-- carriers: rmad carrier add --code CODE --name NAME --account ACCOUNT --zone ZONE)
 UPDATE carrier SET zone = 'America/New_York' WHERE code = 'UPS' AND zone IS NULL;
 UPDATE carrier SET zone = 'Europe/Berlin' WHERE code = 'DHL' AND zone IS NULL;
+UPDATE carrier SET zone = 'America/Chicago' WHERE code = 'FEDEX' AND zone IS NULL;
+UPDATE carrier SET zone = 'America/New_York' WHERE code = 'USPS' AND zone IS NULL;
 
 INSERT INTO product_model (code, name, product_line, serialised, easy_install, sold_separately,
                            handling_marks) VALUES

@@ -35,6 +35,11 @@ struct despatch_line {
     char sscc[DOC_ID_MAX];
     int64_t quantity; /* whole units; 1 when the document gives none */
     int source_line;  /* line in the XML where the DespatchLine starts */
+    /* Shipment/Consignment of the line, else of the document: the carrier party (its
+     * PartyIdentification/ID, else its PartyName/Name) and the carrier's tracking number
+     * (CarrierAssignedID); "" when not given */
+    char carrier[DOC_ID_MAX];
+    char carrier_tracking[DOC_ID_MAX];
 };
 
 struct despatch_advice {

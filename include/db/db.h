@@ -91,6 +91,7 @@ struct rma_request {
     enum screening_outcome outcome;
     const char *reason;
     const char *evidence_json;
+    const char *return_carrier; /* carrier code of the inbound parcels, or NULL */
     const struct rma_request_line *lines;
     size_t n_lines;
 };
@@ -439,6 +440,14 @@ struct db_carrier {
     char code[32];
     char zone[72]; /* "" when the carrier has no zone (local times are refused) */
 };
+/* A carrier to add or update (rmad carrier add); NULL fields keep what an existing carrier
+ * has (a new one needs name and account; time_zone defaults to UTC, zone to none). */
+struct db_carrier_set {
+    const char *code, *name, *account, *time_zone, *zone;
+};
+/* Adds the carrier, or updates the one with its code; *created tells which. */
+enum db_result db_carrier_upsert(struct db *db, const struct db_carrier_set *c, bool *created,
+                                 struct err *err);
 /* The carrier by code (code non-NULL) or id; DB_NONE (ERR_NOT_FOUND, field "carrier"). */
 enum db_result db_carrier_get(struct db *db, const char *code, int64_t id, struct db_carrier *out,
                               struct err *err);

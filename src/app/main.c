@@ -48,6 +48,11 @@ static void usage(FILE *f)
         "                        ROLE is admin, agent, engineer, depot, manager (the service\n"
         "                        manager: registers cases, assigns engineers) or carrier\n"
         "                        (which needs --carrier with the carrier's code)\n"
+        "  carrier add --code CODE [--name NAME] [--account ACCOUNT] [--time-zone ZONE]\n"
+        "            [--zone ZONE]\n"
+        "                        add a carrier or update the one with this code (a new one\n"
+        "                        needs --name and --account); --time-zone: its pickup days\n"
+        "                        (default UTC), --zone: its tracking times without an offset\n"
         "  user create --name NAME --role ROLE\n"
         "                        make a staff user of the pages (depot scan station); the\n"
         "                        password comes from RMAD_PASSWORD or the first line of stdin\n"
@@ -213,6 +218,68 @@ static int cmd_user(struct db *db, int argc, char **argv)
     }
     sodium_memzero(line, sizeof line);
     fprintf(stderr, "rmad: user %s (%s) created\n", name, role);
+    return 0;
+}
+
+/* rmad carrier add --code CODE [--name NAME] [--account ACCOUNT] [--time-zone ZONE]
+ * [--zone ZONE] (issue 5): adds the carrier or updates the one with this code */
+static int cmd_carrier(struct db *db, int argc, char **argv)
+{
+    static const char use[] = "usage: rmad carrier add --code CODE [--name NAME] "
+                              "[--account ACCOUNT] [--time-zone ZONE] [--zone ZONE]\n";
+    struct db_carrier_set c = {0};
+    struct err err = {0}, tz_err = {0};
+    char code[32];
+    bool created = false;
+
+    if (argc < 1 || strcmp(argv[0], "add") != 0) {
+        fputs(use, stderr);
+        return 2;
+    }
+    for (int i = 1; i < argc; i++) {
+        const char **slot = strcmp(argv[i], "--code") == 0      ? &c.code :
+                            strcmp(argv[i], "--name") == 0      ? &c.name :
+                            strcmp(argv[i], "--account") == 0   ? &c.account :
+                            strcmp(argv[i], "--time-zone") == 0 ? &c.time_zone :
+                            strcmp(argv[i], "--zone") == 0      ? &c.zone :
+                                                                  NULL;
+        if (slot == NULL || i + 1 >= argc) {
+            fprintf(stderr, "rmad: carrier add: unexpected argument %s\n%s", argv[i], use);
+            return 2;
+        }
+        *slot = argv[++i];
+    }
+    if (c.code == NULL) {
+        fprintf(stderr, "rmad: carrier add needs --code\n%s", use);
+        return 2;
+    }
+    size_t n = strlen(c.code);
+    bool ok = n >= 2 && n < sizeof code;
+    for (size_t i = 0; ok && i <= n; i++) {
+        char ch = c.code[i];
+        code[i] = (char)(ch >= 'a' && ch <= 'z' ? ch - 'a' + 'A' : ch);
+        ok = ch == '\0' || (code[i] >= 'A' && code[i] <= 'Z') ||
+             (i > 0 && ((code[i] >= '0' && code[i] <= '9') || code[i] == '_' || code[i] == '-'));
+    }
+    if (!ok)
+        err_set(&err, ERR_INVALID, "code",
+                "must be 2 to 31 letters, digits, _ or -, from a letter");
+    else if (c.name != NULL && (c.name[0] == '\0' || strlen(c.name) > 100))
+        err_set(&err, ERR_INVALID, "name", "must be 1 to 100 characters");
+    else if (c.account != NULL && (c.account[0] == '\0' || strlen(c.account) > 64))
+        err_set(&err, ERR_INVALID, "account", "must be 1 to 64 characters");
+    else if (c.time_zone != NULL && db_tz_get(c.time_zone, &tz_err) == NULL)
+        err_set(&err, ERR_INVALID, "time-zone", "is not a time zone of the zoneinfo database");
+    else if (c.zone != NULL && db_tz_get(c.zone, &tz_err) == NULL)
+        err_set(&err, ERR_INVALID, "zone", "is not a time zone of the zoneinfo database");
+    c.code = code;
+    if (err_is_set(&err) || db_ready(db, &err) != DB_ONE ||
+        db_carrier_upsert(db, &c, &created, &err) != DB_ONE) {
+        fprintf(stderr, "rmad: carrier add: %s%s%s\n", err.field[0] ? err.field : "",
+                err.field[0] ? ": " : "", err.message);
+        return 1;
+    }
+    fprintf(stderr, "rmad: carrier %s %s\n", code, created ? "added" : "updated");
     return 0;
 }
 
@@ -395,7 +462,7 @@ int main(int argc, char **argv)
         return 0;
     }
     if (strcmp(cmd, "serve") != 0 && strcmp(cmd, "migrate") != 0 && strcmp(cmd, "demo-data") != 0 &&
-        strcmp(cmd, "token") != 0 && strcmp(cmd, "user") != 0) {
+        strcmp(cmd, "token") != 0 && strcmp(cmd, "user") != 0 && strcmp(cmd, "carrier") != 0) {
         fprintf(stderr, "rmad: unknown command %s (rmad --help lists them)\n", cmd);
         return 2;
     }
@@ -410,6 +477,8 @@ int main(int argc, char **argv)
         rc = cmd_demo_data(db);
     else if (strcmp(cmd, "user") == 0)
         rc = cmd_user(db, argc - 2, argv + 2);
+    else if (strcmp(cmd, "carrier") == 0)
+        rc = cmd_carrier(db, argc - 2, argv + 2);
     else
         rc = cmd_token(db, argc - 2, argv + 2);
     db_free(db);

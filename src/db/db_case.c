@@ -279,6 +279,22 @@ enum db_result db_rma_create(struct db *db, const struct rma_request *req,
     char *rma_id = db_field(a, r, 0, 0);
     PQclear(r);
 
+    /* the carrier the customer returns the unit with: its inbound parcels get it (issue 5) */
+    if (req->return_carrier != NULL) {
+        const char *cp[1] = {req->return_carrier};
+        if ((r = db_tx_run(db, Q_CARRIER_EXISTS, cp, &kind, err)) == NULL)
+            return kind;
+        if (PQntuples(r) != 1) {
+            PQclear(r);
+            return db_tx_fail(db, err, ERR_INVALID, "return_carrier", "unknown carrier code");
+        }
+        const char *rc[2] = {rma_id, db_field(a, r, 0, 0)};
+        PQclear(r);
+        if ((r = db_tx_run(db, Q_RMA_RETURN_CARRIER, rc, &kind, err)) == NULL)
+            return kind;
+        PQclear(r);
+    }
+
     const char *sp[6] = {rma_id,      screening_outcome_name(req->outcome),
                          req->reason, req->evidence_json,
                          entitlement, token_id};

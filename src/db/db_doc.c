@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "db_int.h"
 
@@ -74,6 +75,81 @@ static enum db_result line_fail(struct db *db, struct err *err, enum err_kind k,
     err_set(err, k, field, "%s", msg);
     err_set_line(err, l->source_line);
     return DB_FAIL;
+}
+
+/*
+ * The return parcel's carrier from a DespatchLine (issue 5): the carrier party it names (by code
+ * or name), else the posting carrier's own, and the carrier's tracking number (CarrierAssignedID)
+ * are set on a parcel that has none; one that contradicts what the parcel has is a 409, a party
+ * that names no carrier a 422, a carrier token naming another carrier a 403.  *code and *tn: the
+ * parcel's carrier code and tracking number after it (NULL when none).
+ */
+static enum db_result notice_carrier(struct db *db, struct err *err, size_t i,
+                                     const struct despatch_line *l, const char *parcel_id,
+                                     const struct principal *actor, struct arena *a,
+                                     const char **code, const char **tn)
+{
+    enum db_result kind;
+    PGresult *r;
+    char *want = NULL, *want_code = NULL, msg[160];
+    const char *want_tn = l->carrier_tracking[0] ? l->carrier_tracking : NULL;
+
+    if (l->carrier[0] != '\0') {
+        const char *fp[1] = {l->carrier};
+        if ((r = db_run(db, Q_CARRIER_FIND, fp, &kind, err)) == NULL) {
+            db_rollback(db);
+            return kind;
+        }
+        if (PQntuples(r) == 0) {
+            PQclear(r);
+            return line_fail(db, err, ERR_INVALID, i, l, "CarrierParty",
+                             "names no carrier of ours (its code or name)");
+        }
+        want = db_field(a, r, 0, 0);
+        want_code = db_field(a, r, 0, 1);
+        PQclear(r);
+        if (actor->role == ROLE_CARRIER && strtoll(want, NULL, 10) != actor->carrier_id)
+            return line_fail(db, err, ERR_FORBIDDEN, i, l, "CarrierParty",
+                             "a carrier announces the parcels it carries itself only");
+    } else if (actor->role == ROLE_CARRIER) {
+        want = arena_printf(a, "%lld", (long long)actor->carrier_id);
+    }
+    const char *pp[1] = {parcel_id};
+    if ((r = db_run(db, Q_NOTICE_PARCEL_CARRIER, pp, &kind, err)) == NULL) {
+        db_rollback(db);
+        return kind;
+    }
+    char *has = db_field(a, r, 0, 0), *has_code = db_field(a, r, 0, 1);
+    char *has_tn = db_field(a, r, 0, 2);
+    PQclear(r);
+    if (want != NULL && has != NULL && strcmp(want, has) != 0) {
+        snprintf(msg, sizeof msg, "the parcel goes with carrier %s, not %s", has_code,
+                 want_code != NULL ? want_code : "the posting carrier");
+        return line_fail(db, err, ERR_CONFLICT, i, l, "CarrierParty", msg);
+    }
+    if (want_tn != NULL && has_tn != NULL && strcasecmp(want_tn, has_tn) != 0)
+        return line_fail(db, err, ERR_CONFLICT, i, l, "CarrierAssignedID",
+                         "the parcel already has another carrier tracking number");
+    if (want != NULL || want_tn != NULL) {
+        const char *sp[3] = {parcel_id, want, want_tn};
+        if ((r = db_run(db, Q_NOTICE_PARCEL_CARRIER_SET, sp, &kind, err)) == NULL) {
+            db_rollback(db);
+            return kind;
+        }
+        PQclear(r);
+    }
+    if (has_code == NULL && want_code == NULL && want != NULL) {
+        const char *cp[1] = {parcel_id};
+        if ((r = db_run(db, Q_NOTICE_PARCEL_CARRIER, cp, &kind, err)) == NULL) {
+            db_rollback(db);
+            return kind;
+        }
+        want_code = db_field(a, r, 0, 1);
+        PQclear(r);
+    }
+    *code = has_code != NULL ? has_code : want_code;
+    *tn = has_tn != NULL ? has_tn : want_tn;
+    return DB_ONE;
 }
 
 enum db_result db_despatch_import(struct db *db, const char *sender, const unsigned char sha256[32],
@@ -212,6 +288,10 @@ enum db_result db_despatch_import(struct db *db, const char *sender, const unsig
             goto out;
         }
         PQclear(r);
+        const char *carrier_code = NULL, *tn = NULL;
+        if ((kind = notice_carrier(db, err, i, l, parcel_id, actor, &a, &carrier_code, &tn)) !=
+            DB_ONE)
+            goto out;
         char qty[24];
         snprintf(qty, sizeof qty, "%lld", (long long)l->quantity);
         const char *ip[7] = {doc_id, rma_id, line_id, parcel_id, serial, sscc, qty};
@@ -238,9 +318,11 @@ enum db_result db_despatch_import(struct db *db, const char *sender, const unsig
             goto out;
         }
         PQclear(r);
-        json_array_append_new(parcels, json_pack("{s:s, s:i, s:i, s:s?, s:s?}", "rma_number",
-                                                 l->rma_number, "line_no", line_no, "parcel_no",
-                                                 parcel_no, "serial_number", serial, "sscc", sscc));
+        json_array_append_new(parcels,
+                              json_pack("{s:s, s:i, s:i, s:s?, s:s?, s:s?, s:s?}", "rma_number",
+                                        l->rma_number, "line_no", line_no, "parcel_no", parcel_no,
+                                        "serial_number", serial, "sscc", sscc, "carrier",
+                                        carrier_code, "tracking_number", tn));
     }
     *status = 201;
     *response = json_pack("{s:s, s:s, s:s, s:O}", "document", "DespatchAdvice", "id", da->id,

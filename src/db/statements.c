@@ -38,6 +38,29 @@ const struct statement db_statements[Q__COUNT] = {
                         "SELECT id, name, role, carrier_id FROM api_token "
                         "WHERE token_hash = $1 AND revoked_at IS NULL"},
     [Q_CARRIER_BY_CODE] = {"carrier_by_code", 1, "SELECT id FROM carrier WHERE code = $1"},
+    /* carriers (issue 5): one named by its code or its name (a document's carrier party) */
+    [Q_CARRIER_FIND] = {"carrier_find", 1,
+                        "SELECT id, code FROM carrier WHERE upper(code) = upper($1)"
+                        " OR upper(name) = upper($1) ORDER BY upper(code) = upper($1) DESC, id"},
+    [Q_CARRIER_EXISTS] = {"carrier_exists", 1, "SELECT id FROM carrier WHERE code = $1"},
+    [Q_CARRIER_UPSERT] =
+        {"carrier_upsert", 5,
+         "INSERT INTO carrier (code, name, account, time_zone, zone)"
+         " VALUES ($1, coalesce($2, ''), coalesce($3, ''), coalesce($4, 'UTC'), $5)"
+         " ON CONFLICT (code) DO UPDATE SET"
+         " name = coalesce($2, carrier.name), account = coalesce($3, carrier.account),"
+         " time_zone = coalesce($4, carrier.time_zone), zone = coalesce($5, carrier.zone)"
+         " RETURNING id, xmax = 0"},
+    [Q_RMA_RETURN_CARRIER] = {"rma_return_carrier", 2,
+                              "UPDATE rma SET return_carrier_id = $2 WHERE id = $1"},
+    [Q_NOTICE_PARCEL_CARRIER] = {"notice_parcel_carrier", 1,
+                                 "SELECT p.carrier_id, c.code, p.tracking_number FROM parcel p"
+                                 " LEFT JOIN carrier c ON c.id = p.carrier_id WHERE p.id = $1"
+                                 " FOR UPDATE OF p"},
+    [Q_NOTICE_PARCEL_CARRIER_SET] =
+        {"notice_parcel_carrier_set", 3,
+         "UPDATE parcel SET carrier_id = coalesce(carrier_id, $2::bigint),"
+         " tracking_number = coalesce(tracking_number, $3) WHERE id = $1"},
     [Q_MIGRATION_VERSIONS] = {"migration_versions", 0, "SELECT version FROM schema_migrations"},
     [Q_MODEL_GET] =
         {"model_get", 1,
@@ -81,8 +104,11 @@ const struct statement db_statements[Q__COUNT] = {
                       "INSERT INTO leg (line_id, kind, state) VALUES ($1, $2, $3)"},
     [Q_PARCEL_INSERT] =
         {"parcel_insert", 6,
-         "INSERT INTO parcel (rma_id, line_id, direction, parcel_no, parcel_count, state) "
-         "VALUES ($1, $2, $3, $4, $5, $6) RETURNING id"},
+         "INSERT INTO parcel (rma_id, line_id, direction, parcel_no, parcel_count, state,"
+         " carrier_id) SELECT $1::bigint, $2::bigint, $3::text, $4::int, $5::int, $6::text,"
+         " CASE WHEN $3::text = 'inbound' THEN r.return_carrier_id END FROM rma r"
+         " WHERE r.id = $1::bigint"
+         " RETURNING id"},
     [Q_EVENT_INSERT] = {"event_insert", 13,
                         "INSERT INTO event (" EVENT_COLUMNS
                         ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, "

@@ -116,7 +116,8 @@ static int read_lines(struct request *req, json_t *body, struct rma_request *rr,
     return 0;
 }
 
-/* POST /api/v1/rmas  body: {"case_number", "type", "lines": [...], "screening": {...}} */
+/* POST /api/v1/rmas  body: {"case_number", "type", "lines": [...], "screening": {...},
+ * "return_carrier"} */
 int route_rmas_create(struct request *req)
 {
     struct err err = {0};
@@ -145,6 +146,15 @@ int route_rmas_create_for(struct request *req, json_t *body, const char *case_nu
     if (type != NULL)
         rma_type_parse(type, &rr.type, &err);
     read_lines(req, body, &rr, &err);
+    json_t *rc = json_object_get(body, "return_carrier");
+    if (rc != NULL && !json_is_null(rc)) {
+        const char *code = json_is_string(rc) ? json_string_value(rc) : NULL;
+        if (code == NULL || code[0] == '\0' || strlen(code) > 31)
+            err_set(&err, ERR_INVALID, "return_carrier",
+                    "must be a carrier code (1 to 31 characters)");
+        else
+            rr.return_carrier = json_in_upper(arena_strdup(&req->arena, code));
+    }
     json_t *scr = json_in_object(body, "screening", "screening", true, &err);
     if (scr != NULL) {
         const char *outcome =

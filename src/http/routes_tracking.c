@@ -60,6 +60,36 @@ struct import {
     json_t *answer;
 };
 
+/* A carrier's own format is the posting carrier's only (carrier codes UPS, FEDEX, USPS, DHL);
+ * a UBL TransportationStatus may come from any carrier. */
+static int format_fits(const struct db_carrier *c, enum track_carrier_format fmt, struct err *err)
+{
+    const char *owner = NULL;
+
+    switch (fmt) {
+    case TRACK_FMT_UPS:
+        owner = "UPS";
+        break;
+    case TRACK_FMT_FEDEX:
+        owner = "FEDEX";
+        break;
+    case TRACK_FMT_USPS:
+        owner = "USPS";
+        break;
+    case TRACK_FMT_DHL:
+        owner = "DHL";
+        break;
+    case TRACK_FMT_UBL:
+        return 0;
+    }
+    if (owner == NULL || strcmp(c->code, owner) == 0)
+        return 0;
+    return err_set(err, ERR_INVALID, "document",
+                   "a %s is carrier %s's format, not %s's (any carrier may post a UBL "
+                   "TransportationStatus)",
+                   doc_type_of(fmt), owner, c->code);
+}
+
 /* Claims the document's key once its format (and UBL ID) is known. */
 static int claim(struct import *im, struct err *err)
 {
@@ -67,6 +97,8 @@ static int claim(struct import *im, struct err *err)
     const char *id = im->doc->doc_id;
 
     im->claimed = true;
+    if (format_fits(&im->carrier, im->doc->fmt, err) != 0)
+        return -1;
     if (id[0] == '\0')
         id = sodium_bin2hex(hex, sizeof hex, im->sha, sizeof im->sha);
     enum db_result r =

@@ -384,7 +384,38 @@ static const xmlNode *sole_handling_unit_id(const xmlNode *n)
     return units == 1 ? id : NULL;
 }
 
+/* The carrier of the cac:Shipment/cac:Consignment under n: its party (PartyIdentification/ID,
+ * else PartyName/Name) into carrier and its CarrierAssignedID into tracking; each left as it is
+ * when n does not give it. */
+static int consignment_carrier(const xmlNode *n, char carrier[DOC_ID_MAX],
+                               char tracking[DOC_ID_MAX], struct err *err)
+{
+    const xmlNode *party = find_path(
+        n, "cac:Shipment/cac:Consignment/cac:CarrierParty/cac:PartyIdentification/cbc:ID");
+    const xmlNode *name =
+        find_path(n, "cac:Shipment/cac:Consignment/cac:CarrierParty/cac:PartyName/cbc:Name");
+    const xmlNode *cai = find_path(n, "cac:Shipment/cac:Consignment/cbc:CarrierAssignedID");
+    char buf[DOC_ID_MAX];
+
+    if (party == NULL)
+        party = name;
+    if (party != NULL) {
+        if (copy_text(party, buf, sizeof buf, err) != 0)
+            return -1;
+        if (buf[0] != '\0')
+            memcpy(carrier, buf, sizeof buf);
+    }
+    if (cai != NULL) {
+        if (copy_text(cai, buf, sizeof buf, err) != 0)
+            return -1;
+        if (buf[0] != '\0')
+            memcpy(tracking, buf, sizeof buf);
+    }
+    return 0;
+}
+
 static int extract_line(const xmlNode *n, const xmlNode *doc_rma, const xmlNode *doc_sscc,
+                        const char *doc_carrier, const char *doc_tracking,
                         struct despatch_line *line, struct err *err)
 {
     const xmlNode *id = find_path(n, "cbc:ID");
@@ -411,7 +442,9 @@ static int extract_line(const xmlNode *n, const xmlNode *doc_rma, const xmlNode 
         copy_text(sscc != NULL ? sscc : doc_sscc, line->sscc, sizeof line->sscc, err) != 0 ||
         parse_quantity(find_path(n, "cbc:DeliveredQuantity"), &line->quantity, err) != 0)
         return -1;
-    return 0;
+    snprintf(line->carrier, sizeof line->carrier, "%s", doc_carrier);
+    snprintf(line->carrier_tracking, sizeof line->carrier_tracking, "%s", doc_tracking);
+    return consignment_carrier(n, line->carrier, line->carrier_tracking, err);
 }
 
 static int extract(const xmlNode *root, struct arena *arena, struct despatch_advice *out,
@@ -424,6 +457,7 @@ static int extract(const xmlNode *root, struct arena *arena, struct despatch_adv
                                  NULL;
     const xmlNode *doc_sscc = sole_handling_unit_id(root);
     size_t n_lines = count_children(root, XML_NS_CAC, "DespatchLine");
+    char carrier[DOC_ID_MAX] = "", tracking[DOC_ID_MAX] = "";
 
     if (copy_text(id, out->id, sizeof out->id, err) != 0)
         return -1;
@@ -435,6 +469,8 @@ static int extract(const xmlNode *root, struct arena *arena, struct despatch_adv
         copy_text(find_path(root, "cac:DespatchSupplierParty/cac:Party/cac:PartyName/cbc:Name"),
                   out->sender_name, sizeof out->sender_name, err) != 0)
         return -1;
+    if (consignment_carrier(root, carrier, tracking, err) != 0)
+        return -1;
     if (n_lines == 0)
         return fail_at(err, root, ERR_INVALID, "DespatchLine",
                        "the despatch advice needs at least one line");
@@ -445,7 +481,8 @@ static int extract(const xmlNode *root, struct arena *arena, struct despatch_adv
     for (const xmlNode *c = root->children; c != NULL; c = c->next) {
         if (!is_elem(c, XML_NS_CAC, "DespatchLine"))
             continue;
-        if (extract_line(c, doc_rma, doc_sscc, &out->lines[out->n_lines], err) != 0)
+        if (extract_line(c, doc_rma, doc_sscc, carrier, tracking, &out->lines[out->n_lines], err) !=
+            0)
             return -1;
         out->n_lines++;
     }

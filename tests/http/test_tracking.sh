@@ -12,6 +12,8 @@ XSD_TS="$RMAD_SHARED/standards/oasis-ubl-2.1/xsd/maindoc/UBL-TransportationStatu
 command -v xmllint >/dev/null || { echo "xmllint is required"; exit 1; }
 rmad_setup
 DHL_TOKEN=$("$RMAD_BIN" token create --role carrier --name "test dhl" --carrier DHL)
+FEDEX_TOKEN=$("$RMAD_BIN" token create --role carrier --name "test fedex" --carrier FEDEX)
+USPS_TOKEN=$("$RMAD_BIN" token create --role carrier --name "test usps" --carrier USPS)
 psql_t -c "INSERT INTO carrier (code, name, account) VALUES ('NOZ', 'No Zone Express', 'N1')" >/dev/null
 NOZ_TOKEN=$("$RMAD_BIN" token create --role carrier --name "test noz" --carrier NOZ)
 U=$$ # tracking numbers unique to this run
@@ -57,7 +59,7 @@ EOF
 post "$T_TMP/ups1.xml" "$CARRIER"
 expect_status 201 "ups document recorded"
 expect_jq '.document == "UPSTrackResponse" and .carrier == "UPS" and .outcome == "recorded" and (.id | test("^[0-9a-f]{64}$"))' "ups: keyed by the body's sha256 (no document id)"
-expect_jq '.events.total == 3 and .events.new == 3 and .events.moved == 1 and .events.carrier_delivered == 1 and .events.history == 1 and .events.leg_moves == 1 and .events.unmatched == 0' "ups: 3 events, one moved the leg, one marked delivered, one history"
+expect_jq '.events.total == 3 and .events.new == 3 and .events.moved == 1 and .events.carrier_delivered == 1 and .events.no_move == 1 and .events.history == 0 and .events.leg_moves == 1 and .events.unmatched == 0' "ups: 3 events, one moved the leg, one marked delivered, one moved nothing (newer: not history)"
 FIRST=$BODY
 DOC1=$(jqb .document_id)
 check "ups: inbound leg label_issued -> in_transit" test "$(leg "$R1" inbound)" = in_transit
@@ -68,7 +70,7 @@ check "ups: carrier delivered is recorded at its instant (New York 14:54 EDT)" t
     "$(pcol "$R1" inbound "to_char(carrier_delivered_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI')")" = "2026-05-21 18:54"
 check "ups: the carrier's delivered is not our received" test "$(pcol "$R1" inbound "received_at IS NULL")" = t
 check "ups: three tracking events with raw code, text and canon" test "$(q "SELECT string_agg(canon || ':' || code || ':' || outcome, ',' ORDER BY at)
-    FROM tracking_event WHERE tracking_number = '$TN1'")" = "picked_up:P:moved,in_transit:I:history,delivered:D:recorded"
+    FROM tracking_event WHERE tracking_number = '$TN1'")" = "picked_up:P:moved,in_transit:I:no_move,delivered:D:recorded"
 check "ups: the staging rows are gone" test "$(q "SELECT count(*) FROM tracking_stage") $(q "SELECT count(*) FROM tracking_stage_decision")" = "0 0"
 api POST /api/v1/scans "$DEPOT" "$(jq -nc --arg c "$TN1" '{code: $c, station: "dock-1"}')"
 expect_jq '.outcome == "received"' "ups: the dock scan of the carrier-delivered parcel still receives it"
@@ -169,12 +171,16 @@ check "the import is logged with its counts" grep -q "1 unknown code" "$T_TMP/rm
 
 # ---- USPS, inbound ---------------------------------------------------------------------------
 TN4="9400${U}00004"
-tracked "TRK-$U-4" "$TN4"
+tracked "TRK-$U-4" "$TN4" USPS
 R4=$RMA
 gen usps >"$T_TMP/usps.xml" <<EOF
 [{"tn": "$TN4", "code": "03", "date": "2026-05-19", "time": "14:10:00", "text": "USPS in possession of item", "city": "LOUISVILLE"}]
 EOF
 post "$T_TMP/usps.xml" "$CARRIER"
+expect_error 422 document "a USPS TrackResponse posted by the UPS token"
+expect_jq '.error.message | test("USPSTrackResponse") and test("USPS")' "the refusal names the document and its carrier"
+check "the UPS token's USPS document moved nothing" test "$(leg "$R4" inbound)" = label_issued
+post "$T_TMP/usps.xml" "$USPS_TOKEN"
 expect_status 201 "usps document"
 expect_jq '.document == "USPSTrackResponse" and .events.leg_moves == 1' "usps: one leg move"
 check "usps: inbound leg in_transit" test "$(leg "$R4" inbound)" = in_transit
@@ -188,12 +194,17 @@ gen dhl >"$T_TMP/dhl.xml" <<EOF
  {"tn": "$TN5", "code": "OK", "date": "2026-05-21", "time": "10:25:00", "offset": "+02:00", "text": "Delivered", "city": "FRANKFURT - GERMANY"}]
 EOF
 post "$T_TMP/dhl.xml" "$CARRIER"
+expect_error 422 document "the UPS token posting a DHL TrackingResponse"
+gen ups >"$T_TMP/ups-dhl.xml" <<EOF
+[{"tn": "$TN5", "code": "P", "date": "2026-05-19", "time": "09:00:00", "text": "PICKUP SCAN"}]
+EOF
+post "$T_TMP/ups-dhl.xml" "$CARRIER"
 expect_error 403 event.tracking_number "the UPS token posting DHL's tracking numbers"
 check "the other carrier's parcel did not move" test "$(leg "$R5" inbound)" = label_issued
 before=$(snapshot)
-gen ups >"$T_TMP/foreign.xml" <<EOF
-[{"tn": "$TN3", "code": "I", "date": "2026-11-03", "time": "10:00:00", "text": "OK"},
- {"tn": "$TN4", "code": "I", "date": "2026-11-03", "time": "11:00:00", "text": "NOT YOURS"}]
+gen dhl >"$T_TMP/foreign.xml" <<EOF
+[{"tn": "$TN3", "code": "AF", "date": "2026-11-03", "time": "10:00:00", "offset": "+01:00", "text": "OK"},
+ {"tn": "$TN4", "code": "AF", "date": "2026-11-03", "time": "11:00:00", "offset": "+01:00", "text": "NOT YOURS"}]
 EOF
 post "$T_TMP/foreign.xml" "$DHL_TOKEN"
 expect_error 403 event.tracking_number "a DHL token naming UPS's parcels"
@@ -210,7 +221,7 @@ gen dhl >"$T_TMP/dhl2.xml" <<EOF
 EOF
 post "$T_TMP/dhl2.xml" "$DHL_TOKEN"
 expect_status 201 "dhl: in transit after delivered"
-expect_jq '.events.history == 1 and .events.leg_moves == 0' "a delivered parcel never moves back: history"
+expect_jq '.events.no_move == 1 and .events.history == 0 and .events.leg_moves == 0' "a delivered parcel never moves back: no_move"
 check "dhl: still in transit, delivered mark kept" test "$(leg "$R5" inbound) $(pcol "$R5" inbound "to_char(carrier_delivered_at AT TIME ZONE 'UTC', 'HH24:MI')")" = "in_transit 08:25"
 post "$T_TMP/dhl.xml" "$ADMIN" "?carrier=DHL"
 expect_status 201 "admin posting the same document for DHL"
@@ -256,11 +267,17 @@ api POST /api/v1/pickups "$DEPOT" "$(jq -nc --arg d "$(date -u +%F)" '{carrier: 
 expect_status 201 "the pickup closed into a manifest"
 check "fedex: outbound manifested" test "$(leg "$R6" outbound)" = manifested
 TN6="7946${U}006"
-q "UPDATE parcel SET tracking_number = '$TN6' WHERE direction = 'outbound' AND rma_id = (SELECT id FROM rma WHERE rma_number = '$R6')" >/dev/null
+q "UPDATE parcel SET tracking_number = '$TN6', carrier_id = (SELECT id FROM carrier WHERE code = 'FEDEX')
+   WHERE direction = 'outbound' AND rma_id = (SELECT id FROM rma WHERE rma_number = '$R6')" >/dev/null
 gen fedex >"$T_TMP/fedex1.xml" <<EOF
 [{"tn": "$TN6", "code": "PU", "date": "2026-05-19", "time": "16:00:00", "offset": "+02:00", "text": "Picked up"}]
 EOF
 post "$T_TMP/fedex1.xml" "$CARRIER"
+expect_error 422 document "a FedEx TrackReply posted by the UPS token"
+post "$T_TMP/fedex1.xml" "$ADMIN" "?carrier=UPS"
+expect_error 422 document "...or by an admin for UPS"
+check "the refused FedEx documents moved nothing" test "$(leg "$R6" outbound)" = manifested
+post "$T_TMP/fedex1.xml" "$FEDEX_TOKEN"
 expect_status 201 "fedex pickup"
 expect_jq '.document == "FedExTrackReply" and .events.leg_moves == 1' "fedex: one move"
 check "fedex: outbound manifested -> shipped" test "$(leg "$R6" outbound)" = shipped
@@ -270,9 +287,9 @@ gen fedex >"$T_TMP/fedex2.xml" <<EOF
 [{"tn": "$TN6", "code": "DL", "date": "2026-05-21", "time": "14:54:00", "offset": "-04:00", "text": "Delivered"},
  {"tn": "$TN6", "code": "IT", "date": "2026-05-22", "time": "09:00:00", "offset": "-04:00", "text": "In transit"}]
 EOF
-post "$T_TMP/fedex2.xml" "$CARRIER"
+post "$T_TMP/fedex2.xml" "$FEDEX_TOKEN"
 expect_status 201 "fedex delivered, then a late in transit"
-expect_jq '.events.leg_moves == 1 and .events.history == 1' "delivered moves, the later in transit is history"
+expect_jq '.events.leg_moves == 1 and .events.no_move == 1 and .events.history == 0' "delivered moves, the later in transit moves nothing (no_move)"
 check "fedex: outbound delivered and stays delivered" test "$(leg "$R6" outbound)" = delivered
 check "fedex: ship and deliver events, one each" test "$(nevents "$R6" ship)/$(nevents "$R6" deliver)" = 1/1
 
@@ -330,6 +347,174 @@ check "transportation status of the outbound parcel (200)" test "$(cat "$T_TMP/c
 check "the outbound one validates too" xmllint --nonet --noout --schema "$XSD_TS" "$T_TMP/ts3.xml"
 api GET "/api/v1/rmas/$R6/parcels/1/transportation-status.xml?direction=sideways" "$ADMIN"
 expect_error 422 direction "a bad direction"
+
+# ---- our own TransportationStatus imports as the same events (unknown codes too) ----------------
+curl -s -o "$T_TMP/ts-r3.xml" -H "Authorization: Bearer $ADMIN" "$BASE/api/v1/rmas/$R3/parcels/1/transportation-status.xml"
+check "the status of the parcel with an unknown code carries the raw code" grep -q '<cbc:StatusReasonCode>ZQ</cbc:StatusReasonCode>' "$T_TMP/ts-r3.xml"
+N3=$(q "SELECT count(*) FROM tracking_event WHERE tracking_number = '$TN3'")
+post "$T_TMP/ts-r3.xml" "$CARRIER"
+expect_status 201 "rmad's own TransportationStatus posted back"
+expect_jq ".events.total == $N3 and .events.new == 0 and .events.duplicates == $N3" "every event is a duplicate"
+check "no event was stored twice" test "$(q "SELECT count(*) FROM tracking_event WHERE tracking_number = '$TN3'")" = "$N3"
+post "$T_TMP/ts1.xml" "$CARRIER"
+expect_jq '.events.new == 0' "the UPS parcel's status posted back: nothing new"
+
+# ---- outbound: the carrier's exception, in one document and in several --------------------------
+# outbound SERIAL MODEL TN: an advance replacement whose spare is packed, carried by UPS as TN; sets RO
+outbound() {
+    new_case "$1" "$2"
+    api POST /api/v1/rmas "$AGENT" "$(jq -nc --arg c "$CASE" --arg s "$1" --arg m "$2" '{case_number: $c,
+        type: "advance_replacement", lines: [{serial_number: $s, product_model: $m}],
+        screening: {outcome: "eligible", reason: "in warranty, no misuse", evidence: {notes: "ok"}}}')"
+    RO=$(jqb .rma_number)
+    api POST "/api/v1/rmas/$RO/lines/1/pack" "$DEPOT" "$(jq -nc --arg s "$(jqb '.lines[0].spare_serial')" '{serial: $s, station: "pack-1"}')"
+    check "$RO: the spare packed" test "$STATUS" = 201
+    q "UPDATE parcel SET tracking_number = '$3', carrier_id = (SELECT id FROM carrier WHERE code = 'UPS')
+       WHERE direction = 'outbound' AND rma_id = (SELECT id FROM rma WHERE rma_number = '$RO')" >/dev/null
+}
+TN9="1ZEXC${U}0009"
+outbound SSD9600001 SSD-960 "$TN9"
+R9=$RO
+gen ubl "TS-$U-EXC1" >"$T_TMP/exc1.xml" <<EOF
+[{"tn": "$TN9", "code": "picked_up", "date": "2026-05-19", "time": "16:25:00", "offset": "Z"},
+ {"tn": "$TN9", "code": "exception", "date": "2026-05-19", "time": "16:30:00", "offset": "Z", "text": "Address not found"},
+ {"tn": "$TN9", "code": "delivered", "date": "2026-05-19", "time": "16:40:00", "offset": "Z"}]
+EOF
+post "$T_TMP/exc1.xml" "$CARRIER"
+expect_status 201 "picked up, exception, delivered in one document"
+expect_jq '.events.moved == 3 and .events.leg_moves == 3 and .events.history == 0 and .events.no_move == 0' "each of the three moves the leg"
+check "one document: shipped, delivery_exception, delivered (one event row each)" test \
+    "$(nevents "$R9" ship)/$(nevents "$R9" delivery_exception)/$(nevents "$R9" deliver)/$(leg "$R9" outbound)" = "1/1/1/delivered"
+TN10="1ZEXC${U}0010"
+outbound SSD9600002 SSD-960 "$TN10"
+R10=$RO
+exc_doc() { # exc_doc N CODE TIME: one event for TN10 in document TS-$U-EXC2-N
+    gen ubl "TS-$U-EXC2-$1" >"$T_TMP/exc2-$1.xml" <<EOF
+[{"tn": "$TN10", "code": "$2", "date": "2026-05-19", "time": "$3", "offset": "Z"}]
+EOF
+    post "$T_TMP/exc2-$1.xml" "$CARRIER"
+}
+exc_doc 1 picked_up 16:25:00
+expect_jq '.events.moved == 1' "separate documents: picked up moves"
+exc_doc 2 exception 16:30:00
+expect_jq '.events.moved == 1 and .events.leg_moves == 1' "separate documents: the exception moves"
+check "separate documents: shipped -> delivery_exception" test "$(leg "$R10" outbound)" = delivery_exception
+exc_doc 3 in_transit 16:35:00
+expect_jq '.events.no_move == 1 and .events.history == 0' "separate documents: in transit after the exception moves nothing (no_move)"
+exc_doc 4 delivered 16:40:00
+expect_jq '.events.moved == 1' "separate documents: delivered moves"
+exc_doc 5 exception 16:20:00
+expect_jq '.events.history == 1 and .events.moved == 0' "separate documents: an exception older than the last event is history"
+check "separate documents: delivered, one event row per move" test \
+    "$(nevents "$R10" ship)/$(nevents "$R10" delivery_exception)/$(nevents "$R10" deliver)/$(leg "$R10" outbound)" = "1/1/1/delivered"
+check "tracking_event outcomes say what each did" test "$(q "SELECT string_agg(canon || ':' || outcome, ',' ORDER BY at)
+    FROM tracking_event WHERE tracking_number = '$TN10'")" = \
+    "exception:history,picked_up:moved,exception:moved,in_transit:no_move,delivered:moved"
+
+# ---- a return's carrier: POST /rmas return_carrier, the DespatchAdvice's carrier, SSCC feeds ----
+XSD_DA="$RMAD_SHARED/standards/oasis-ubl-2.1/xsd/maindoc/UBL-DespatchAdvice-2.1.xsd"
+post_da() { # post_da FILE TOKEN: POST /api/v1/documents
+    STATUS=$(curl -s -S -o "$T_TMP/body" -w '%{http_code}' -H "Authorization: Bearer $2" \
+        -H "Content-Type: application/xml" --data-binary "@$1" "$BASE/api/v1/documents") || STATUS=000
+    BODY=$(cat "$T_TMP/body")
+}
+rma_body() { jq -nc --arg c "$1" --arg s "$2" --arg rc "$3" '{case_number: $c, type: "repair",
+    lines: [{serial_number: $s, product_model: "SRV-R740"}],
+    return_carrier: (if $rc == "" then null elif $rc == "42" then 42 else $rc end),
+    screening: {outcome: "eligible", reason: "in warranty, no misuse", evidence: {notes: "ok"}}}'; }
+new_case "RET-$U-1" SRV-R740
+api GET "/api/v1/cases/$CASE" "$AGENT"
+[ "$(jqb .status)" = new ] && case_isolated "$CASE"
+api POST /api/v1/rmas "$AGENT" "$(rma_body "$CASE" "RET-$U-1" NOPE)"
+expect_error 422 return_carrier "an unknown return carrier"
+api POST /api/v1/rmas "$AGENT" "$(rma_body "$CASE" "RET-$U-1" 42)"
+expect_error 422 return_carrier "a return carrier that is not a code"
+api POST /api/v1/rmas "$AGENT" "$(rma_body "$CASE" "RET-$U-1" ups)"
+expect_status 201 "an RMA whose return goes with UPS"
+RR=$(jqb .rma_number)
+expect_jq '.parcels[0].carrier == "UPS" and .parcels[0].tracking_number == null' "its inbound parcel has the carrier UPS"
+SSCC_R=$(sscc "0040123458$(printf '%07d' $((U % 10000000)))")
+TN_R="1ZRET${U}0001"
+fill "$RMAD_SRC/tests/fixtures/http/despatch-advice-carrier.xml.in" "$T_TMP/da-r.xml" DOC_ID="ASN-$U-R" RMA="$RR" \
+    SERIAL="RET-$U-1" SSCC="$SSCC_R" CARRIER="UPS" TN="$TN_R"
+check "the despatch advice with a carrier validates against the UBL 2.1 XSD" \
+    xmllint --nonet --noout --schema "$XSD_DA" "$T_TMP/da-r.xml"
+sed -e "s|ASN-$U-R|ASN-$U-R-DHL|" -e "s|<cbc:Name>UPS</cbc:Name>|<cbc:Name>DHL Express</cbc:Name>|" "$T_TMP/da-r.xml" >"$T_TMP/da-r-dhl.xml"
+post_da "$T_TMP/da-r-dhl.xml" "$AGENT"
+expect_error 409 "DespatchLine[1].CarrierParty" "a notice naming another carrier than the parcel's"
+expect_jq '.error.message | test("UPS") and test("DHL")' "the refusal names both carriers"
+sed -e "s|ASN-$U-R|ASN-$U-R-X|" -e "s|<cbc:Name>UPS</cbc:Name>|<cbc:Name>Pony Express</cbc:Name>|" "$T_TMP/da-r.xml" >"$T_TMP/da-r-x.xml"
+post_da "$T_TMP/da-r-x.xml" "$AGENT"
+expect_error 422 "DespatchLine[1].CarrierParty" "a notice naming a carrier we do not know"
+check "the refused notices changed nothing" test "$(pcol "$RR" inbound "coalesce(tracking_number, '-') || coalesce(sscc, '-')")" = "--"
+post_da "$T_TMP/da-r.xml" "$AGENT"
+expect_status 201 "the notice with the carrier party and its tracking number"
+expect_jq ".parcels[0].carrier == \"UPS\" and .parcels[0].tracking_number == \"$TN_R\"" "the answer names the parcel's carrier and tracking number"
+check "the parcel has the carrier's tracking number and the SSCC" test "$(pcol "$RR" inbound "tracking_number || ' ' || sscc")" = "$TN_R $SSCC_R"
+sed -e "s|ASN-$U-R|ASN-$U-R-TN|" -e "s|$TN_R|1ZOTHER$U|" "$T_TMP/da-r.xml" >"$T_TMP/da-r-tn.xml"
+post_da "$T_TMP/da-r-tn.xml" "$AGENT"
+expect_error 409 "DespatchLine[1].CarrierAssignedID" "another tracking number for the parcel"
+gen ups >"$T_TMP/ret1.xml" <<EOF
+[{"tn": "$SSCC_R", "code": "P", "date": "2026-05-19", "time": "09:00:00", "text": "PICKUP SCAN"}]
+EOF
+post "$T_TMP/ret1.xml" "$CARRIER"
+expect_status 201 "a UPS feed naming the return parcel's SSCC"
+expect_jq '.events.moved == 1 and .events.unmatched == 0' "matched by the SSCC, and moved"
+check "the return's inbound leg label_issued -> in_transit" test "$(leg "$RR" inbound)" = in_transit
+gen ups >"$T_TMP/ret2.xml" <<EOF
+[{"tn": "$TN_R", "code": "D", "date": "2026-05-20", "time": "11:00:00", "text": "DELIVERED"}]
+EOF
+post "$T_TMP/ret2.xml" "$CARRIER"
+expect_jq '.events.carrier_delivered == 1 and .events.leg_moves == 0' "the carrier's delivered, by its tracking number"
+check "carrier_delivered_at is set, the parcel is not received" test \
+    "$(pcol "$RR" inbound "(carrier_delivered_at IS NOT NULL) || ' ' || (received_at IS NULL)") $(leg "$RR" inbound)" = "true true in_transit"
+api POST /api/v1/scans "$DEPOT" "$(jq -nc --arg c "$SSCC_R" '{code: $c, station: "dock-1"}')"
+expect_jq '.outcome == "received"' "the dock scan receives the return"
+check "the return is received" test "$(leg "$RR" inbound)" = received
+# no return carrier on the RMA: the carrier's own notice names it
+new_case "RET-$U-2" SRV-R740
+new_rma "$CASE" "RET-$U-2" SRV-R740
+RD=$RMA
+TN_D="77${U}0002"
+fill "$RMAD_SRC/tests/fixtures/http/despatch-advice-carrier.xml.in" "$T_TMP/da-d.xml" DOC_ID="ASN-$U-D" RMA="$RD" \
+    SERIAL="RET-$U-2" SSCC="$(sscc "0040123457$(printf '%07d' $((U % 10000000)))")" CARRIER="DHL" TN="$TN_D"
+post_da "$T_TMP/da-d.xml" "$CARRIER"
+expect_error 403 "DespatchLine[1].CarrierParty" "UPS announcing a DHL parcel"
+post_da "$T_TMP/da-d.xml" "$DHL_TOKEN"
+expect_status 201 "DHL announces the return it carries"
+check "the parcel goes with DHL as TN_D" test "$(pcol "$RD" inbound "(SELECT code FROM carrier c WHERE c.id = p.carrier_id) || ' ' || tracking_number")" = "DHL $TN_D"
+gen dhl >"$T_TMP/ret-d.xml" <<EOF
+[{"tn": "$TN_D", "code": "PU", "date": "2026-05-19", "time": "17:30:00", "offset": "+02:00", "text": "Shipment picked up"}]
+EOF
+post "$T_TMP/ret-d.xml" "$DHL_TOKEN"
+expect_jq '.events.moved == 1' "DHL's feed moves it"
+check "the DHL return is in transit" test "$(leg "$RD" inbound)" = in_transit
+
+# ---- carriers an admin adds (rmad carrier add) ---------------------------------------------------
+if "$RMAD_BIN" carrier add --code gls --name "GLS" >"$T_TMP/cli.out" 2>&1; then
+    fail "a new carrier without an account must be refused" "$(cat "$T_TMP/cli.out")"
+else
+    check "a new carrier without --account is refused, naming it" grep -q account "$T_TMP/cli.out"
+fi
+if "$RMAD_BIN" carrier add --code GLS --name GLS --account G1 --zone Mars/Olympus >"$T_TMP/cli.out" 2>&1; then
+    fail "an unknown zone must be refused" "$(cat "$T_TMP/cli.out")"
+else
+    check "an unknown zone is refused" grep -q 'zone' "$T_TMP/cli.out"
+fi
+check "rmad carrier add: a new carrier" "$RMAD_BIN" carrier add --code gls --name "GLS Germany" --account 276000 --zone Europe/Berlin
+check "rmad carrier add again: updates it" "$RMAD_BIN" carrier add --code GLS --account 276001
+check "the carrier is there, updated" test "$(q "SELECT name || '/' || account || '/' || zone || '/' || time_zone FROM carrier WHERE code = 'GLS'")" = "GLS Germany/276001/Europe/Berlin/UTC"
+GLS_TOKEN=$("$RMAD_BIN" token create --role carrier --name "test gls" --carrier GLS)
+check "a token for the new carrier" test -n "$GLS_TOKEN"
+post "$T_TMP/ups1.xml" "$GLS_TOKEN"
+expect_error 422 document "GLS posting a UPS TrackResponse"
+post "$T_TMP/exc1.xml" "$GLS_TOKEN"
+expect_error 403 event.tracking_number "GLS may post a UBL TransportationStatus, of its own parcels only"
+
+# ---- the README's sample command: the fixture as is ---------------------------------------------
+post "$FIX/ups.xml" "$CARRIER"
+expect_status 201 "README: the sample UPS document"
+expect_jq '.id == "rmad-ups-2026-05-21" and .events.total == 6 and .events.unmatched == 6 and .events.new == 0' "README: keyed by its CustomerContext, its events unmatched while no parcel carries 1Z999AA10123456784"
 
 # ---- a document without events: recorded, nothing moves -----------------------------------------
 printf '<?xml version="1.0"?>\n<TrackResponse><Response><TransactionReference><CustomerContext>EMPTY-%s</CustomerContext></TransactionReference></Response></TrackResponse>\n' "$U" >"$T_TMP/empty.xml"

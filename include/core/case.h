@@ -14,6 +14,7 @@
  *       -> on_hold (waiting for the customer; SLA clocks pause) -> back to the state it left
  *   new | registered | assigned | troubleshooting | on_hold | onsite_planned | rma_requested
  *       -> cancelled  (the store refuses it once anything of the case has shipped)
+ *   cancelled -> archived  (a cancelled case ends in the archive too; its record says so)
  *
  * Reassignment is not a move: it is an event on a case that stays where it is (assigned and
  * later, up to work_complete).  The rules are rows of the table in src/core/case.c; case_next()

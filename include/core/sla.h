@@ -16,8 +16,11 @@
  * hold interval (case_hold -> case_resume) is taken off, measured the same way as the clock
  * (a weekend inside a hold is not taken off a business clock twice: it never counted).
  *
- * A clock that has started but not stopped is running: its end is "now".  The report counts
- * running clocks apart (open) and takes percentiles of stopped clocks only, by the nearest-rank
+ * A clock that has started but not stopped is running: its end is "now".  A cancelled case's
+ * clocks that had not stopped stop at the cancel (state cancelled, case_cancel event; the hold
+ * the case was in, if any, ends there too).  The report counts running and not started clocks
+ * apart (open), cancelled ones apart again (cancelled), and takes percentiles of stopped clocks
+ * only, by the nearest-rank
  * method (sla_percentile).
  */
 #ifndef CORE_SLA_H
@@ -61,7 +64,9 @@ int64_t sla_measure(const struct tz_cal *cal, int64_t from, int64_t to);
 int64_t sla_elapsed(const struct tz_cal *cal, int64_t start, int64_t end,
                     const struct sla_interval *holds, size_t n_holds);
 
-enum sla_state { SLA_NOT_STARTED, SLA_RUNNING, SLA_STOPPED };
+/* SLA_CANCELLED: the case was cancelled while the clock ran (or before it started); it stopped
+ * at the cancel and is no measure of the service: the report counts it apart. */
+enum sla_state { SLA_NOT_STARTED, SLA_RUNNING, SLA_STOPPED, SLA_CANCELLED };
 
 struct sla_clock {
     enum sla_state state;
@@ -78,7 +83,14 @@ void sla_clock_eval(const struct tz_cal *cal, bool started, int64_t start, bool 
                     int64_t stop, int64_t now, const struct sla_interval *holds, size_t n_holds,
                     struct sla_clock *out);
 
-/* "not_started", "running", "stopped" */
+/*
+ * sla_clock_cancel: the case was cancelled at `at`: a clock that is not stopped (running or not
+ * started) becomes SLA_CANCELLED, its end the cancel (evaluate it with now = at first, so its
+ * seconds count up to the cancel).  A clock stopped before the cancel stays as it is.
+ */
+void sla_clock_cancel(struct sla_clock *c, int64_t at);
+
+/* "not_started", "running", "stopped", "cancelled" */
 const char *sla_state_name(enum sla_state s);
 
 /* Sorts v ascending. */

@@ -70,9 +70,11 @@ struct sla_case {
     const char *region; /* its holiday region */
     int64_t intake_at;  /* the case was created (intake) */
     bool registered, started, resolved;
-    int64_t registered_at;  /* the first case_register event */
-    int64_t started_at;     /* the first case_start event (first engineer contact) */
-    int64_t resolved_at;    /* the first move to resolved_remotely or work_complete */
+    int64_t registered_at; /* the first case_register event */
+    int64_t started_at;    /* the first case_start event (first engineer contact) */
+    int64_t resolved_at;   /* the first move to resolved_remotely or work_complete */
+    bool cancelled;
+    int64_t cancelled_at;   /* the case_cancel event: every clock still going stops there */
     struct sla_mark *marks; /* case_hold and case_resume events in time order */
     size_t n_marks;
     struct tz_cal cal; /* the policy window Mon-Fri 09:00-21:00 in zone, minus the holidays */

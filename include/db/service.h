@@ -83,6 +83,11 @@ struct svc_session_end_in {
 enum db_result db_service_session_end(struct db *db, const struct svc_session_end_in *in,
                                       const struct principal *actor, struct arena *a, json_t **out,
                                       struct err *err);
+/* Cancels a session that was neither ended nor cancelled (same roles as the end), with a
+ * reason; it is no longer open. */
+enum db_result db_service_session_cancel(struct db *db, const char *case_number, int session_no,
+                                         const char *reason, const struct principal *actor,
+                                         json_t **out, struct err *err);
 enum db_result db_service_session_list(struct db *db, const char *case_number, json_t **out,
                                        struct err *err);
 

@@ -37,6 +37,7 @@ static const struct move moves[] = {
     {CASE_WORK_COMPLETE, CASE_EV_FOLLOW_UP, CASE_FOLLOW_UP, false},
     {CASE_FOLLOW_UP, CASE_EV_CLOSE, CASE_CLOSED, false},
     {CASE_CLOSED, CASE_EV_ARCHIVE, CASE_ARCHIVED, false},
+    {CASE_CANCELLED, CASE_EV_ARCHIVE, CASE_ARCHIVED, false}, /* the record says it was cancelled */
 
     {CASE_REGISTERED, CASE_EV_HOLD, CASE_ON_HOLD, false},
     {CASE_ASSIGNED, CASE_EV_HOLD, CASE_ON_HOLD, false},

@@ -96,6 +96,14 @@ void sla_clock_eval(const struct tz_cal *cal, bool started, int64_t start, bool 
     out->seconds = sla_elapsed(cal, start, out->end, holds, n_holds);
 }
 
+void sla_clock_cancel(struct sla_clock *c, int64_t at)
+{
+    if (c->state == SLA_STOPPED)
+        return;
+    c->state = SLA_CANCELLED;
+    c->end = at;
+}
+
 const char *sla_state_name(enum sla_state s)
 {
     switch (s) {
@@ -105,6 +113,8 @@ const char *sla_state_name(enum sla_state s)
         return "running";
     case SLA_STOPPED:
         return "stopped";
+    case SLA_CANCELLED:
+        return "cancelled";
     }
     return "?";
 }

@@ -101,7 +101,15 @@ static void map_error(struct db *db, const PGresult *r, enum db_result *kind, st
     if (state != NULL && strcmp(state, "23505") == 0) {
         err_set(err, ERR_CONFLICT, NULL, "already exists");
     } else if (state != NULL && strcmp(state, "RM409") == 0) {
-        err_set(err, ERR_CONFLICT, NULL, "the state changed meanwhile");
+        /* the archive guards (0012, 0015) name the archived case: say so, not "meanwhile" */
+        const char *msg = PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY);
+        if (msg != NULL && strstr(msg, "archived") != NULL)
+            err_set(err, ERR_CONFLICT, "status",
+                    "%s: an archived case and everything of it (its rmas, parcels, events...) "
+                    "is frozen",
+                    msg);
+        else
+            err_set(err, ERR_CONFLICT, NULL, "the state changed meanwhile");
     } else if (state != NULL && (strcmp(state, "40001") == 0 || strcmp(state, "40P01") == 0)) {
         err_set(err, ERR_CONFLICT, NULL, "concurrent update, try again");
     } else if (state != NULL && strncmp(state, "08", 2) == 0) {

@@ -1,9 +1,9 @@
 /*
- * db_archive: the archived service record of a closed case (issue 3).
+ * db_archive: the archived service record of a closed or cancelled case (issue 3).
  *
- * One transaction: lock the case row, move it closed -> archived (one event), build the record
- * as JSON from one statement per section, render the PDF (a callback: drawing is the label
- * layer's job), store both once in case_record with their SHA-256, commit.  The triggers of
+ * One transaction: lock the case row, move it closed (or cancelled) -> archived (one event), build
+ * the record as JSON from one statement per section, render the PDF (a callback: drawing is the
+ * label layer's job), store both once in case_record with their SHA-256, commit.  The triggers of
  * migrations/0012_archive_sla.sql keep the record and everything of the case unchanged from
  * then on, also against SQL typed by hand.
  *
@@ -88,6 +88,20 @@ static json_t *build_record(struct db *db, const char *case_id, const struct pri
         }
         json_object_set_new(rec, sections[i].key, v);
     }
+    /* each RMA's status as its views derive it (core/rma.h: from its lines' legs) */
+    size_t i;
+    json_t *rma;
+    json_array_foreach(json_object_get(rec, "rmas"), i, rma)
+    {
+        json_t *view = NULL;
+        const char *number = json_string_value(json_object_get(rma, "rma_number"));
+        if ((*kind = db_rma_view(db, number, &view, err)) != DB_ONE) {
+            json_decref(rec);
+            return NULL;
+        }
+        json_object_set(rma, "status", json_object_get(view, "status"));
+        json_decref(view);
+    }
     return rec;
 }
 
@@ -119,15 +133,15 @@ enum db_result db_case_archive(struct db *db, const char *case_number,
     snprintf(case_id, sizeof case_id, "%s", PQgetvalue(r, 0, 0));
     snprintf(status, sizeof status, "%s", PQgetvalue(r, 0, 1));
     PQclear(r);
-    if (strcmp(status, "closed") != 0) {
-        err_set(err, ERR_CONFLICT, "status", "the case is %s: only a closed case is archived",
-                status);
+    if (strcmp(status, "closed") != 0 && strcmp(status, "cancelled") != 0) {
+        err_set(err, ERR_CONFLICT, "status",
+                "the case is %s: only a closed or cancelled case is archived", status);
         return rollback(db, DB_FAIL);
     }
 
     enum case_state to;
-    kind = db_case_move(db, strtoll(case_id, NULL, 10), CASE_EV_ARCHIVE, "closed", actor, "api",
-                        NULL, NULL, &to, err);
+    kind = db_case_move(db, strtoll(case_id, NULL, 10), CASE_EV_ARCHIVE, status, actor, "api", NULL,
+                        NULL, &to, err);
     if (kind != DB_ONE)
         return rollback(db, kind);
 

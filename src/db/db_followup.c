@@ -341,6 +341,38 @@ enum db_result db_case_complete(struct db *db, const char *case_number,
         }
         PQclear(r);
     }
+    /* the service work must be over: no remote session still open (end or cancel it), and on
+     * site at least one visit completed and none still proposed or confirmed */
+    {
+        const char *p[1] = {c.id};
+        if ((r = db_tx_run(db, Q_FU_SERVICE_OPEN, p, &kind, err)) == NULL)
+            goto done;
+        bool session_open = !PQgetisnull(r, 0, 0), visit_open = !PQgetisnull(r, 0, 1);
+        long long completed = strtoll(PQgetvalue(r, 0, 2), NULL, 10);
+        char session[16], visit[16];
+        snprintf(session, sizeof session, "%s", PQgetvalue(r, 0, 0));
+        snprintf(visit, sizeof visit, "%s", PQgetvalue(r, 0, 1));
+        PQclear(r);
+        if (session_open) {
+            kind = db_tx_fail(db, err, ERR_CONFLICT, "remote_sessions",
+                              arena_printf(&a,
+                                           "remote session %s is still open: end it, or cancel it "
+                                           "if it never took place",
+                                           session));
+            goto done;
+        }
+        if (strcmp(c.status, "onsite_planned") == 0 && (visit_open || completed == 0)) {
+            kind =
+                db_tx_fail(db, err, ERR_CONFLICT, "visits",
+                           visit_open ? arena_printf(&a,
+                                                     "visit %s is still open: complete or cancel "
+                                                     "it first",
+                                                     visit) :
+                                        "no on-site visit was completed: the work is not "
+                                        "complete on site");
+            goto done;
+        }
+    }
     if (strcmp(req->channel, "email") == 0 && c.contact_email == NULL) {
         kind = db_tx_fail(db, err, ERR_INVALID, "follow_up.channel",
                           "the case has no contact e-mail address: follow up by phone");

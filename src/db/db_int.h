@@ -58,6 +58,7 @@ enum stmt {
     /* ---- zones and holidays (issue 3, tzcache.c) ---- */
     Q_CAL_CASE,
     Q_CAL_HOLIDAYS,
+    Q_CAL_HOLIDAY_NAME,
     /* leg moves shared by the depot modules (db_leg.c) */
     Q_SYSTEM_PRINCIPAL,
     Q_LINE_LOCK,
@@ -171,6 +172,7 @@ enum stmt {
     Q_FU_CASE_LOCK,
     Q_FU_CASE_ID,
     Q_FU_RMAS_OPEN,
+    Q_FU_SERVICE_OPEN,
     Q_FU_INSERT,
     Q_FU_SET_OUTBOX,
     Q_FU_GET,
@@ -249,6 +251,8 @@ enum stmt {
     Q_LC_FI_LAST,
     Q_LC_CASE_RMAS,
     Q_LC_CASE_EVENT,
+    Q_LC_CASE_HELD_ASSIGNED,
+    Q_LC_CANCEL_SERVICE,
     /* ---- cases: archive and SLA (issue 3, db_archive.c, db_sla.c) ---- */
     Q_ARCH_CASE_LOCK,
     Q_ARCH_HEAD,
@@ -280,6 +284,7 @@ enum stmt {
     Q_SVC_SESSION_INSERT,
     Q_SVC_SESSION_LOCK,
     Q_SVC_SESSION_END,
+    Q_SVC_SESSION_CANCEL,
     Q_SVC_SESSION_LIST,
     Q_SVC_ENGINEER,
     Q_SVC_VISIT_INSERT,

@@ -141,6 +141,7 @@ struct case_ref {
     int64_t id;
     char id_s[24];
     enum case_state status;
+    enum case_state held_from; /* on_hold only */
     char product_line[72];
 };
 
@@ -159,6 +160,9 @@ static enum db_result case_lock(struct db *db, const char *case_number, struct c
     i64s(c->id_s, sizeof c->id_s, c->id);
     snprintf(c->product_line, sizeof c->product_line, "%s", PQgetvalue(r, 0, 3));
     int bad = case_state_parse(PQgetvalue(r, 0, 1), "status", &c->status, &ignored);
+    c->held_from = CASE_NEW;
+    if (!bad && !PQgetisnull(r, 0, 2))
+        bad = case_state_parse(PQgetvalue(r, 0, 2), "held_from", &c->held_from, &ignored);
     PQclear(r);
     if (bad) {
         err_set(err, ERR_INTERNAL, NULL, "the case has an unknown status");
@@ -411,8 +415,11 @@ enum db_result db_case_assign(struct db *db, const char *case_number, const char
     if ((kind = case_lock(db, case_number, &c, err)) != DB_ONE ||
         (kind = current_assignment(db, &c, &a, err)) != DB_ONE)
         return db_tx_abort(db, kind);
-    bool reassign = case_is_assignable(c.status);
-    if (!reassign && case_next(c.status, CASE_EV_ASSIGN, CASE_NEW, &to, err) != 0)
+    /* on hold from registered: the first engineer; the case stays on hold and resumes to
+     * assigned (held_from becomes assigned), so contacts and reassignment work after resume */
+    bool held_first = c.status == CASE_ON_HOLD && c.held_from == CASE_REGISTERED;
+    bool reassign = case_is_assignable(c.status) && !held_first;
+    if (!reassign && !held_first && case_next(c.status, CASE_EV_ASSIGN, CASE_NEW, &to, err) != 0)
         return db_tx_abort(db, DB_FAIL);
 
     if (engineer == NULL) {
@@ -484,7 +491,21 @@ enum db_result db_case_assign(struct db *db, const char *case_number, const char
     if ((r = db_run(db, Q_LC_ASSIGN_INSERT, ip, &kind, err)) == NULL)
         return db_tx_abort(db, kind);
     PQclear(r);
-    if (reassign) {
+    if (held_first) {
+        const char *hp[1] = {c.id_s};
+        if ((r = db_run(db, Q_LC_CASE_HELD_ASSIGNED, hp, &kind, err)) == NULL)
+            return db_tx_abort(db, kind);
+        int n = PQntuples(r);
+        PQclear(r);
+        if (n != 1) {
+            err_set(err, ERR_CONFLICT, "status", "the case moved meanwhile");
+            return db_tx_abort(db, DB_FAIL);
+        }
+        char *text = dump(json_pack("{s:s, s:s, s:s}", "engineer", name, "status", "on_hold",
+                                    "resumes_to", "assigned"));
+        kind = case_event(db, c.id_s, "case_assign_on_hold", actor, reason, text, err);
+        free(text);
+    } else if (reassign) {
         char *text = dump(json_pack("{s:s?, s:s, s:s}", "from", a.any ? a.engineer : NULL, "to",
                                     name, "status", case_state_name(c.status)));
         kind = case_event(db, c.id_s, "case_reassigned", actor, reason, text, err);
@@ -554,10 +575,15 @@ enum db_result db_case_contact(struct db *db, const char *case_number, const cha
     if ((r = db_run(db, Q_LC_CONTACT_INSERT, p, &kind, err)) == NULL)
         return db_tx_abort(db, kind);
     PQclear(r);
+    /* only a contact that reached the customer starts troubleshooting (and stops the
+     * first-contact clock); an unanswered call is an attempt: the case stays assigned */
     if (c.status == CASE_ASSIGNED) {
         char *text = dump(json_pack("{s:s, s:b}", "method", method, "reached", reached));
-        kind = db_case_move(db, c.id, CASE_EV_START, "assigned", actor, "api", summary, text, &to,
-                            err);
+        if (reached)
+            kind = db_case_move(db, c.id, CASE_EV_START, "assigned", actor, "api", summary, text,
+                                &to, err);
+        else
+            kind = case_event(db, c.id_s, "case_contact_attempt", actor, summary, text, err);
         free(text);
         if (kind != DB_ONE)
             return db_tx_abort(db, kind);
@@ -669,10 +695,31 @@ enum db_result db_case_resume(struct db *db, const char *case_number, const char
     return move_case(db, case_number, CASE_EV_RESUME, actor, reason, NULL, err);
 }
 
+/* The factory, like the depot, needs a recorded fault isolation (409 "fault_isolation"). */
 enum db_result db_case_escalate_factory(struct db *db, const char *case_number, const char *reason,
                                         const struct principal *actor, struct err *err)
 {
-    return move_case(db, case_number, CASE_EV_ESCALATE_FACTORY, actor, reason, NULL, err);
+    enum db_result kind;
+    struct case_ref c;
+    struct assignment a;
+    enum case_state to;
+    char fi[24];
+
+    if ((kind = db_begin(db, err)) != DB_ONE)
+        return kind;
+    if ((kind = case_for_actor(db, case_number, actor, &c, &a, err)) != DB_ONE)
+        return db_tx_abort(db, kind);
+    if (case_next(c.status, CASE_EV_ESCALATE_FACTORY, CASE_NEW, &to, err) != 0)
+        return db_tx_abort(db, DB_FAIL);
+    if ((kind = fault_isolated(db, &c, fi, sizeof fi, err)) != DB_ONE)
+        return db_tx_abort(db, kind);
+    char *text = dump(json_pack("{s:s}", "fault_isolation_id", fi));
+    kind = db_case_move(db, c.id, CASE_EV_ESCALATE_FACTORY, NULL, actor, "api", reason, text, &to,
+                        err);
+    free(text);
+    if (kind != DB_ONE)
+        return db_tx_abort(db, kind);
+    return db_commit(db, err);
 }
 
 enum db_result db_case_cancel(struct db *db, const char *case_number, const char *reason,
@@ -711,7 +758,19 @@ enum db_result db_case_cancel(struct db *db, const char *case_number, const char
         json_decref(cancelled);
         return db_tx_abort(db, kind);
     }
-    char *text = dump(json_pack("{s:o}", "rmas_cancelled", cancelled));
+    /* the open remote sessions and on-site visits are cancelled with the case */
+    char token[24];
+    i64s(token, sizeof token, actor->token_id);
+    const char *sp[4] = {c.id_s, reason, actor->name, token};
+    if ((r = db_run(db, Q_LC_CANCEL_SERVICE, sp, &kind, err)) == NULL) {
+        json_decref(cancelled);
+        return db_tx_abort(db, kind);
+    }
+    json_t *sessions = json_loads(PQgetvalue(r, 0, 0), 0, NULL);
+    json_t *visits = json_loads(PQgetvalue(r, 0, 1), 0, NULL);
+    PQclear(r);
+    char *text = dump(json_pack("{s:o, s:o*, s:o*}", "rmas_cancelled", cancelled,
+                                "remote_sessions_cancelled", sessions, "visits_cancelled", visits));
     kind = db_case_move(db, c.id, CASE_EV_CANCEL, NULL, actor, "api", reason, text, &to, err);
     free(text);
     if (kind != DB_ONE)

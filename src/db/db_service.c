@@ -200,9 +200,36 @@ static enum db_result calendar(struct db *db, const struct svc_case *c, bool ons
         onsite ? SERVICE_ONSITE_CLOSE_MIN : SERVICE_REMOTE_CLOSE_MIN, a, cal, err);
 }
 
-/* The window check: 0, or -1 with err and *win naming the next window. */
-static int window_check(const struct tz_cal *cal, int64_t start, int64_t duration_s,
-                        const char *field, struct svc_window *win, struct err *err)
+/* The name of the holiday of the case's region on the local day of t, in name (n bytes);
+ * "" when that day is no holiday. */
+static void holiday_name(struct db *db, const struct svc_case *c, const struct tz_cal *cal,
+                         int64_t t, char *name, size_t n)
+{
+    struct tz_local l;
+    char day[16];
+    struct err ignored = {0};
+    bool holiday = false;
+
+    name[0] = '\0';
+    tz_to_local(cal->tz, t, &l);
+    int64_t d = tz_days_from_civil(l.year, l.month, l.day);
+    for (size_t i = 0; i < cal->n_holidays && !holiday; i++)
+        holiday = cal->holidays[i] == d;
+    if (!holiday)
+        return;
+    snprintf(day, sizeof day, "%04d-%02d-%02d", l.year, l.month, l.day);
+    const char *p[2] = {c->id, day};
+    PGresult *r = db_run(db, Q_CAL_HOLIDAY_NAME, p, NULL, &ignored);
+    snprintf(name, n, "%s", r != NULL && PQntuples(r) == 1 ? PQgetvalue(r, 0, 0) : "a holiday");
+    if (r != NULL)
+        PQclear(r);
+}
+
+/* The window check: 0, or -1 with err and *win naming the next window (and the holiday, when
+ * start falls on one of the case's region). */
+static int window_check(struct db *db, const struct svc_case *c, const struct tz_cal *cal,
+                        int64_t start, int64_t duration_s, const char *field,
+                        struct svc_window *win, struct err *err)
 {
     int64_t open, close;
     struct err werr = {0};
@@ -214,8 +241,13 @@ static int window_check(const struct tz_cal *cal, int64_t start, int64_t duratio
         win->opens = open;
         win->closes = close;
         service_local_describe(cal->tz, open, win->local, sizeof win->local);
-        char local[96];
+        char local[96], holiday[160];
         service_local_describe(cal->tz, start, local, sizeof local);
+        holiday_name(db, c, cal, start, holiday, sizeof holiday);
+        if (holiday[0] != '\0')
+            return err_set(err, ERR_CONFLICT, field,
+                           "%s (%s is a holiday: %s); the next window opens %s", werr.message,
+                           local, holiday, win->local);
         return err_set(err, ERR_CONFLICT, field, "%s (%s); the next window opens %s", werr.message,
                        local, win->local);
     }
@@ -365,7 +397,7 @@ enum db_result db_service_session_start(struct db *db, const struct svc_session_
         return kind;
     if ((kind = calendar(db, &c, false, a, &cal, err)) != DB_ONE)
         return rb(db, kind);
-    if (window_check(&cal, starts, 0, "starts_at", win, err) != 0)
+    if (window_check(db, &c, &cal, starts, 0, "starts_at", win, err) != 0)
         return rb(db, DB_FAIL);
     const char *p[9] = {c.id,
                         i64(aid, sizeof aid, auth_id),
@@ -417,6 +449,7 @@ enum db_result db_service_session_end(struct db *db, const struct svc_session_en
     int64_t starts = strtoll(PQgetvalue(r, 0, 1), NULL, 10);
     int64_t runner = strtoll(PQgetvalue(r, 0, 3), NULL, 10);
     bool ended = strcmp(PQgetvalue(r, 0, 4), "t") == 0;
+    bool cancelled = strcmp(PQgetvalue(r, 0, 5), "t") == 0;
     PQclear(r);
     /* the engineer who ran it may end it even after a reassignment */
     if (!(actor->role == ROLE_ENGINEER && actor->token_id == runner) &&
@@ -424,6 +457,8 @@ enum db_result db_service_session_end(struct db *db, const struct svc_session_en
         return rb(db, DB_FAIL);
     if (ended)
         return db_tx_fail(db, err, ERR_CONFLICT, "status", "the remote session has already ended");
+    if (cancelled)
+        return db_tx_fail(db, err, ERR_CONFLICT, "status", "the remote session was cancelled");
     if (case_is_final(c.status)) {
         err_set(err, ERR_CONFLICT, "status", "the case is %s: nothing more can be recorded",
                 case_state_name(c.status));
@@ -434,6 +469,8 @@ enum db_result db_service_session_end(struct db *db, const struct svc_session_en
         return db_tx_fail(db, err, ERR_INVALID, "ended_at",
                           in->ended_given ? "is before the session started" :
                                             "the session has not started yet: give ended_at");
+    if (ended_at > c.now_floor + SERVICE_CLOCK_SKEW_S)
+        return db_tx_fail(db, err, ERR_INVALID, "ended_at", "is in the future");
     if (ended_at > starts + 86400)
         return db_tx_fail(db, err, ERR_INVALID, "ended_at",
                           "is more than 24 hours after the start");
@@ -466,6 +503,69 @@ enum db_result db_service_session_end(struct db *db, const struct svc_session_en
                            in->fixed ? "fixed" : "not_fixed", "overran", overran),
                  err);
     return commit_out(db, kind, out, err);
+}
+
+enum db_result db_service_session_cancel(struct db *db, const char *case_number, int session_no,
+                                         const char *reason, const struct principal *actor,
+                                         json_t **out, struct err *err)
+{
+    enum db_result kind;
+    struct svc_case c;
+    char no[16], tid[24];
+
+    if ((kind = db_begin(db, err)) != DB_ONE)
+        return kind;
+    if ((kind = case_lock(db, case_number, &c, err)) != DB_ONE)
+        return kind;
+    const char *sp[2] = {c.id, i64(no, sizeof no, session_no)};
+    PGresult *r = db_run(db, Q_SVC_SESSION_LOCK, sp, &kind, err);
+    if (r == NULL)
+        return rb(db, kind);
+    if (PQntuples(r) != 1) {
+        PQclear(r);
+        return db_tx_fail(db, err, ERR_NOT_FOUND, "session", "no such remote session");
+    }
+    char sid[24];
+    snprintf(sid, sizeof sid, "%s", PQgetvalue(r, 0, 0));
+    int64_t runner = strtoll(PQgetvalue(r, 0, 3), NULL, 10);
+    bool ended = strcmp(PQgetvalue(r, 0, 4), "t") == 0;
+    bool cancelled = strcmp(PQgetvalue(r, 0, 5), "t") == 0;
+    PQclear(r);
+    if (!(actor->role == ROLE_ENGINEER && actor->token_id == runner) &&
+        may_work(&c, actor, false, "cancel a remote session", err) != 0)
+        return rb(db, DB_FAIL);
+    if (ended)
+        return db_tx_fail(db, err, ERR_CONFLICT, "status",
+                          "the remote session has ended: only a session that never took place is "
+                          "cancelled");
+    if (cancelled)
+        return db_tx_fail(db, err, ERR_CONFLICT, "status",
+                          "the remote session is already cancelled");
+    if (case_is_final(c.status)) {
+        err_set(err, ERR_CONFLICT, "status", "the case is %s: nothing more can be recorded",
+                case_state_name(c.status));
+        return rb(db, DB_FAIL);
+    }
+    const char *p[4] = {sid, reason, actor->name, i64(tid, sizeof tid, actor->token_id)};
+    if ((r = db_run(db, Q_SVC_SESSION_CANCEL, p, &kind, err)) == NULL)
+        return rb(db, kind);
+    if (PQntuples(r) != 1) {
+        PQclear(r);
+        return db_tx_fail(db, err, ERR_CONFLICT, "status", "the remote session changed meanwhile");
+    }
+    *out = parse_json(PQgetvalue(r, 0, 0), err);
+    PQclear(r);
+    if (*out == NULL)
+        return rb(db, DB_FAIL);
+    kind = event(db, &c, "remote_session_cancelled", NULL, NULL, actor,
+                 json_pack("{s:i, s:s}", "session_no", session_no, "reason", reason), err);
+    if (kind == DB_ONE)
+        kind = db_commit(db, err);
+    if (kind != DB_ONE) {
+        json_decref(*out);
+        *out = NULL;
+    }
+    return kind;
 }
 
 enum db_result db_service_session_list(struct db *db, const char *case_number, json_t **out,
@@ -569,8 +669,8 @@ enum db_result db_service_visit_propose(struct db *db, const struct svc_visit_in
     if ((kind = calendar(db, &c, true, a, &cal, err)) != DB_ONE)
         return rb(db, kind);
     int64_t ends = in->starts_at + (int64_t)in->duration_min * 60;
-    if (window_check(&cal, in->starts_at, (int64_t)in->duration_min * 60, "proposed_start", win,
-                     err) != 0)
+    if (window_check(db, &c, &cal, in->starts_at, (int64_t)in->duration_min * 60, "proposed_start",
+                     win, err) != 0)
         return rb(db, DB_FAIL);
 
     char *prep = prep_json(in->prep, in->n_prep);
@@ -640,6 +740,7 @@ enum db_result db_service_visit_move(struct db *db, const struct svc_visit_move_
     char vid[24], from_name[16];
     snprintf(vid, sizeof vid, "%s", PQgetvalue(r, 0, 0));
     snprintf(from_name, sizeof from_name, "%s", PQgetvalue(r, 0, 1));
+    int64_t visit_starts = strtoll(PQgetvalue(r, 0, 2), NULL, 10);
     int duration = atoi(PQgetvalue(r, 0, 3));
     PQclear(r);
     if (visit_state_parse(from_name, &from) != 0)
@@ -651,6 +752,13 @@ enum db_result db_service_visit_move(struct db *db, const struct svc_visit_move_
     if (case_in(&c, CASE_ONSITE_PLANNED, CASE_ONSITE_PLANNED, "changing a visit", err) != 0 ||
         visit_next(from, in->ev, &to, err) != 0)
         return rb(db, DB_FAIL);
+    if (in->ev == VISIT_EV_COMPLETE && visit_starts > c.now_floor + SERVICE_CLOCK_SKEW_S) {
+        char ts[32];
+        service_instant_format(visit_starts, ts, sizeof ts);
+        err_set(err, ERR_CONFLICT, "starts_at",
+                "the visit starts at %s: it cannot be completed before it took place", ts);
+        return rb(db, DB_FAIL);
+    }
 
     bool resched = in->ev == VISIT_EV_RESCHEDULE;
     char *prep = NULL;
@@ -668,8 +776,8 @@ enum db_result db_service_visit_move(struct db *db, const struct svc_visit_move_
             json_decref(evidence);
             return rb(db, kind);
         }
-        if (window_check(&cal, in->starts_at, (int64_t)duration * 60, "proposed_start", win, err) !=
-            0) {
+        if (window_check(db, &c, &cal, in->starts_at, (int64_t)duration * 60, "proposed_start", win,
+                         err) != 0) {
             json_decref(evidence);
             return rb(db, DB_FAIL);
         }

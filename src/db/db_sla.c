@@ -1,7 +1,8 @@
 /*
  * db_sla: what the SLA clocks of a case are computed from (include/db/archive.h): the intake
  * time, the first case_register, case_start and resolving events, the case_hold/case_resume
- * events, and the calendar of the case's service address.  The arithmetic is core's (core/sla.h).
+ * events, the case_cancel event, and the calendar of the case's service address.  The arithmetic is
+ * core's (core/sla.h).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -58,6 +59,7 @@ static void read_case(struct arena *a, const PGresult *r, int row, struct sla_ca
     c->started = opt_time(r, row, 9, &c->started_at);
     c->resolved = opt_time(r, row, 10, &c->resolved_at);
     parse_marks(a, PQgetisnull(r, row, 11) ? NULL : PQgetvalue(r, row, 11), c);
+    c->cancelled = opt_time(r, row, 13, &c->cancelled_at);
 }
 
 enum db_result db_sla_case(struct db *db, const char *case_number, struct arena *a,

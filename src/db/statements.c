@@ -25,7 +25,9 @@
     "e.created_at, e.id)"                                                                          \
     "   FROM event e WHERE e.case_id = c.id AND e.kind IN ('case_hold', "                          \
     "'case_resume')),"                                                                             \
-    " floor(extract(epoch FROM now()))::bigint"
+    " floor(extract(epoch FROM now()))::bigint,"                                                   \
+    " (SELECT floor(extract(epoch FROM min(e.created_at)))::bigint FROM event e"                   \
+    "   WHERE e.case_id = c.id AND e.kind = 'case_cancel')"
 const struct statement db_statements[Q__COUNT] = {
     [Q_SECRET_INSERT] =
         {"secret_insert", 2,
@@ -307,6 +309,12 @@ const struct statement db_statements[Q__COUNT] = {
     [Q_CAL_CASE] = {"cal_case", 1,
                     "SELECT addr_zone, addr_region FROM service_case WHERE id = $1::bigint"},
     /* a region's holidays and, for a subdivision (DE-BY), its country's (DE), as epoch days */
+    /* the name of a holiday of the case's region (or its country's) on a local date */
+    [Q_CAL_HOLIDAY_NAME] = {"cal_holiday_name", 2,
+                            "SELECT h.name FROM holiday h JOIN service_case c"
+                            " ON h.region = c.addr_region OR h.region = split_part(c.addr_region,"
+                            " '-', 1) WHERE c.id = $1::bigint AND h.day = $2::date"
+                            " ORDER BY length(h.region) DESC, h.name LIMIT 1"},
     [Q_CAL_HOLIDAYS] = {"cal_holidays", 1,
                         "SELECT DISTINCT day - date '1970-01-01' AS d FROM holiday"
                         " WHERE region = $1 OR region = split_part($1, '-', 1) ORDER BY d"},
@@ -899,6 +907,16 @@ const struct statement db_statements[Q__COUNT] = {
                         " FROM service_case WHERE case_number = $1 FOR UPDATE"},
     [Q_FU_CASE_ID] = {"fu_case_id", 1, "SELECT id FROM service_case WHERE case_number = $1"},
     /* the case's RMAs that are neither closed nor complete (an open line, charge or quote) */
+    /* what of the service work is still open: remote sessions neither ended nor cancelled,
+     * on-site visits proposed or confirmed, and how many visits were completed */
+    [Q_FU_SERVICE_OPEN] =
+        {"fu_service_open", 1,
+         "SELECT (SELECT min(session_no) FROM remote_session WHERE case_id = $1::bigint"
+         "   AND ended_at IS NULL AND cancelled_at IS NULL),"
+         " (SELECT min(visit_no) FROM onsite_visit WHERE case_id = $1::bigint"
+         "   AND status IN ('proposed', 'confirmed')),"
+         " (SELECT count(*) FROM onsite_visit WHERE case_id = $1::bigint"
+         "   AND status = 'completed')"},
     [Q_FU_RMAS_OPEN] =
         {"fu_rmas_open", 1,
          "SELECT string_agg(r.rma_number, ', ' ORDER BY r.rma_number) FROM rma r"
@@ -1397,6 +1415,23 @@ const struct statement db_statements[Q__COUNT] = {
     [Q_LC_CASE_RMAS] = {"lc_case_rmas", 1,
                         "SELECT rma_number, closed_at IS NOT NULL FROM rma WHERE case_id = $1"
                         " ORDER BY id"},
+    /* the first engineer assigned while on hold from registered: resume goes to assigned */
+    [Q_LC_CASE_HELD_ASSIGNED] = {"lc_case_held_assigned", 1,
+                                 "UPDATE service_case SET held_from = 'assigned' WHERE id = $1"
+                                 " AND status = 'on_hold' AND held_from = 'registered'"
+                                 " RETURNING id"},
+    /* a case cancelled: its open remote sessions and on-site visits are cancelled with it */
+    [Q_LC_CANCEL_SERVICE] =
+        {"lc_cancel_service", 4,
+         "WITH s AS (UPDATE remote_session SET cancelled_at = clock_timestamp(),"
+         "   cancel_reason = $2, cancelled_by = $3, cancelled_by_token_id = $4::bigint"
+         "   WHERE case_id = $1 AND ended_at IS NULL AND cancelled_at IS NULL"
+         "   RETURNING session_no),"
+         " v AS (UPDATE onsite_visit SET status = 'cancelled', closed_reason = $2,"
+         "   updated_by = $3, updated_by_token_id = $4::bigint, updated_at = clock_timestamp()"
+         "   WHERE case_id = $1 AND status IN ('proposed', 'confirmed') RETURNING visit_no)"
+         " SELECT (SELECT coalesce(json_agg(session_no ORDER BY session_no), '[]') FROM s)::text,"
+         " (SELECT coalesce(json_agg(visit_no ORDER BY visit_no), '[]') FROM v)::text"},
     [Q_LC_CASE_EVENT] = {"lc_case_event", 7,
                          "INSERT INTO event (case_id, kind, actor, actor_token_id, channel,"
                          " reason, evidence) VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb)"},
@@ -1405,7 +1440,14 @@ const struct statement db_statements[Q__COUNT] = {
                           "SELECT id, status FROM service_case WHERE case_number = $1 FOR UPDATE"},
     [Q_ARCH_HEAD] = {"arch_head", 2,
                      "SELECT json_build_object('record_version', 1, 'case_number', c.case_number,"
-                     " 'status', c.status, 'archived_at', now(), 'archived_by', $2::text)"
+                     " 'status', c.status, 'archived_at', now(), 'archived_by', $2::text,"
+                     " 'archived_from', (SELECT e.from_state FROM event e WHERE e.case_id = c.id"
+                     "   AND e.kind = 'case_archive' ORDER BY e.id DESC LIMIT 1),"
+                     " 'cancelled', (SELECT json_build_object('at', e.created_at,"
+                     "   'reason', e.reason, 'by', e.actor, 'from', e.from_state,"
+                     "   'rmas_cancelled', e.evidence->'rmas_cancelled') FROM event e"
+                     "   WHERE e.case_id = c.id AND e.kind = 'case_cancel'"
+                     "   ORDER BY e.id LIMIT 1))"
                      " FROM service_case c WHERE c.id = $1"},
     [Q_ARCH_INTAKE] =
         {"arch_intake", 1,
@@ -1424,7 +1466,8 @@ const struct statement db_statements[Q__COUNT] = {
     [Q_ARCH_RMAS] =
         {"arch_rmas", 1,
          "SELECT coalesce(json_agg(json_build_object("
-         " 'rma_number', r.rma_number, 'type', r.type, 'authorized', r.authorized,"
+         " 'rma_number', r.rma_number, 'status', NULL, 'type', r.type,"
+         " 'authorized', r.authorized,"
          " 'chargeable', r.chargeable, 'depot', d.code, 'created_at', r.created_at,"
          " 'created_by', rt.name, 'closed_at', r.closed_at, 'close_reason', r.close_reason,"
          " 'screening', (SELECT coalesce(json_agg(json_build_object('outcome', s.outcome,"
@@ -1616,8 +1659,15 @@ const struct statement db_statements[Q__COUNT] = {
          " RETURNING s.session_no, service_session_json(s)::text"},
     [Q_SVC_SESSION_LOCK] = {"svc_session_lock", 2,
                             "SELECT id, floor(extract(epoch FROM starts_at))::bigint, zone,"
-                            " actor_token_id, ended_at IS NOT NULL FROM remote_session"
+                            " actor_token_id, ended_at IS NOT NULL, cancelled_at IS NOT NULL"
+                            " FROM remote_session"
                             " WHERE case_id = $1 AND session_no = $2 FOR UPDATE"},
+    [Q_SVC_SESSION_CANCEL] =
+        {"svc_session_cancel", 4,
+         "UPDATE remote_session AS s SET cancelled_at = clock_timestamp(), cancel_reason = $2,"
+         " cancelled_by = $3, cancelled_by_token_id = $4::bigint"
+         " WHERE s.id = $1 AND s.ended_at IS NULL AND s.cancelled_at IS NULL"
+         " RETURNING service_session_json(s)::text"},
     [Q_SVC_SESSION_END] =
         {"svc_session_end", 8,
          "UPDATE remote_session AS s SET ended_at = to_timestamp($2::bigint),"

@@ -235,6 +235,7 @@ int route_service_auth_list(struct request *req);
 int route_service_session_create(struct request *req);
 int route_service_session_list(struct request *req);
 int route_service_session_end(struct request *req);
+int route_service_session_cancel(struct request *req);
 int route_service_windows(struct request *req);
 int route_service_visit_create(struct request *req);
 int route_service_visit_list(struct request *req);

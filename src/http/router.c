@@ -204,6 +204,8 @@ static const struct route routes[] = {
      route_service_session_list},
     {"POST", "/api/v1/cases/{case}/remote-sessions/{n}/end", 8 * 1024,
      ROLE_BIT(ROLE_ADMIN) | ROLE_BIT(ROLE_ENGINEER), JSON, route_service_session_end},
+    {"POST", "/api/v1/cases/{case}/remote-sessions/{n}/cancel", 8 * 1024,
+     ROLE_BIT(ROLE_ADMIN) | ROLE_BIT(ROLE_ENGINEER), JSON, route_service_session_cancel},
     {"GET", "/api/v1/cases/{case}/remote-windows", 0, STAFF | ROLE_BIT(ROLE_MANAGER), NULL,
      route_service_windows},
     {"POST", "/api/v1/cases/{case}/visits", 16 * 1024, STAFF | ROLE_BIT(ROLE_MANAGER), JSON,

@@ -1,7 +1,9 @@
 /*
- * routes_archive: the archived service record of a closed case (issue 3).
+ * routes_archive: the archived service record of a closed or cancelled case (issue 3).
  *
- *   POST /api/v1/cases/{case}/archive       closed -> archived; the record is written once
+ *   POST /api/v1/cases/{case}/archive       closed | cancelled -> archived; the record is
+ *                                           written once (a cancelled case's says who cancelled
+ *                                           it, when and why)
  *   GET  /api/v1/cases/{case}/record.json   the stored JSON, byte for byte, ETag = its SHA-256
  *   GET  /api/v1/cases/{case}/record.pdf    the stored PDF, the same way
  *
@@ -247,10 +249,11 @@ static int render_record(void *ctx, const json_t *rec, unsigned char **pdf, size
         .subtitle = arena_printf(
             a,
             "Customer: %s, %s, %s %s, %s\nProduct: %s, serial %s; channel %s\n"
-            "Archived %s by %s (record version %s); this record cannot be changed.",
+            "Archived %s by %s, the case was %s (record version %s); this record cannot be "
+            "changed.",
             str(contact, "name"), str(addr, "name"), str(addr, "postcode"), str(addr, "city"),
             str(addr, "country"), str(intake, "product_model"), str(intake, "serial_number"),
-            str(intake, "channel"), archived_at, str(rec, "archived_by"),
+            str(intake, "channel"), archived_at, str(rec, "archived_by"), str(rec, "archived_from"),
             scalar(a, json_object_get(rec, "record_version"))),
         .footer = arena_printf(a, "%s - archived service record - %s", str(rec, "case_number"),
                                str(contact, "name")),

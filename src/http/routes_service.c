@@ -7,6 +7,7 @@
  *   POST /api/v1/cases/{case}/remote-sessions                start a session (assigned engineer)
  *   GET  /api/v1/cases/{case}/remote-sessions
  *   POST /api/v1/cases/{case}/remote-sessions/{n}/end        outcome fixed | not_fixed
+ *   POST /api/v1/cases/{case}/remote-sessions/{n}/cancel     a session that never took place
  *   GET  /api/v1/cases/{case}/remote-windows?from=&kind=     the next 5 windows (remote|onsite)
  *   POST /api/v1/cases/{case}/visits                         propose an on-site visit
  *   GET  /api/v1/cases/{case}/visits
@@ -246,6 +247,30 @@ int route_service_session_end(struct request *req)
     if (err_is_set(&err))
         return reply_error(req, &err);
     enum db_result r = db_service_session_end(req->db, &in, &req->who, &req->arena, &out, &err);
+    return answer(req, r, 200, out, &err, NULL);
+}
+
+/* POST /api/v1/cases/{case}/remote-sessions/{n}/cancel  body: {"reason"} */
+int route_service_session_cancel(struct request *req)
+{
+    struct err err = {0};
+    json_t *out = NULL;
+    int no = 0;
+    const char *c = request_case_param(req, 0, &err);
+
+    if (c != NULL)
+        no = (int)request_number_param(req, 1, "session", 100000, &err);
+    if (err_is_set(&err))
+        return reply_error(req, &err);
+    json_t *body = request_json(req, &err);
+    if (body == NULL)
+        return reply_error(req, &err);
+    const char *reason =
+        json_in_text(&req->arena, body, "reason", "reason", NOTE_MAX, true, false, &err);
+    json_decref(body);
+    if (err_is_set(&err))
+        return reply_error(req, &err);
+    enum db_result r = db_service_session_cancel(req->db, c, no, reason, &req->who, &out, &err);
     return answer(req, r, 200, out, &err, NULL);
 }
 

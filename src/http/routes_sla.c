@@ -8,14 +8,16 @@
  * 24x7); first_contact = registration -> case_start and resolution = registration -> the move
  * to resolved_remotely or work_complete, both in business seconds of the policy window
  * (Mon-Fri 09:00-21:00 in the service address's zone, without its region's holidays); all three
- * without the time on hold.  A clock that has not stopped runs until now.
+ * without the time on hold.  A clock that has not stopped runs until now, unless the case was
+ * cancelled: then it stopped at the cancel (state cancelled, "stopped_by": "cancel").
  *
  * The report takes the cases first registered on a UTC day from `from` to `to` (both included,
  * at most 366 days), groups them by product line and channel, and gives for each clock the
  * number of stopped clocks, their median and 90th percentile by the nearest-rank method (the
  * smallest value with at least p percent of the values at or below it: always one of the
- * measured values, the lower middle one for the median of an even count), and the number of
- * clocks still open, which are not in the percentiles.
+ * measured values, the lower middle one for the median of an even count), the number of
+ * clocks still open and the number stopped by a cancel of their case (cancelled), neither of
+ * which is in the percentiles.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -45,6 +47,8 @@ static const char *iso(struct arena *a, int64_t t)
 static void case_clocks(const struct sla_case *c, int64_t now, struct sla_interval *holds,
                         size_t *n_holds, struct sla_clock out[CLOCK_COUNT])
 {
+    if (c->cancelled) /* every clock still going stopped at the cancel, a hold too */
+        now = c->cancelled_at;
     *n_holds = sla_holds(c->marks, c->n_marks, now, holds);
     sla_clock_eval(NULL, true, c->intake_at, c->registered, c->registered_at, now, holds, *n_holds,
                    &out[CLOCK_REGISTER]);
@@ -52,6 +56,8 @@ static void case_clocks(const struct sla_case *c, int64_t now, struct sla_interv
                    *n_holds, &out[CLOCK_FIRST_CONTACT]);
     sla_clock_eval(&c->cal, c->registered, c->registered_at, c->resolved, c->resolved_at, now,
                    holds, *n_holds, &out[CLOCK_RESOLUTION]);
+    for (int k = 0; c->cancelled && k < CLOCK_COUNT; k++)
+        sla_clock_cancel(&out[k], c->cancelled_at);
 }
 
 /* GET /api/v1/cases/{case}/sla */
@@ -73,7 +79,7 @@ int route_cases_sla(struct request *req)
     struct sla_clock clocks[CLOCK_COUNT];
     case_clocks(&c, now, holds, &n_holds, clocks);
 
-    bool on_hold = c.n_marks > 0 && c.marks[c.n_marks - 1].kind == SLA_HOLD;
+    bool on_hold = !c.cancelled && c.n_marks > 0 && c.marks[c.n_marks - 1].kind == SLA_HOLD;
     json_t *jh = json_array();
     for (size_t i = 0; i < n_holds; i++) {
         bool open = on_hold && i == n_holds - 1;
@@ -85,13 +91,17 @@ int route_cases_sla(struct request *req)
     for (int k = 0; k < CLOCK_COUNT; k++) {
         const struct sla_clock *ck = &clocks[k];
         bool started = ck->state != SLA_NOT_STARTED;
-        json_object_set_new(jc, clock_names[k],
-                            json_pack("{s:s, s:s, s:s?, s:s?, s:I}", "counts",
-                                      k == CLOCK_REGISTER ? "wall_clock" : "business_hours",
-                                      "state", sla_state_name(ck->state), "start",
-                                      started ? iso(a, ck->start) : NULL, "end",
-                                      ck->state == SLA_STOPPED ? iso(a, ck->end) : NULL, "seconds",
-                                      (json_int_t)ck->seconds));
+        json_object_set_new(
+            jc, clock_names[k],
+            json_pack("{s:s, s:s, s:s?, s:s?, s:I}", "counts",
+                      k == CLOCK_REGISTER ? "wall_clock" : "business_hours", "state",
+                      sla_state_name(ck->state), "start", started ? iso(a, ck->start) : NULL, "end",
+                      ck->state == SLA_STOPPED || ck->state == SLA_CANCELLED ? iso(a, ck->end) :
+                                                                               NULL,
+                      "seconds", (json_int_t)ck->seconds));
+        if (ck->state == SLA_CANCELLED)
+            json_object_set_new(json_object_get(jc, clock_names[k]), "stopped_by",
+                                json_string("cancel"));
     }
     json_t *out =
         json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:{s:s, s:s, s:s, s:s}, s:s, s:b, s:o, s:o}",
@@ -99,6 +109,8 @@ int route_cases_sla(struct request *req)
                   "channel", c.channel, "zone", c.zone, "region", c.region, "window", "days",
                   "Mon-Fri", "opens", "09:00", "closes", "21:00", "holidays", c.region, "now",
                   iso(a, now), "on_hold", on_hold, "holds", jh, "clocks", jc);
+    json_object_set_new(out, "cancelled_at",
+                        c.cancelled ? json_string(iso(a, c.cancelled_at)) : json_null());
     return reply_json(req, 200, out);
 }
 
@@ -128,6 +140,7 @@ struct clock_stats {
     int64_t *v; /* stopped clocks' seconds */
     size_t n;
     size_t open;
+    size_t cancelled; /* stopped by the cancel of the case: not open, not in the percentiles */
 };
 
 struct group {
@@ -150,8 +163,9 @@ static json_t *stats_json(struct clock_stats *s)
     sla_sort(s->v, s->n);
     json_t *median = s->n ? json_integer((json_int_t)sla_percentile(s->v, s->n, 50)) : json_null();
     json_t *p90 = s->n ? json_integer((json_int_t)sla_percentile(s->v, s->n, 90)) : json_null();
-    return json_pack("{s:I, s:I, s:o, s:o}", "stopped", (json_int_t)s->n, "open",
-                     (json_int_t)s->open, "median_seconds", median, "p90_seconds", p90);
+    return json_pack("{s:I, s:I, s:I, s:o, s:o}", "stopped", (json_int_t)s->n, "open",
+                     (json_int_t)s->open, "cancelled", (json_int_t)s->cancelled, "median_seconds",
+                     median, "p90_seconds", p90);
 }
 
 /* GET /api/v1/reports/sla?from=YYYY-MM-DD&to=YYYY-MM-DD */
@@ -202,6 +216,8 @@ int route_reports_sla(struct request *req)
             for (int k = 0; k < CLOCK_COUNT; k++) {
                 if (clocks[k].state == SLA_STOPPED)
                     g.st[k].v[g.st[k].n++] = clocks[k].seconds;
+                else if (clocks[k].state == SLA_CANCELLED)
+                    g.st[k].cancelled++;
                 else
                     g.st[k].open++;
             }
@@ -218,7 +234,8 @@ int route_reports_sla(struct request *req)
         "{s:s, s:s, s:I, s:s, s:s, s:o}", "from", request_query(req, "from"), "to",
         request_query(req, "to"), "cases", (json_int_t)n, "units", "seconds", "percentile",
         "nearest-rank: the smallest value with at least p percent of the stopped clocks at or "
-        "below it (median = p50); clocks not stopped are counted as open, not in the percentiles",
+        "below it (median = p50); clocks not stopped are counted as open, clocks stopped by the "
+        "cancel of their case as cancelled, neither in the percentiles",
         "groups", groups);
     return reply_json(req, 200, out);
 }

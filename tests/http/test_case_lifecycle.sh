@@ -94,12 +94,18 @@ api POST "/api/v1/cases/$C1/contacts" "$EVA" '{"method":"fax","summary":"hello",
 expect_error 422 method "contact method phone or email"
 api POST "/api/v1/cases/$C1/contacts" "$EVA" '{"method":"phone","summary":"hello"}'
 expect_error 422 reached "reached is required"
+api POST "/api/v1/cases/$C1/contacts" "$EVA" '{"method":"phone","summary":"no answer, left a voicemail","reached":false}'
+expect_status 200 "an unanswered call is recorded"
+expect_jq '.status == "assigned" and (.contacts | length) == 1 and .contacts[0].reached == false' "an unanswered call: the case stays assigned"
+check "the attempt is an event with its actor, not a start" test "$(kinds "$C1")/$(psql_t -c "SELECT e.actor FROM event e JOIN service_case c ON c.id = e.case_id WHERE c.case_number = '$C1' AND e.kind = 'case_contact_attempt'")" = "case_created,case_register,case_assign,case_contact_attempt/eva"
+api GET "/api/v1/cases/$C1/sla" "$AGENT"
+expect_jq '.clocks.first_contact.state == "running"' "the first-contact clock keeps running after an unanswered call"
 api POST "/api/v1/cases/$C1/contacts" "$EVA" '{"method":"phone","summary":"customer reached, PSU LED amber","reached":true}'
 expect_status 200 "eva's first contact"
-expect_jq '.status == "troubleshooting" and (.contacts | length) == 1 and .contacts[0].engineer == "eva"' "first contact: troubleshooting"
+expect_jq '.status == "troubleshooting" and (.contacts | length) == 2 and .contacts[1].engineer == "eva"' "first contact: troubleshooting"
 api POST "/api/v1/cases/$C1/contacts" "$MANAGER" '{"method":"email","summary":"sent the log collector","reached":false}'
 expect_status 200 "the manager records a contact too"
-expect_jq '.status == "troubleshooting" and (.contacts | length) == 2' "a later contact does not move the case"
+expect_jq '.status == "troubleshooting" and (.contacts | length) == 3' "a later contact does not move the case"
 
 api POST "/api/v1/cases/$C1/resolve" "$EVA" '{"resolution":"reseated the PSU"}'
 expect_error 409 fault_isolation "resolve needs a fault isolation"
@@ -117,7 +123,7 @@ expect_error 422 resolution "resolution is required"
 api POST "/api/v1/cases/$C1/resolve" "$EVA" '{"resolution":"reseated the PSU"}'
 expect_status 200 "resolved remotely"
 expect_jq '.status == "resolved_remotely"' "status resolved_remotely"
-check "one event per move, in order" test "$(kinds "$C1")" = "case_created,case_register,case_assign,case_start,case_fault_isolated,case_resolve_remote"
+check "one event per move, in order" test "$(kinds "$C1")" = "case_created,case_register,case_assign,case_contact_attempt,case_start,case_fault_isolated,case_resolve_remote"
 check "every move names its actor and states" test "$(psql_t -c "SELECT count(*) FROM event e JOIN service_case c ON c.id = e.case_id WHERE c.case_number = '$C1' AND e.kind IN ('case_register','case_assign','case_start','case_resolve_remote') AND e.actor_token_id IS NOT NULL AND e.actor <> '' AND e.from_state IS NOT NULL AND e.to_state IS NOT NULL")" = 4
 check "the start was eva's" test "$(psql_t -c "SELECT e.actor FROM event e JOIN service_case c ON c.id = e.case_id WHERE c.case_number = '$C1' AND e.kind = 'case_start'")" = eva
 api POST "/api/v1/cases/$C1/cancel" "$MANAGER" '{"reason":"too late"}'
@@ -175,7 +181,13 @@ expect_jq '.status == "troubleshooting"' "notebook case troubleshooting"
 api POST "/api/v1/cases/$C3/escalations" "$ENGINEER" '{"to":"factory"}'
 expect_error 422 reason "factory escalation needs a reason"
 api POST "/api/v1/cases/$C3/escalations" "$ENGINEER" '{"to":"factory","reason":"firmware defect, engineering analysis needed"}'
+expect_error 409 fault_isolation "no factory escalation without a fault isolation (as for the depot)"
+check "the refused escalation changed nothing" test "$(case_status "$C3")" = troubleshooting
+api POST "/api/v1/cases/$C3/fault-isolation" "$ENGINEER" '{"method":"remote","findings":"firmware hangs in POST","conclusion":"needs_factory"}'
+expect_status 200 "fault isolation: needs the factory"
+api POST "/api/v1/cases/$C3/escalations" "$ENGINEER" '{"to":"factory","reason":"firmware defect, engineering analysis needed"}'
 expect_status 200 "escalated to the factory"
+check "the factory escalation names its fault isolation" test "$(psql_t -c "SELECT count(*) FROM event e JOIN service_case c ON c.id = e.case_id WHERE c.case_number = '$C3' AND e.kind = 'case_escalate_factory' AND e.evidence->>'fault_isolation_id' IS NOT NULL")" = 1
 expect_jq '.status == "factory_escalated"' "status factory_escalated"
 api POST "/api/v1/cases/$C3/cancel" "$MANAGER" '{"reason":"x"}'
 expect_error 409 status "a case at the factory is not cancelled"
@@ -201,6 +213,61 @@ expect_jq '.status == "troubleshooting" and .held_from == null' "back to trouble
 api POST "/api/v1/cases/$C4/resume" "$AGENT" ''
 expect_error 409 status "resume a case not on hold"
 check "hold and resume events (the SLA clocks read them)" test "$(psql_t -c "SELECT string_agg(e.kind || ':' || e.from_state || '>' || e.to_state || ':' || coalesce(e.evidence->>'waiting_for', '-'), ',' ORDER BY e.id) FROM event e JOIN service_case c ON c.id = e.case_id WHERE c.case_number = '$C4' AND e.kind IN ('case_hold','case_resume')")" = "case_hold:troubleshooting>on_hold:customer back on Monday,case_resume:on_hold>troubleshooting:-"
+
+# -- assign and reassign while on hold ------------------------------------------------------------
+# held from registered, assigned during the hold: resume goes to assigned, then the engineer works
+new_case SRV7400004 SRV-R740
+CH1=$CASE
+api POST "/api/v1/cases/$CH1/register" "$MANAGER" '{}'
+api POST "/api/v1/cases/$CH1/hold" "$MANAGER" '{"reason":"waiting for the serial number"}'
+expect_jq '.status == "on_hold" and .held_from == "registered"' "held from registered"
+api POST "/api/v1/cases/$CH1/assign" "$MANAGER" '{"engineer":"test-engineer"}'
+expect_status 200 "assigned while on hold"
+expect_jq '.status == "on_hold" and .held_from == "assigned" and .engineer == "test-engineer"' "still on hold, now held from assigned"
+api POST "/api/v1/cases/$CH1/assign" "$MANAGER" '{"engineer":"test-engineer"}'
+expect_error 409 engineer "the same engineer twice while on hold"
+api POST "/api/v1/cases/$CH1/resume" "$MANAGER" '{}'
+expect_status 200 "resumed"
+expect_jq '.status == "assigned" and .held_from == null and .engineer == "test-engineer"' "resumed into assigned with the engineer"
+api POST "/api/v1/cases/$CH1/contacts" "$ENGINEER" '{"method":"phone","summary":"reached","reached":true}'
+expect_status 200 "the engineer's first contact after the resume"
+expect_jq '.status == "troubleshooting"' "troubleshooting"
+check "the assignment during the hold is an event with its actor" test "$(psql_t -c "SELECT e.actor || '/' || (e.evidence->>'resumes_to') FROM event e JOIN service_case c ON c.id = e.case_id WHERE c.case_number = '$CH1' AND e.kind = 'case_assign_on_hold'")" = "test manager/assigned"
+# held from registered: assigned, then reassigned during the same hold
+new_case SRV7400005 SRV-R740
+CH2=$CASE
+api POST "/api/v1/cases/$CH2/register" "$MANAGER" '{}'
+api POST "/api/v1/cases/$CH2/hold" "$MANAGER" '{"reason":"waiting"}'
+api POST "/api/v1/cases/$CH2/assign" "$MANAGER" '{"engineer":"test-engineer"}'
+api POST "/api/v1/cases/$CH2/assign" "$MANAGER" '{"engineer":"eva","reason":"specialist"}'
+expect_status 200 "reassigned during the hold"
+expect_jq '.status == "on_hold" and .held_from == "assigned" and .engineer == "eva" and (.assignments | length) == 2' "on hold from assigned, eva"
+api POST "/api/v1/cases/$CH2/resume" "$MANAGER" '{}'
+expect_jq '.status == "assigned" and .engineer == "eva"' "resumed into assigned with eva"
+api POST "/api/v1/cases/$CH2/assign" "$MANAGER" '{"engineer":"test-engineer"}'
+expect_status 200 "reassigned after the resume"
+api POST "/api/v1/cases/$CH2/contacts" "$ENGINEER" '{"method":"phone","summary":"x","reached":true}'
+expect_jq '.status == "troubleshooting"' "and the case starts"
+# held from assigned and from troubleshooting: reassign during the hold, resume where it was
+new_case SRV7400006 SRV-R740
+CH3=$CASE
+api POST "/api/v1/cases/$CH3/register" "$MANAGER" '{}'
+api POST "/api/v1/cases/$CH3/assign" "$MANAGER" '{"engineer":"test-engineer"}'
+api POST "/api/v1/cases/$CH3/hold" "$MANAGER" '{"reason":"waiting"}'
+api POST "/api/v1/cases/$CH3/assign" "$MANAGER" '{"engineer":"eva"}'
+expect_jq '.status == "on_hold" and .held_from == "assigned" and .engineer == "eva"' "held from assigned, reassigned"
+api POST "/api/v1/cases/$CH3/resume" "$MANAGER" '{}'
+expect_jq '.status == "assigned" and .engineer == "eva"' "resumed into assigned"
+api POST "/api/v1/cases/$CH3/assign" "$MANAGER" '{"engineer":"test-engineer"}'
+api POST "/api/v1/cases/$CH3/contacts" "$ENGINEER" '{"method":"phone","summary":"x","reached":true}'
+api POST "/api/v1/cases/$CH3/hold" "$ENGINEER" '{"reason":"waiting again"}'
+api POST "/api/v1/cases/$CH3/assign" "$MANAGER" '{"engineer":"eva"}'
+expect_jq '.status == "on_hold" and .held_from == "troubleshooting" and .engineer == "eva"' "held from troubleshooting, reassigned"
+api POST "/api/v1/cases/$CH3/resume" "$MANAGER" '{}'
+expect_jq '.status == "troubleshooting" and .engineer == "eva"' "resumed into troubleshooting"
+api POST "/api/v1/cases/$CH3/cancel" "$MANAGER" '{"reason":"eva has enough to do"}'
+api POST "/api/v1/cases/$CH2/cancel" "$MANAGER" '{"reason":"eva has enough to do"}'
+expect_status 200 "eva's capacity back for the cases below"
 
 # -- cancel --------------------------------------------------------------------------------------
 new_case NBX130002 NB-X13

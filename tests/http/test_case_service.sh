@@ -186,6 +186,7 @@ refused 409 starts_at "remote session Monday 08:59 Berlin"
 expect_jq ".next_window.local == \"Mon $MON 09:00 Europe/Berlin\"" "... opens at 09:00 the same day"
 session "$C1" "$ENGINEER" "$(ts Europe/Berlin "$WED 10:00")"
 refused 409 starts_at "remote session on a holiday of the region (DE, $WED)"
+expect_jq '.error.message | test("holiday: test holiday") and test("next window opens Thu")' "the refusal names the holiday and the next window"
 expect_jq ".next_window.local == \"Thu $THU 09:00 Europe/Berlin\"" "the next window is the next working day"
 session "$C1" "$ENGINEER" "$(ts America/New_York "$FRI 14:00")"
 expect_status 201 "Friday 14:00 New York is 20:00 Berlin: open (the customer's zone counts)"
@@ -202,25 +203,59 @@ api GET "/api/v1/cases/$C1/remote-windows?kind=night" "$AGENT"
 expect_error 422 kind "remote-windows of an unknown kind"
 
 # ---- ending a session --------------------------------------------------------------------------------
+# Time passes (stood in for by SQL): session 1 took place on a Friday two or more weeks ago, at
+# 20:59 Berlin as planned; session 2 started an hour ago.
+PFRI=$(date -d "$FRI - 14 days" +%F)
+while holiday DE "$PFRI"; do PFRI=$(date -d "$PFRI - 7 days" +%F); done
+psql_t -c "UPDATE remote_session s SET starts_at = '$(ts Europe/Berlin "$PFRI 20:59")' FROM service_case c
+    WHERE c.id = s.case_id AND c.case_number = '$C1' AND s.session_no = 1" >/dev/null
+psql_t -c "UPDATE remote_session s SET starts_at = date_trunc('second', now()) - interval '1 hour' FROM service_case c
+    WHERE c.id = s.case_id AND c.case_number = '$C1' AND s.session_no = 2" >/dev/null
 B0=$(rows)
+api POST "/api/v1/cases/$C1/remote-sessions/2/end" "$ENGINEER" "{\"outcome\": \"fixed\", \"notes\": \"x\", \"ended_at\": \"$(date -u -d "@$((NOW + 17 * 3600))" +%Y-%m-%dT%H:%M:%SZ)\"}"
+refused 422 ended_at "end 17 hours in the future"
+expect_jq '.error.message | test("future")' "ended_at is in the future"
 api POST "/api/v1/cases/$C1/remote-sessions/1/end" "$ENGINEER" '{"outcome": "maybe", "notes": "x"}'
 refused 422 outcome "end with an unknown outcome"
-api POST "/api/v1/cases/$C1/remote-sessions/1/end" "$ENGINEER" "{\"outcome\": \"not_fixed\", \"notes\": \"x\", \"ended_at\": \"$(ts Europe/Berlin "$FRI 20:00")\"}"
+api POST "/api/v1/cases/$C1/remote-sessions/1/end" "$ENGINEER" "{\"outcome\": \"not_fixed\", \"notes\": \"x\", \"ended_at\": \"$(ts Europe/Berlin "$PFRI 20:00")\"}"
 refused 422 ended_at "end before the start"
 api POST "/api/v1/cases/$C1/remote-sessions/9/end" "$ENGINEER" '{"outcome": "fixed", "notes": "x"}'
 refused 404 session "end of an unknown session"
-api POST "/api/v1/cases/$C1/remote-sessions/1/end" "$ENG2" "{\"outcome\": \"not_fixed\", \"notes\": \"x\", \"ended_at\": \"$(ts Europe/Berlin "$FRI 22:01")\"}"
+api POST "/api/v1/cases/$C1/remote-sessions/1/end" "$ENG2" "{\"outcome\": \"not_fixed\", \"notes\": \"x\", \"ended_at\": \"$(ts Europe/Berlin "$PFRI 22:01")\"}"
 refused 403 engineer "end by another engineer"
-api POST "/api/v1/cases/$C1/remote-sessions/1/end" "$ENGINEER" "{\"outcome\": \"not_fixed\", \"notes\": \"PSU fault in the SEL\", \"ended_at\": \"$(ts Europe/Berlin "$FRI 22:01")\"}"
+api POST "/api/v1/cases/$C1/remote-sessions/1/end" "$ENGINEER" "{\"outcome\": \"not_fixed\", \"notes\": \"PSU fault in the SEL\", \"ended_at\": \"$(ts Europe/Berlin "$PFRI 22:01")\"}"
 expect_status 200 "end session 1 at 22:01 (it may overrun)"
 expect_jq '.outcome == "not_fixed" and .overran == true and .ended_by == "test engineer"' "recorded as overran, with who ended it"
 check "the end's offset is kept (rule 9)" [ "$(psql_t -c "SELECT s.ended_at_offset FROM remote_session s JOIN service_case c ON c.id = s.case_id
-    WHERE c.case_number = '$C1' AND s.session_no = 1")" = "$(TZ=Europe/Berlin date -d "$FRI 22:01" +%z | sed -E 's/^\+?(-?)0?([0-9]+)00$/\1\2/' | awk '{print $1 * 3600}')" ]
+    WHERE c.case_number = '$C1' AND s.session_no = 1")" = "$(TZ=Europe/Berlin date -d "$PFRI 22:01" +%z | sed -E 's/^\+?(-?)0?([0-9]+)00$/\1\2/' | awk '{print $1 * 3600}')" ]
 B0=$(rows)
-api POST "/api/v1/cases/$C1/remote-sessions/1/end" "$ENGINEER" "{\"outcome\": \"fixed\", \"notes\": \"again\", \"ended_at\": \"$(ts Europe/Berlin "$FRI 22:05")\"}"
+api POST "/api/v1/cases/$C1/remote-sessions/1/end" "$ENGINEER" "{\"outcome\": \"fixed\", \"notes\": \"again\", \"ended_at\": \"$(ts Europe/Berlin "$PFRI 22:05")\"}"
 refused 409 status "a session ends once"
 api GET "/api/v1/cases/$C1/remote-sessions" "$AGENT"
-expect_jq '(.remote_sessions | length) == 2 and .remote_sessions[0].ended_at != null and .remote_sessions[1].ended_at == null' "the sessions list"
+expect_jq '(.remote_sessions | length) == 2 and .remote_sessions[0].ended_at != null and .remote_sessions[1].ended_at == null and .remote_sessions[0].status == "ended" and .remote_sessions[1].status == "open"' "the sessions list"
+
+# ---- cancelling a session that never took place ----------------------------------------------------
+B0=$(rows)
+api POST "/api/v1/cases/$C1/remote-sessions/2/cancel" "$ENGINEER" '{}'
+refused 422 reason "cancel a session without a reason"
+api POST "/api/v1/cases/$C1/remote-sessions/2/cancel" "$ENG2" '{"reason": "x"}'
+refused 403 engineer "cancel by another engineer"
+api POST "/api/v1/cases/$C1/remote-sessions/2/cancel" "$AGENT" '{"reason": "x"}'
+expect_status 403 "an agent does not cancel sessions (same roles as the end)"
+api POST "/api/v1/cases/$C1/remote-sessions/9/cancel" "$ENGINEER" '{"reason": "x"}'
+refused 404 session "cancel an unknown session"
+api POST "/api/v1/cases/$C1/remote-sessions/1/cancel" "$ENGINEER" '{"reason": "x"}'
+refused 409 status "an ended session is not cancelled"
+api POST "/api/v1/cases/$C1/remote-sessions/2/cancel" "$ENGINEER" '{"reason": "the customer did not connect"}'
+expect_status 200 "session 2 cancelled"
+expect_jq '.status == "cancelled" and .cancel_reason == "the customer did not connect" and .cancelled_by == "test engineer" and .cancelled_at != null and .ended_at == null' "cancelled: when, why, by whom"
+check "the cancel is one event with its actor" [ "$(psql_t -c "SELECT count(*) FROM event e JOIN service_case c ON c.id = e.case_id
+    WHERE c.case_number = '$C1' AND e.kind = 'remote_session_cancelled' AND e.actor = 'test engineer' AND e.evidence->>'session_no' = '2'")" = 1 ]
+B0=$(rows)
+api POST "/api/v1/cases/$C1/remote-sessions/2/cancel" "$ENGINEER" '{"reason": "again"}'
+refused 409 status "a session is cancelled once"
+api POST "/api/v1/cases/$C1/remote-sessions/2/end" "$ENGINEER" '{"outcome": "fixed", "notes": "x"}'
+refused 409 status "a cancelled session is not ended"
 
 # ---- the service log and high-risk steps ------------------------------------------------------------
 B0=$(rows)
@@ -364,6 +399,14 @@ expect_jq ".status == \"proposed\" and .reschedules == 1 and .confirmed_by == nu
     "rescheduled: proposed again, to be confirmed again"
 api POST "/api/v1/cases/$C1/visits/1/confirm" "$ENGINEER" '{"confirmed_by": "Anna Schmidt", "method": "email"}'
 expect_status 200 "confirmed again (by the engineer)"
+B0=$(rows)
+api POST "/api/v1/cases/$C1/visits/1/complete" "$ENGINEER" '{"notes": "PSU replaced"}'
+refused 409 starts_at "a visit is not completed before its start"
+api POST "/api/v1/cases/$C1/complete" "$AGENT" '{"summary":"PSU replaced","follow_up":{"channel":"phone"}}'
+refused 409 visits "the work is not complete while the only visits are still open"
+# the visit took place (stood in for by SQL: time passes)
+psql_t -c "UPDATE onsite_visit v SET starts_at = v.starts_at - interval '14 days', ends_at = v.ends_at - interval '14 days'
+    FROM service_case c WHERE c.id = v.case_id AND c.case_number = '$C1' AND v.visit_no = 1" >/dev/null
 api POST "/api/v1/cases/$C1/visits/1/complete" "$ENGINEER" '{"notes": "PSU replaced"}'
 expect_status 200 "visit 1 completed"
 expect_jq '.status == "completed" and .reason == "PSU replaced"' "completed with its notes"
@@ -372,6 +415,9 @@ api POST "/api/v1/cases/$C1/visits/1/cancel" "$AGENT" '{"reason": "too late"}'
 refused 409 status "a completed visit cannot be cancelled"
 api POST "/api/v1/cases/$C1/visits/2/cancel" "$AGENT" '{}'
 refused 422 reason "cancel without a reason"
+api POST "/api/v1/cases/$C1/complete" "$AGENT" '{"summary":"PSU replaced","follow_up":{"channel":"phone"}}'
+refused 409 visits "the work is not complete while visit 2 is still open"
+expect_jq '.error.message | test("visit 2")' "the refusal names the open visit"
 api POST "/api/v1/cases/$C1/visits/2/cancel" "$AGENT" '{"reason": "not needed any more"}'
 expect_status 200 "visit 2 cancelled"
 check "every visit move is one event with its actor" [ "$(psql_t -c "SELECT string_agg(e.kind || ':' || e.actor, ',' ORDER BY e.id) FROM event e

@@ -45,6 +45,7 @@ static const struct row allowed[] = {
     {CASE_WORK_COMPLETE, CASE_EV_FOLLOW_UP, CASE_FOLLOW_UP},
     {CASE_FOLLOW_UP, CASE_EV_CLOSE, CASE_CLOSED},
     {CASE_CLOSED, CASE_EV_ARCHIVE, CASE_ARCHIVED},
+    {CASE_CANCELLED, CASE_EV_ARCHIVE, CASE_ARCHIVED}, /* a cancelled case ends in the archive too */
     {CASE_REGISTERED, CASE_EV_HOLD, CASE_ON_HOLD},
     {CASE_ASSIGNED, CASE_EV_HOLD, CASE_ON_HOLD},
     {CASE_TROUBLESHOOTING, CASE_EV_HOLD, CASE_ON_HOLD},
@@ -133,6 +134,8 @@ static void refused_table(void **state)
         {CASE_TROUBLESHOOTING, CASE_EV_COMPLETE}, /* resolve, plan or escalate first */
         {CASE_WORK_COMPLETE, CASE_EV_CLOSE},      /* follow-up first */
         {CASE_FOLLOW_UP, CASE_EV_ARCHIVE},        /* closed first */
+        {CASE_ON_HOLD, CASE_EV_ARCHIVE},          /* closed or cancelled first */
+        {CASE_ARCHIVED, CASE_EV_ARCHIVE},
         {CASE_ARCHIVED, CASE_EV_RESUME},
         {CASE_TROUBLESHOOTING, CASE_EV_RESUME},
     };

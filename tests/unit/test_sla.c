@@ -213,6 +213,29 @@ static void clock_states(void **state)
     assert_int_equal(c.seconds, 0);
 }
 
+/* A cancelled case: what had not stopped stops at the cancel; a stopped clock stays stopped. */
+static void clock_cancelled(void **state)
+{
+    (void)state;
+    struct sla_clock c;
+
+    sla_clock_eval(NULL, true, 10, false, 0, 60, NULL, 0, &c); /* evaluated at the cancel, 60 */
+    sla_clock_cancel(&c, 60);
+    assert_int_equal(c.state, SLA_CANCELLED);
+    assert_int_equal(c.end, 60);
+    assert_int_equal(c.seconds, 50);
+    assert_string_equal(sla_state_name(c.state), "cancelled");
+    sla_clock_eval(NULL, false, 0, false, 0, 60, NULL, 0, &c);
+    sla_clock_cancel(&c, 60);
+    assert_int_equal(c.state, SLA_CANCELLED);
+    assert_int_equal(c.seconds, 0);
+    sla_clock_eval(NULL, true, 10, true, 25, 60, NULL, 0, &c);
+    sla_clock_cancel(&c, 60);
+    assert_int_equal(c.state, SLA_STOPPED);
+    assert_int_equal(c.end, 25);
+    assert_int_equal(c.seconds, 15);
+}
+
 static void nearest_rank_percentile(void **state)
 {
     (void)state;
@@ -246,6 +269,7 @@ int main(void)
         cmocka_unit_test(dst_night_west),
         cmocka_unit_test(holiday),
         cmocka_unit_test(clock_states),
+        cmocka_unit_test(clock_cancelled),
         cmocka_unit_test(nearest_rank_percentile),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

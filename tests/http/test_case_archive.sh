@@ -134,7 +134,8 @@ expect_status 200 "the record as JSON"
 cp "$T_TMP/body" "$T_TMP/r1.json"
 check "the JSON's SHA-256 is the one archived" test "$(sha256sum <"$T_TMP/r1.json" | cut -c1-64)" = "$JSHA"
 check "ETag is the SHA-256" grep -qi "^etag: \"$JSHA\"" <<<"$HEADERS"
-expect_jq ".case_number == \"$C1\" and .status == \"archived\" and .record_version == 1" "head of the record"
+expect_jq ".case_number == \"$C1\" and .status == \"archived\" and .record_version == 1 and .archived_from == \"closed\" and .cancelled == null" "head of the record"
+expect_jq '.rmas[0] | (keys_unsorted[0:2] == ["rma_number","status"]) and .status == "closed"' "each RMA of the record has its status (cancelled: closed)"
 expect_jq '.intake.channel == "hotline" and .intake.contact.name == "Anna Schmidt 李小龍"
     and .intake.serial_number == "SRV7400001" and .intake.product_line == "servers"
     and (.intake.fault_description | length) > 3000 and .intake.error_messages == ["E1410 PSU fault"]
@@ -157,10 +158,10 @@ expect_jq '.authorizations[0].scope == "high_risk_steps" and .authorizations[0].
     and .service_log[0].kind == "symptom" and .service_log[0].text == "PSU 1 LED blinks amber"
     and .remote_sessions == [] and .onsite_visits == []' \
     "authorizations, remote sessions, on-site visits and the service log"
-expect_jq '[keys_unsorted[5:][]] == ["intake","assignments","contacts","fault_isolation","authorizations",
+expect_jq '[keys_unsorted[7:][]] == ["intake","assignments","contacts","fault_isolation","authorizations",
     "remote_sessions","onsite_visits","service_log","rmas","follow_up","feedback","emails","events"]' \
     "every section, in order"
-expect_jq 'keys_unsorted[0:6] == ["record_version","case_number","status","archived_at","archived_by","intake"]' \
+expect_jq 'keys_unsorted[0:8] == ["record_version","case_number","status","archived_at","archived_by","archived_from","cancelled","intake"]' \
     "keys in a stable order"
 api GET "/api/v1/cases/$C1/record.json" "$ADMIN"
 cmp -s "$T_TMP/body" "$T_TMP/r1.json" && pass "same JSON bytes the second time" || fail "JSON bytes differ"
@@ -189,6 +190,7 @@ check "page numbers: page 1 of $PAGES" grep -q "page 1 of $PAGES" "$T_TMP/r1.txt
 check "the last page is numbered" grep -q "page $PAGES of $PAGES" "$T_TMP/r1.txt"
 check "sections with headings" grep -q "Intake" "$T_TMP/r1.txt"
 check "the RMA is in the PDF" grep -q "$RMA" "$T_TMP/r1.txt"
+check "the RMA's status is in the PDF" grep -qi "status.*closed" "$T_TMP/r1.txt"
 check "the service log is in the PDF" grep -q "PSU 1 LED blinks amber" "$T_TMP/r1.txt"
 check "the feedback is in the PDF" grep -q "quick and friendly" "$T_TMP/r1.txt"
 check "long text is wrapped, not cut" test "$(grep -o 'Intermittent' "$T_TMP/r1.txt" | wc -l)" = 120
@@ -361,6 +363,40 @@ check "the case row is unchanged" test "$(psql_t -c "SELECT contact_name || '|' 
 # the API refuses changes to the archived case as well (a state conflict)
 api POST "/api/v1/cases/$C1/hold" "$ADMIN" '{"reason": "waiting"}'
 check "hold of an archived case is refused (409)" test "$STATUS" = 409
+
+# ---- a cancelled case ends in the archive too ---------------------------------------------------
+new_case SRV7400003 SRV-R740
+C3=$CASE
+move "$C3" register "$ADMIN" '{}' new registered
+move "$C3" cancel "$AGENT" '{"reason": "the customer replaced the server himself"}' registered cancelled
+api POST "/api/v1/cases/$C3/archive" "$AGENT" '{}'
+expect_status 200 "archive a cancelled case"
+check "one case_archive event from cancelled" test "$(psql_t -c "SELECT count(*) FROM event WHERE case_id = $(case_id "$C3")
+    AND kind = 'case_archive' AND from_state = 'cancelled' AND to_state = 'archived'")" = 1
+api GET "/api/v1/cases/$C3/record.json" "$AGENT"
+expect_status 200 "the cancelled case's record"
+expect_jq '.status == "archived" and .archived_from == "cancelled" and .cancelled.reason == "the customer replaced the server himself"
+    and .cancelled.by == "test agent" and .cancelled.from == "registered" and .cancelled.at != null' \
+    "the record says it was cancelled, why, by whom and when"
+api GET "/api/v1/cases/$C3/record.pdf" "$AGENT"
+expect_status 200 "the cancelled case's PDF"
+api GET "/api/v1/cases/$C3/sla" "$AGENT"
+expect_jq '.clocks.register.state == "stopped" and .clocks.first_contact.state == "cancelled"
+    and .clocks.resolution.state == "cancelled" and .clocks.resolution.stopped_by == "cancel"
+    and .clocks.resolution.end == .cancelled_at' "its SLA clocks stopped at the cancel"
+
+# ---- an archived case's RMA: the API says the case is archived ----------------------------------
+# an RMA left open on a case that was closed (stood in for by SQL before the archive)
+new_case SRV7400004 SRV-R740
+C4=$CASE
+walk "$C4" rma
+R4=$RMA
+psql_t -c "UPDATE rma SET closed_at = NULL, close_reason = NULL WHERE rma_number = '$R4'" >/dev/null
+api POST "/api/v1/cases/$C4/archive" "$AGENT" '{}'
+expect_status 200 "archive the case with the open RMA"
+api POST "/api/v1/rmas/$R4/close" "$AGENT" '{"reason": "tidy up"}'
+expect_error 409 status "closing an archived case's RMA"
+expect_jq ".error.message | test(\"$C4 is archived\") and (test(\"meanwhile\") | not)" "the refusal says the case is archived"
 
 # other cases are not frozen: a second case still changes
 new_case SRV7400002 SRV-R740

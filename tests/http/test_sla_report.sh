@@ -91,6 +91,24 @@ to_troubleshooting "$D"
 resolve "$D"
 backdate "$D" "2026-01-14 08:00" "2026-01-14 08:10" "2026-01-14 08:20" "2026-01-14 09:00"
 
+# G: notebooks/email, Thu 2026-01-15: intake 08:00Z, registered 08:10Z (09:10 CET), assigned,
+# never reached (an unanswered call), on hold 09:00Z, cancelled 10:00Z while on hold: register
+# 600 s; first contact and resolution stop at the cancel with 3000 s (09:10-10:00 CET), the
+# hour on hold ends at the cancel too.
+intake email NBX130004 NB-X13
+G=$CASE
+step "$G" register "$ADMIN" '{}'
+step "$G" assign "$ADMIN" "{\"engineer\": \"$ENG\"}"
+step "$G" contacts "$ENGINEER" '{"method": "phone", "summary": "no answer", "reached": false}'
+step "$G" hold "$AGENT" '{"reason": "waiting for the customer"}'
+step "$G" cancel "$AGENT" '{"reason": "the customer withdrew"}'
+backdate "$G" "2026-01-15 08:00" "2026-01-15 08:10" "2000-01-01 00:00" "" "2026-01-15 09:00"
+psql_t >/dev/null <<SQL
+SET session_replication_role = replica;
+UPDATE event e SET created_at = '2026-01-15 10:00+00' FROM service_case c
+ WHERE c.id = e.case_id AND c.case_number = '$G' AND e.kind = 'case_cancel';
+SQL
+
 # E: registered 2026-01-20, outside the range of the report below.
 intake hotline NBX130002 NB-X13
 E=$CASE
@@ -124,6 +142,14 @@ expect_jq '.clocks.resolution.state == "running" and .clocks.resolution.end == n
 api GET "/api/v1/cases/$F/sla" "$AGENT"
 expect_jq '.clocks.register.state == "running" and .clocks.first_contact.state == "not_started" and .clocks.first_contact.seconds == 0' \
     "F: not registered yet"
+api GET "/api/v1/cases/$G/sla" "$AGENT"
+expect_jq '.status == "cancelled" and .cancelled_at == "2026-01-15T10:00:00Z" and .on_hold == false
+    and .holds == [{from: "2026-01-15T09:00:00Z", to: "2026-01-15T10:00:00Z", seconds: 3600}]' \
+    "G: cancelled while on hold: the hold ends at the cancel"
+expect_jq '.clocks.register.state == "stopped" and .clocks.register.seconds == 600
+    and .clocks.first_contact == {counts: "business_hours", state: "cancelled", start: "2026-01-15T08:10:00Z", end: "2026-01-15T10:00:00Z", seconds: 3000, stopped_by: "cancel"}
+    and .clocks.resolution.state == "cancelled" and .clocks.resolution.seconds == 3000' \
+    "G: the clocks that were running stopped at the cancel, not running"
 api GET "/api/v1/cases/C99999999/sla" "$AGENT"
 expect_error 404 case_number "SLA of an unknown case"
 api GET "/api/v1/cases/$A/sla" "$DEPOT"
@@ -136,19 +162,20 @@ if [ -n "${MANAGER:-}" ]; then
 fi
 api GET "/api/v1/reports/sla?from=2026-01-12&to=2026-01-16" "$AGENT"
 expect_status 200 "the SLA report"
-expect_jq '.cases == 4 and (.groups | length) == 2' "four cases registered in the range, two groups"
+expect_jq '.cases == 5 and (.groups | length) == 2' "five cases registered in the range, two groups"
 expect_jq '.percentile | test("nearest-rank")' "the percentile method is named"
-expect_jq '.groups[0] | .product_line == "notebooks" and .channel == "email" and .cases == 1
-    and .clocks.register == {stopped: 1, open: 0, median_seconds: 600, p90_seconds: 600}
-    and .clocks.resolution == {stopped: 1, open: 0, median_seconds: 3000, p90_seconds: 3000}' \
-    "notebooks/email: one case"
+expect_jq '.groups[0] | .product_line == "notebooks" and .channel == "email" and .cases == 2
+    and .clocks.register == {stopped: 2, open: 0, cancelled: 0, median_seconds: 600, p90_seconds: 600}
+    and .clocks.first_contact == {stopped: 1, open: 0, cancelled: 1, median_seconds: 600, p90_seconds: 600}
+    and .clocks.resolution == {stopped: 1, open: 0, cancelled: 1, median_seconds: 3000, p90_seconds: 3000}' \
+    "notebooks/email: two cases, the cancelled one counted apart (not open, not in the percentiles)"
 expect_jq '.groups[1] | .product_line == "servers" and .channel == "hotline" and .cases == 3' \
     "servers/hotline: three cases"
-expect_jq '.groups[1].clocks.register == {stopped: 3, open: 0, median_seconds: 1800, p90_seconds: 7200}' \
+expect_jq '.groups[1].clocks.register == {stopped: 3, open: 0, cancelled: 0, median_seconds: 1800, p90_seconds: 7200}' \
     "register: median 1800 (rank 2 of 3), p90 7200 (rank 3)"
-expect_jq '.groups[1].clocks.first_contact == {stopped: 3, open: 0, median_seconds: 5400, p90_seconds: 7200}' \
+expect_jq '.groups[1].clocks.first_contact == {stopped: 3, open: 0, cancelled: 0, median_seconds: 5400, p90_seconds: 7200}' \
     "first contact: median 5400, p90 7200"
-expect_jq '.groups[1].clocks.resolution == {stopped: 2, open: 1, median_seconds: 18000, p90_seconds: 19800}' \
+expect_jq '.groups[1].clocks.resolution == {stopped: 2, open: 1, cancelled: 0, median_seconds: 18000, p90_seconds: 19800}' \
     "resolution: the open case is counted apart; median 18000 (rank 1 of 2), p90 19800 (rank 2)"
 api GET "/api/v1/reports/sla?from=2026-01-12&to=2026-01-12" "$ADMIN"
 expect_jq '.cases == 1 and .groups[0].clocks.resolution.median_seconds == 19800' "a one-day range"
@@ -156,7 +183,7 @@ api GET "/api/v1/reports/sla?from=2025-01-01&to=2025-12-31" "$ADMIN"
 expect_jq '.cases == 0 and .groups == []' "no cases: an empty report"
 api GET "/api/v1/reports/sla?from=2026-01-01&to=2027-01-01" "$ADMIN"
 expect_status 200 "366 days are allowed"
-expect_jq '.cases == 5' "every registered case of the year (F is not registered)"
+expect_jq '.cases == 6' "every registered case of the year (F is not registered)"
 
 # ---- validation ------------------------------------------------------------------------------
 api GET "/api/v1/reports/sla?to=2026-01-16" "$ADMIN"

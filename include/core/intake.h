@@ -53,7 +53,8 @@ int intake_check_serial(const char *s, const char *field, struct err *err);
 int intake_check_model(const char *s, const char *field, struct err *err);
 /*
  * s (NULL or blank is missing) must be at most max bytes of valid UTF-8 (RFC 3629: no overlong
- * forms, surrogates or code points above U+10FFFF) without C0 or C1 control characters or DEL;
+ * forms, surrogates or code points above U+10FFFF) without C0 or C1 control characters, DEL or
+ * Unicode noncharacters (U+FDD0..U+FDEF, U+nFFFE, U+nFFFF: see core/utf8.h);
  * \n, \r and \t are allowed only in long text (max > ADDRESS_FIELD_MAX).
  */
 int intake_check_text(const char *s, size_t max, bool required, const char *field, struct err *err);

@@ -67,6 +67,25 @@
  */
 int xml_init(const char *ubl_xsd_dir, struct err *err);
 
+/*
+ * Bounds on the shape of an untrusted document, checked by xml_prescan() before libxml2 sees
+ * it: libxml2's duplicate-attribute check is quadratic in the attributes of one start tag (a
+ * 1 MB tag of 100,000 attributes costs minutes), and its namespace lookups grow with the
+ * declarations in scope.  UBL and carrier documents carry a handful of each.
+ */
+#define XML_TAG_ATTRS_MAX 64    /* attributes (namespace declarations included) of one tag */
+#define XML_TAG_BYTES_MAX 16384 /* bytes of one start tag, from '<' to '>' */
+#define XML_NS_DECLS_MAX 256    /* namespace declarations in one document */
+
+/*
+ * One linear pass over buf[len] before any parser runs: refuses (ERR_INVALID, err->line set)
+ * a start tag with more than XML_TAG_ATTRS_MAX attributes or more than XML_TAG_BYTES_MAX bytes
+ * (field "document"), more than XML_NS_DECLS_MAX namespace declarations (field "document"), and
+ * any Unicode noncharacter (core/utf8.h; field: the local name of the element it is in, else
+ * "document").  Well-formedness is the parser's to check.  Returns 0 or -1.  Thread-safe.
+ */
+int xml_prescan(const char *buf, size_t len, struct err *err);
+
 /* Frees the compiled schema and puts back libxml2's own entity loader.  No thread may be using
  * this module any more. */
 void xml_shutdown(void);

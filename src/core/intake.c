@@ -5,6 +5,7 @@
  */
 #include "core/intake.h"
 #include "core/tz.h"
+#include "core/utf8.h"
 
 #include <ctype.h>
 #include <stdbool.h>
@@ -133,6 +134,9 @@ int intake_check_text(const char *s, size_t max, bool required, const char *fiel
     long n = utf8_text_len(s, max > ADDRESS_FIELD_MAX);
     if (n < 0)
         return err_set(err, ERR_INVALID, field, "must be utf-8 text without control characters");
+    if (utf8_has_noncharacter(s))
+        return err_set(err, ERR_INVALID, field,
+                       "must not contain unicode noncharacters (such as U+FFFF)");
     if (blank(s))
         return required ? err_set(err, ERR_INVALID, field, "is required") : 0;
     if (has_bidi_control(s))

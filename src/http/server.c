@@ -23,6 +23,7 @@
 #include <time.h>
 
 #include "app/log.h"
+#include "core/utf8.h"
 #include "core/xalloc.h"
 #include "jobs.h"
 #include "outbox.h"
@@ -75,6 +76,106 @@ const char *request_query(struct request *req, const char *name)
     return MHD_lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND, name);
 }
 
+/*
+ * Every string of a request body, member names too, must be free of Unicode noncharacters
+ * (core/utf8.h): whatever a route keeps of the body ends up on labels, documents and records.
+ * path is the field so far ("" at the top, "service_address", "lines[2]"); 0 or -1.
+ */
+static int refuse_noncharacters(json_t *j, const char *path, struct err *err)
+{
+    char sub[64];
+
+    if (json_is_string(j)) {
+        if (utf8_has_noncharacter(json_string_value(j)))
+            return err_set(err, ERR_INVALID, path[0] ? path : "body",
+                           "must not contain unicode noncharacters (such as U+FFFF)");
+    } else if (json_is_object(j)) {
+        const char *key;
+        json_t *v;
+        json_object_foreach(j, key, v)
+        {
+            snprintf(sub, sizeof sub, "%s%s%s", path, path[0] ? "." : "", key);
+            if (utf8_has_noncharacter(key))
+                return err_set(err, ERR_INVALID, path[0] ? path : "body",
+                               "a member name must not contain unicode noncharacters");
+            if (refuse_noncharacters(v, sub, err) != 0)
+                return -1;
+        }
+    } else if (json_is_array(j)) {
+        for (size_t i = 0; i < json_array_size(j); i++) {
+            snprintf(sub, sizeof sub, "%s[%zu]", path[0] ? path : "body", i);
+            if (refuse_noncharacters(json_array_get(j, i), sub, err) != 0)
+                return -1;
+        }
+    }
+    return 0;
+}
+
+/*
+ * The member a number too large for jansson belongs to: the name before the ':' that precedes the
+ * number ending at or before body[pos].  "body" when the number is not a member's value.
+ */
+static const char *overflow_field(const char *body, size_t len, size_t pos, char *out, size_t n)
+{
+    size_t i = pos < len ? pos : len;
+
+    while (i > 0 && strchr("0123456789+-.eE", body[i - 1]) == NULL)
+        i--; /* the lexer may stop after the number */
+    while (i > 0 && strchr("0123456789+-.eE", body[i - 1]) != NULL)
+        i--;
+    while (i > 0 && strchr(" \t\r\n", body[i - 1]) != NULL)
+        i--;
+    if (i == 0 || body[i - 1] != ':')
+        return "body";
+    i--;
+    while (i > 0 && strchr(" \t\r\n", body[i - 1]) != NULL)
+        i--;
+    if (i < 2 || body[i - 1] != '"')
+        return "body";
+    size_t end = --i;
+    while (i > 0 && (body[i - 1] != '"' || (i > 1 && body[i - 2] == '\\')))
+        i--;
+    if (i == 0 || end - i == 0 || end - i >= n)
+        return "body";
+    memcpy(out, body + i, end - i);
+    out[end - i] = '\0';
+    for (char *p = out; *p; p++)
+        if ((unsigned char)*p < 0x20 || *p == '\\')
+            return "body";
+    return out;
+}
+
+/* The first number of j (decoded with JSON_DECODE_INT_AS_REAL) outside the 64-bit integers: its
+ * field into out (as refuse_noncharacters names them); false when there is none. */
+static bool huge_number_field(json_t *j, const char *path, char *out, size_t n)
+{
+    char sub[64];
+
+    if (json_is_real(j)) {
+        double v = json_real_value(j);
+        if (v >= 9223372036854775808.0 || v <= -9223372036854775808.0) { /* 2^63 */
+            snprintf(out, n, "%s", path[0] ? path : "body");
+            return true;
+        }
+    } else if (json_is_object(j)) {
+        const char *key;
+        json_t *v;
+        json_object_foreach(j, key, v)
+        {
+            snprintf(sub, sizeof sub, "%s%s%s", path, path[0] ? "." : "", key);
+            if (huge_number_field(v, sub, out, n))
+                return true;
+        }
+    } else if (json_is_array(j)) {
+        for (size_t i = 0; i < json_array_size(j); i++) {
+            snprintf(sub, sizeof sub, "%s[%zu]", path[0] ? path : "body", i);
+            if (huge_number_field(json_array_get(j, i), sub, out, n))
+                return true;
+        }
+    }
+    return false;
+}
+
 json_t *request_json(struct request *req, struct err *err)
 {
     json_error_t jerr;
@@ -85,6 +186,22 @@ json_t *request_json(struct request *req, struct err *err)
         return NULL;
     }
     j = json_loadb(req->body, req->body_len, JSON_REJECT_DUPLICATES, &jerr);
+    if (j == NULL && json_error_code(&jerr) == json_error_numeric_overflow) {
+        /* well-formed JSON with a number out of range: a bad value, not a malformed body */
+        char name[64];
+        const char *field = NULL;
+        json_t *again = json_loadb(req->body, req->body_len,
+                                   JSON_REJECT_DUPLICATES | JSON_DECODE_INT_AS_REAL, NULL);
+        if (again != NULL && huge_number_field(again, "", name, sizeof name))
+            field = name; /* an integer too large: its whole path */
+        else              /* a real too large (1e999): the member name just before it */
+            field =
+                overflow_field(req->body, req->body_len, (size_t)jerr.position, name, sizeof name);
+        json_decref(again);
+        err_set(err, ERR_INVALID, field, "a number is too large (line %d, column %d)", jerr.line,
+                jerr.column);
+        return NULL;
+    }
     if (j == NULL) {
         err_set(err, ERR_BAD_REQUEST, "body", "malformed json at line %d column %d", jerr.line,
                 jerr.column);
@@ -93,6 +210,10 @@ json_t *request_json(struct request *req, struct err *err)
     if (!json_is_object(j)) {
         json_decref(j);
         err_set(err, ERR_BAD_REQUEST, "body", "must be a json object");
+        return NULL;
+    }
+    if (refuse_noncharacters(j, "", err) != 0) {
+        json_decref(j);
         return NULL;
     }
     return j;

@@ -17,6 +17,7 @@
 #include <qrencode.h>
 
 #include "core/gs1.h"
+#include "core/utf8.h"
 #include "core/xalloc.h"
 
 /* Scales a length in 203-dpi dots to dpi, rounded. */
@@ -104,7 +105,8 @@ static int utf8_count(const char *s)
 
 /*
  * Copies src into dst as valid UTF-8 of at most chars code points: control characters (and
- * bidi embedding controls) become spaces, invalid bytes U+FFFD, and a longer text ends in "...".
+ * bidi embedding controls) become spaces, invalid bytes and noncharacters U+FFFD, and a longer
+ * text ends in "...".
  * Returns true when the text has characters the thermal printer's font may lack.
  */
 static bool clean_text(char *dst, const char *src, int chars)
@@ -124,6 +126,8 @@ static bool clean_text(char *dst, const char *src, int chars)
         if (cp < 0x20 || (cp >= 0x7F && cp < 0xA0) || cp == 0x2028 || cp == 0x2029 ||
             (cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069))
             cp = ' ';
+        if (utf8_is_noncharacter(cp)) /* cairo refuses them: stored before intake did */
+            cp = 0xFFFD;
         if (!zpl_printable(cp))
             flagged = true;
         len += utf8_encode(cp, dst + len);

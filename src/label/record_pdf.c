@@ -13,6 +13,7 @@
 #include <cairo-pdf.h>
 #include <pango/pangocairo.h>
 
+#include "core/utf8.h"
 #include "label/record.h"
 #include "layout.h"
 
@@ -35,10 +36,11 @@ struct pager {
     const struct record_doc *doc;
 };
 
-/* text with control characters as spaces (new lines kept) and invalid UTF-8 replaced. */
+/* text with control characters as spaces (new lines kept), and invalid UTF-8 and noncharacters
+ * (which cairo refuses) as U+FFFD; free() it. */
 static char *clean(const char *text)
 {
-    gchar *valid = g_utf8_make_valid(text ? text : "", -1);
+    char *valid = utf8_scrub(text, false);
     for (unsigned char *p = (unsigned char *)valid; *p; p++)
         if ((*p < 0x20 && *p != '\n') || *p == 0x7f)
             *p = ' ';
@@ -57,7 +59,7 @@ static PangoLayout *make_layout(cairo_t *cr, const char *text, double size, bool
     pango_layout_set_width(pl, (int)(width * PANGO_SCALE));
     pango_layout_set_wrap(pl, PANGO_WRAP_WORD_CHAR);
     pango_layout_set_text(pl, t, -1);
-    g_free(t);
+    free(t);
     pango_font_description_free(fd);
     return pl;
 }

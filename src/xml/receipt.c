@@ -36,61 +36,10 @@
 
 #include "writer.h"
 
-/* Decodes one UTF-8 sequence at s; returns its length, 0 when it is not well-formed. */
-static size_t utf8_next(const unsigned char *s, unsigned long *cp)
-{
-    size_t n;
-    unsigned long c = s[0], min;
-
-    if (c < 0x80) {
-        *cp = c;
-        return 1;
-    }
-    if ((c & 0xE0) == 0xC0) {
-        n = 2, c &= 0x1F, min = 0x80;
-    } else if ((c & 0xF0) == 0xE0) {
-        n = 3, c &= 0x0F, min = 0x800;
-    } else if ((c & 0xF8) == 0xF0) {
-        n = 4, c &= 0x07, min = 0x10000;
-    } else {
-        return 0;
-    }
-    for (size_t i = 1; i < n; i++) {
-        if ((s[i] & 0xC0) != 0x80)
-            return 0;
-        c = (c << 6) | (s[i] & 0x3F);
-    }
-    if (c < min || c > 0x10FFFF)
-        return 0;
-    *cp = c;
-    return n;
-}
-
-/* True when s is UTF-8 made only of characters XML 1.0 can carry. */
-static bool is_xml_text(const char *s)
-{
-    const unsigned char *p = (const unsigned char *)s;
-
-    while (*p != '\0') {
-        unsigned long c;
-        size_t n = utf8_next(p, &c);
-
-        if (n == 0)
-            return false;
-        if (!(c == 0x9 || c == 0xA || c == 0xD || (c >= 0x20 && c <= 0xD7FF) ||
-              (c >= 0xE000 && c <= 0xFFFD) || (c >= 0x10000 && c <= 0x10FFFF)))
-            return false;
-        p += n;
-    }
-    return true;
-}
-
 static int check_text(const char *s, const char *field, bool required, struct err *err)
 {
     if (s == NULL || s[0] == '\0')
         return required ? err_set(err, ERR_INTERNAL, field, "is required") : 0;
-    if (!is_xml_text(s))
-        return err_set(err, ERR_INTERNAL, field, "is not text xml can carry");
     return 0;
 }
 

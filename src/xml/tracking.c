@@ -749,7 +749,7 @@ int xml_tracking_stream(const char *buf, size_t len, const struct tz *zone,
     memset(doc, 0, sizeof *doc);
     if (len > INT32_MAX)
         return err_set(err, ERR_TOO_LARGE, "document", "is too large");
-    if (refuse_doctype(buf, len, err) != 0)
+    if (xml_prescan(buf, len, err) != 0 || refuse_doctype(buf, len, err) != 0)
         return -1;
     st = xcalloc(1, sizeof *st);
     st->zone = zone;
@@ -790,24 +790,13 @@ int xml_tracking_stream(const char *buf, size_t len, const struct tz *zone,
 
 /* ---- outbound TransportationStatus ---- */
 
-/* Whether s is UTF-8 made only of characters XML 1.0 carries, at most a field long. */
+/* Whether s is at most a field long (what XML cannot carry writer_text() replaces). */
 static int check_text(const char *s, const char *field, bool required, size_t max, struct err *err)
 {
-    const xmlChar *p = (const xmlChar *)s;
-
     if (s == NULL || s[0] == '\0')
         return required ? err_set(err, ERR_INTERNAL, field, "is required") : 0;
     if (strlen(s) > max)
         return err_set(err, ERR_INTERNAL, field, "is longer than %zu bytes", max);
-    if (!xmlCheckUTF8(p))
-        return err_set(err, ERR_INTERNAL, field, "is not text xml can carry");
-    while (*p != '\0') {
-        int n = 4, c = xmlGetUTF8Char(p, &n);
-
-        if (c < 0 || n <= 0 || !xmlIsCharQ(c))
-            return err_set(err, ERR_INTERNAL, field, "is not text xml can carry");
-        p += n;
-    }
     return 0;
 }
 

@@ -3,8 +3,10 @@
 
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "core/utf8.h"
 #include "core/xalloc.h"
 
 void writer_note(struct writer *wr, int rc)
@@ -25,8 +27,13 @@ void writer_end(struct writer *wr)
 
 void writer_text(struct writer *wr, const char *name, const char *value)
 {
-    if (value != NULL && value[0] != '\0')
-        writer_note(wr, xmlTextWriterWriteElement(wr->w, BAD_CAST name, BAD_CAST value));
+    if (value != NULL && value[0] != '\0') {
+        /* stored text XML cannot carry (a noncharacter stored before intake refused it) becomes
+         * U+FFFD: an output never fails on what was accepted once */
+        char *v = utf8_scrub(value, true);
+        writer_note(wr, xmlTextWriterWriteElement(wr->w, BAD_CAST name, BAD_CAST v));
+        free(v);
+    }
 }
 
 void writer_quantity(struct writer *wr, const char *name, int64_t q)

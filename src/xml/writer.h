@@ -23,7 +23,8 @@ struct writer {
 void writer_note(struct writer *wr, int rc);
 void writer_start(struct writer *wr, const char *name);
 void writer_end(struct writer *wr);
-/* <name>value</name>, value escaped as text; nothing when value is NULL or empty. */
+/* <name>value</name>, value escaped as text, with U+FFFD for what XML cannot carry (invalid
+ * UTF-8, controls, noncharacters); nothing when value is NULL or empty. */
 void writer_text(struct writer *wr, const char *name, const char *value);
 /* <name unitCode="C62">q</name> */
 void writer_quantity(struct writer *wr, const char *name, int64_t q);

@@ -531,6 +531,8 @@ int xml_parse_despatch_advice(const char *body, size_t len, struct arena *arena,
         err_set_line(err, 1);
         return -1;
     }
+    if (xml_prescan(body, len, err) != 0)
+        return -1;
     ctxt = xmlNewParserCtxt();
     if (ctxt == NULL)
         return err_set(err, ERR_INTERNAL, NULL, "cannot start the xml parser");

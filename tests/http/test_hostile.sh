@@ -103,6 +103,77 @@ fill "$FIX/despatch-advice-one-line.xml.in" "$T_TMP/late.xml" DOC_ID="LATE-$$" R
 post_doc "$T_TMP/late.xml"
 expect_error 409 "DespatchLine[1].OrderReference" "a notice for a unit already received"
 
+# --- Unicode noncharacters: refused at every intake --------------------------------------------
+# U+FFFE/U+FFFF cannot be carried by XML and cairo refuses every noncharacter: stored, one would
+# break each label, document, manifest and record of the case.
+before=$(psql_t -c "SELECT count(*) FROM service_case")
+for nc in '\uffff' '\ufffe' '\ufdd0' '\ufdef' '\ud83f\udffe' '\udbff\udfff'; do
+    post_case ".service_address.name = \"ACME${nc}GmbH\""
+    expect_error 422 service_address.name "a noncharacter ($nc) in an address name"
+done
+post_case '.configuration = {"k": "x\uffffy"}'
+expect_error 422 configuration.k "a noncharacter in a configuration value"
+post_case '.error_messages = ["ok", "E1\ufdd0"]'
+expect_error 422 "error_messages[1]" "a noncharacter in an error message"
+post_case '.service_address.zone = "Europe/Berlin\uffff"'
+expect_error 422 service_address.zone "a noncharacter in a field that is not free text"
+post_case '.contact["x\uffff"] = "y"'
+expect_error 422 contact "a noncharacter in a member name"
+check "refused noncharacters store no case" test "$(psql_t -c 'SELECT count(*) FROM service_case')" = "$before"
+# e-mail intake: an RFC 2047 encoded From name "Anna <U+FFFF>" is listed back to the sender
+name64=$(printf 'Anna \xef\xbf\xbf' | base64)
+sed -e "s|^From: .*|From: =?UTF-8?B?${name64}?= <anna@example.com>|" \
+    -e "s|^Message-ID: .*|Message-ID: <nonchar-$$@example.com>|" \
+    "$RMAD_SRC/tests/fixtures/email/complete-multipart-qp.eml" >"$T_TMP/nonchar.eml"
+STATUS=$(curl -s -o "$T_TMP/body" -w '%{http_code}' -H "Authorization: Bearer $AGENT" \
+    -H "Content-Type: message/rfc822" --data-binary "@$T_TMP/nonchar.eml" \
+    "$BASE/api/v1/intake/email")
+BODY=$(cat "$T_TMP/body")
+expect_error 422 contact.name "a noncharacter in an encoded From name"
+expect_jq '.invalid == ["contact.name"]' "...listed back as a bad field"
+# XML: U+FDD0 is well-formed XML, so the pre-scan refuses it, naming the element
+new_case HOST0020 NB-X13
+new_rma "$CASE" HOST0020 NB-X13
+fill "$FIX/despatch-advice-one-line.xml.in" "$T_TMP/nc.xml" DOC_ID="NC-$$" RMA="$RMA" \
+    SERIAL=HOST0020 SSCC="$(sscc "0040123459$((1000000 + ($$ + 7) % 8999999))")"
+sed -i 's|<cbc:Name>ACME GmbH</cbc:Name>|<cbc:Name>ACME \xef\xb7\x90 GmbH</cbc:Name>|' "$T_TMP/nc.xml"
+post_doc "$T_TMP/nc.xml"
+expect_error 422 Name "a noncharacter in an advance notice"
+check "...with its line" test "$(jqb '.error.line')" = 17
+
+# --- huge numbers are a bad value, not a malformed body ---------------------------------------
+api POST /api/v1/cases "$AGENT" '{"channel":"hotline","contact":{"age":99999999999999999999}}'
+expect_error 422 contact.age "an integer above 64 bits names its field"
+check "...and says a number is too large" test "$(jqb '.error.message | startswith("a number is too large")')" = true
+api POST /api/v1/cases "$AGENT" '{"list":[1, -9223372036854775809]}'
+expect_error 422 "list[1]" "an integer below 64 bits in a list"
+api POST /api/v1/cases "$AGENT" '{"due_in_days": 1e999}'
+expect_error 422 due_in_days "a real number out of range"
+api POST /api/v1/cases "$AGENT" '{"due_in_days": 9223372036854775807, "x": }'
+expect_error 400 body "a malformed body is still a 400"
+
+# --- one start tag with 100,000 attributes: refused before libxml2's quadratic check ---------
+python3 -c "open('$T_TMP/attrs.xml','w').write('<?xml version=\"1.0\"?>\n<TrackResponse '+' '.join('a%d=\"1\"'%i for i in range(100000))+'/>\n')"
+for route in tracking documents; do
+    tok=$CARRIER
+    [ $route = documents ] && tok=$AGENT
+    STATUS=$(curl -s -o "$T_TMP/body" -w '%{http_code}' --max-time 20 -H "Authorization: Bearer $tok" \
+        -H "Content-Type: application/xml" --data-binary "@$T_TMP/attrs.xml" "$BASE/api/v1/$route") || STATUS=000
+    BODY=$(cat "$T_TMP/body")
+    expect_error 422 document "100,000 attributes on one element, /api/v1/$route"
+    check "...on line 2" test "$(jqb '.error.line')" = 2
+done
+python3 -c "open('$T_TMP/ns.xml','w').write('<?xml version=\"1.0\"?>\n<r>'+''.join('<e xmlns:p%d=\"urn:x\"/>'%i for i in range(300))+'</r>\n')"
+STATUS=$(curl -s -o "$T_TMP/body" -w '%{http_code}' --max-time 20 -H "Authorization: Bearer $CARRIER" \
+    -H "Content-Type: application/xml" --data-binary "@$T_TMP/ns.xml" "$BASE/api/v1/tracking") || STATUS=000
+BODY=$(cat "$T_TMP/body")
+expect_error 422 document "300 namespace declarations"
+python3 -c "open('$T_TMP/tag.xml','w').write('<?xml version=\"1.0\"?>\n<TrackResponse a=\"'+'x'*20000+'\"/>\n')"
+STATUS=$(curl -s -o "$T_TMP/body" -w '%{http_code}' --max-time 20 -H "Authorization: Bearer $CARRIER" \
+    -H "Content-Type: application/xml" --data-binary "@$T_TMP/tag.xml" "$BASE/api/v1/tracking") || STATUS=000
+BODY=$(cat "$T_TMP/body")
+expect_error 422 document "a start tag of 20,000 bytes"
+
 api GET /healthz ""
 expect_status 200 "the service is still up"
 finish

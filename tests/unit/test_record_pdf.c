@@ -104,6 +104,10 @@ static void hostile_text_renders(void **state)
          "d\ttab\nnew line"},
         {RECORD_FIELD, 0, "Arabic", "\xd9\x85\xd8\xb1\xd8\xad\xd8\xa8\xd8\xa7"},
         {RECORD_FIELD, 0, "CJK", "\xe6\x9d\x8e\xe5\xb0\x8f\xe9\xbe\x8d"},
+        /* noncharacters stored before intake refused them: cairo refuses them */
+        {RECORD_FIELD, 0, "Noncharacters",
+         "ACME\xef\xbf\xbfGmbH \xef\xbf\xbe \xef\xb7\x90 \xf0\x9f\xbf\xbf \xf4\x8f\xbf\xbf"},
+        {RECORD_FIELD, 0, "Name \xef\xbf\xbf", "label"},
         {RECORD_FIELD, 9, "Deeply nested", "indent is capped"},
         {RECORD_FIELD, 0, "One endless word", endless},
         {RECORD_HEADING, 0, NULL, NULL},

@@ -214,6 +214,48 @@ static void a_manifest_without_parcels_is_not_written(void **state)
     assert_null(out);
 }
 
+/* Text stored before intake refused noncharacters (and U+FFFE/U+FFFF, which XML cannot carry)
+ * becomes U+FFFD: the manifest and the despatch advice are still written and valid. */
+#define NONCHAR_NAME "ACME\xef\xbf\xbfGmbH \xef\xbf\xbe\xef\xb7\x90\xf4\x8f\xbf\xbf"
+#define SCRUBBED_NAME "ACME\xef\xbf\xbdGmbH \xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd"
+
+static void stored_noncharacters_become_replacement_characters(void **state)
+{
+    struct manifest m = sample_manifest();
+    static const struct despatch_out_line lines[] = {
+        {.line_no = 1, .quantity = 1, .product_model = "SRV-R740", .product_name = NONCHAR_NAME}};
+    struct despatch_out d = {
+        .id = "R000000174-D1",
+        .issue_date = "2026-12-03",
+        .rma_number = "R000000174",
+        .depot = {"rmad Depot", "Hanauer Landstrasse 200", "Frankfurt am Main", "60314", "DE"},
+        .customer = {NONCHAR_NAME, "Mainzer Landstr. 1", "Frankfurt", "60329", "DE"},
+        .sscc = "003401234567890125",
+        .lines = lines,
+        .n_lines = 1,
+    };
+    struct err err = {0};
+    char *out = NULL;
+    size_t len = 0;
+    xmlDocPtr doc;
+
+    (void)state;
+    parcels[0].consignee.name = NONCHAR_NAME;
+    m.shipper.city = "Z\xef\xbf\xbfrich";
+    assert_int_equal(xml_write_manifest(&m, &out, &len, &err), 0);
+    assert_int_equal(xml_schema_validate_memory(XML_SCHEMA_MANIFEST, out, len, &err), 0);
+    doc = xmlReadMemory(out, (int)len, NULL, NULL, XML_PARSE_NONET);
+    assert_non_null(doc);
+    assert_xpath(doc, "string(/m:PickupManifest/m:Parcel[1]/m:Consignee/m:Name)", SCRUBBED_NAME);
+    xmlFreeDoc(doc);
+    free(out);
+    assert_int_equal(xml_write_despatch_advice(&d, &out, &len, &err), 0);
+    assert_int_equal(xml_schema_validate_memory(XML_SCHEMA_DESPATCH_ADVICE, out, len, &err), 0);
+    assert_non_null(strstr(out, SCRUBBED_NAME));
+    free(out);
+    assert_int_equal(err.kind, ERR_NONE);
+}
+
 static void despatch_advice_validates_against_both_schemas(void **state)
 {
     static const struct despatch_out_line lines[] = {
@@ -337,6 +379,7 @@ int main(void)
         cmocka_unit_test(a_broken_manifest_is_refused_naming_the_element),
         cmocka_unit_test(a_manifest_without_parcels_is_not_written),
         cmocka_unit_test(despatch_advice_validates_against_both_schemas),
+        cmocka_unit_test(stored_noncharacters_become_replacement_characters),
         cmocka_unit_test(the_reader_streams_against_a_schema),
         cmocka_unit_test(pickup_dates_and_versions),
     };

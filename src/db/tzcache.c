@@ -11,6 +11,7 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -99,6 +100,95 @@ const struct tz *db_tz_get(const char *name, struct err *err)
     if (found == NULL)
         err_set(err, ERR_INVALID, "zone", "unknown time zone");
     return found;
+}
+
+/* ---- which zones belong to which country (zone.tab, zone1970.tab, iso3166.tab) ---- */
+
+struct zone_country {
+    char country[3];
+    char *zone;
+};
+
+static pthread_once_t tab_once = PTHREAD_ONCE_INIT;
+static struct zone_country *tab; /* (country, zone) pairs; zone NULL: a country only */
+static size_t tab_len, tab_cap;
+static bool tab_loaded;
+
+static void tab_add(const char *country, const char *zone)
+{
+    if (tab_len == tab_cap) {
+        tab_cap = tab_cap ? tab_cap * 2 : 1024;
+        tab = xrealloc(tab, tab_cap * sizeof *tab);
+    }
+    memcpy(tab[tab_len].country, country, 2);
+    tab[tab_len].country[2] = '\0';
+    tab[tab_len].zone = zone ? xstrdup(zone) : NULL;
+    tab_len++;
+}
+
+/* Reads dir/file: each line not starting with '#' is tab-separated; column 0 holds one or more
+ * comma-separated country codes, column zone_col (-1: none) the zone.  false if unreadable. */
+static bool tab_read(const char *dir, const char *file, int zone_col)
+{
+    char path[4096], line[1024];
+    FILE *f;
+
+    snprintf(path, sizeof path, "%s/%s", dir, file);
+    if ((f = fopen(path, "re")) == NULL)
+        return false;
+    while (fgets(line, sizeof line, f) != NULL) {
+        char *cols[4] = {0}, *save = NULL, *p = line;
+        int n = 0;
+
+        if (line[0] == '#')
+            continue;
+        line[strcspn(line, "\r\n")] = '\0';
+        for (char *t = strtok_r(p, "\t", &save); t != NULL && n < 4;
+             t = strtok_r(NULL, "\t", &save))
+            cols[n++] = t;
+        if (n == 0 || (zone_col >= 0 && n <= zone_col))
+            continue;
+        for (char *c = strtok_r(cols[0], ",", &save); c != NULL; c = strtok_r(NULL, ",", &save))
+            if (strlen(c) == 2)
+                tab_add(c, zone_col >= 0 ? cols[zone_col] : NULL);
+    }
+    fclose(f);
+    return true;
+}
+
+static void tab_load(void)
+{
+    const char *dir = getenv("RMAD_ZONEINFO_DIR");
+
+    if (dir == NULL || dir[0] == '\0')
+        dir = ZONEINFO_DEFAULT;
+    tab_loaded = tab_read(dir, "zone.tab", 2);
+    tab_read(dir, "zone1970.tab", 2);
+    tab_read(dir, "iso3166.tab", -1);
+}
+
+int db_tz_check_address(const char *zone, const char *country, struct err *err)
+{
+    bool country_known = false, zone_known = false;
+
+    pthread_once(&tab_once, tab_load);
+    if (!tab_loaded)
+        return err_set(err, ERR_INTERNAL, NULL, "the time zone table (zone.tab) cannot be read");
+    for (size_t i = 0; i < tab_len; i++) {
+        if (strcmp(tab[i].country, country) != 0)
+            continue;
+        country_known = true;
+        if (tab[i].zone != NULL && zone != NULL && strcmp(tab[i].zone, zone) == 0)
+            zone_known = true;
+    }
+    if (!country_known)
+        return err_set(err, ERR_INVALID, "service_address.country",
+                       "must be an iso 3166 two-letter code such as DE");
+    if (!zone_known)
+        return err_set(err, ERR_INVALID, "service_address.zone",
+                       "must be a time zone of the address's country %s (such as %s)", country,
+                       tz_country_zone(country) ? tz_country_zone(country) : "America/New_York");
+    return 0;
 }
 
 void db_tz_cache_free(void)

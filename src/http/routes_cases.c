@@ -157,6 +157,8 @@ int route_cases_create(struct request *req)
         err_set(&err, ERR_INVALID, "service_address.zone", "unknown time zone");
         return reply_error(req, &err);
     }
+    if (db_tz_check_address(in.zone, in.service_address.country, &err) != 0)
+        return reply_error(req, &err);
 
     char *case_number = NULL;
     enum db_result r = db_case_create(req->db, &in, configuration, error_messages, &req->who,

@@ -299,6 +299,9 @@ int route_followup_intake_email(struct request *req)
         err_set(&err, ERR_INVALID, "service_address.zone", "unknown time zone");
         return refuse(req, key, &m, NULL, 0, &err, form, threaded);
     }
+    if (db_tz_check_address(in.zone, in.service_address.country, &err) != 0)
+        return err.kind == ERR_INVALID ? refuse(req, key, &m, NULL, 0, &err, form, threaded) :
+                                         reply_error(req, &err);
 
     char *case_number = NULL;
     const char *subject = clean_subject(&req->arena, m.subject);

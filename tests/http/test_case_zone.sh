@@ -65,6 +65,17 @@ for r in FR FR-IDF D DE- DE-BAYERN DE_BY "DE BY" "DE-B/"; do
     api POST /api/v1/cases "$AGENT" "$(body ".service_address.region = \"$r\"")"
     expect_error 422 service_address.region "region '$r' of a German address"
 done
+# the zone must be a canonical zone that zone.tab / zone1970.tab list for the address's country
+for z in "Europe/Berlin:US" "America/New_York:DE" "posixrules:DE" "Factory:DE" \
+    "posix/Europe/Berlin:DE" "right/Europe/Berlin:DE" "UTC:DE" "Etc/GMT-1:DE" "CET:DE"; do
+    api POST /api/v1/cases "$AGENT" "$(body ".service_address += {zone: \"${z%%:*}\",
+        country: \"${z##*:}\", postcode: \"10001\"}")"
+    expect_error 422 service_address.zone "zone '${z%%:*}' for country ${z##*:} is refused"
+done
+api POST /api/v1/cases "$AGENT" "$(body '.service_address += {country: "XX", zone: "Europe/Berlin"}')"
+expect_error 422 service_address.country "country XX is no iso 3166 country"
+api POST /api/v1/cases "$AGENT" "$(body '.service_address += {country: "QZ", zone: "Europe/Berlin"}')"
+expect_error 422 service_address.country "country QZ is no iso 3166 country"
 check "no refusal wrote a case" test "$(cases)" = "$C0"
 
 # ---- holidays of the demo regions --------------------------------------------------------------

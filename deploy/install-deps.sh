@@ -15,6 +15,7 @@ packages=(
     python3 # the tests' SMTP sink (tests/http/smtp_sink.py, standard library only)
 
     tzdata # the IANA zones of service addresses (issue 3), read from /usr/share/zoneinfo
+    iso-codes # ISO 3166-2 subdivisions, the regions a service address may name
     chromium
 )
 

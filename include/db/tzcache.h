@@ -24,13 +24,17 @@
 const struct tz *db_tz_get(const char *name, struct err *err);
 
 /*
- * Whether zone is one of the zones $RMAD_ZONEINFO_DIR/zone.tab or zone1970.tab list for country
- * (read once; so "posixrules", "Factory", "posix/..." and "right/..." never are).  0, or -1 with
- * ERR_INVALID "service_address.country" for a code neither those nor iso3166.tab know, or
- * "service_address.zone" for a zone of another country; ERR_INTERNAL when zone.tab is missing
- * (tzdata is a dependency).  Thread-safe; no database.
+ * Whether a service address's zone, country and region fit together (intake_resolve_zone() has
+ * checked their form): zone must be one of the zones $RMAD_ZONEINFO_DIR/zone.tab or zone1970.tab
+ * list for country (read once; so "posixrules", "Factory", "posix/..." and "right/..." never
+ * are), country a code those or iso3166.tab know, and region (NULL: the country) the country or
+ * one of its ISO 3166-2 subdivisions ($RMAD_ISO3166_2_JSON, default Debian's iso-codes
+ * /usr/share/iso-codes/json/iso_3166-2.json, read once; without that file any "CC-XXX" of the
+ * country passes).  0, or -1 with ERR_INVALID naming "service_address.region", ".country" or
+ * ".zone"; ERR_INTERNAL when zone.tab is missing (tzdata is a dependency).  Thread-safe; no
+ * database.
  */
-int db_tz_check_address(const char *zone, const char *country, struct err *err);
+int db_tz_check_address(const char *zone, const char *country, const char *region, struct err *err);
 
 /* Frees every cached zone (at exit, when no thread uses them any more). */
 void db_tz_cache_free(void);

@@ -9,6 +9,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <jansson.h>
 #include <inttypes.h>
 #include <pthread.h>
 #include <stdbool.h>
@@ -23,6 +24,7 @@
 
 #define ZONEINFO_DEFAULT "/usr/share/zoneinfo"
 #define ZONE_FILE_MAX (1 << 20)
+#define ISO3166_2_DEFAULT "/usr/share/iso-codes/json/iso_3166-2.json"
 
 static pthread_mutex_t cache_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct tz **cache;
@@ -167,10 +169,44 @@ static void tab_load(void)
     tab_read(dir, "iso3166.tab", -1);
 }
 
-int db_tz_check_address(const char *zone, const char *country, struct err *err)
+/* ISO 3166-2 subdivision codes ("DE-BY"), sorted; none when iso-codes is not installed. */
+static pthread_once_t regions_once = PTHREAD_ONCE_INIT;
+static char (*regions)[8];
+static size_t regions_len;
+
+static int region_cmp(const void *a, const void *b)
+{
+    return strcmp(a, b);
+}
+
+static void regions_load(void)
+{
+    const char *path = getenv("RMAD_ISO3166_2_JSON");
+    json_t *doc = json_load_file(path && path[0] ? path : ISO3166_2_DEFAULT, 0, NULL);
+    json_t *list = json_object_get(doc, "3166-2"), *item;
+    size_t i;
+
+    regions = xcalloc(json_array_size(list) + 1, sizeof *regions);
+    json_array_foreach(list, i, item)
+    {
+        const char *code = json_string_value(json_object_get(item, "code"));
+        if (code != NULL && strlen(code) < sizeof regions[0])
+            strcpy(regions[regions_len++], code);
+    }
+    qsort(regions, regions_len, sizeof regions[0], region_cmp);
+    json_decref(doc);
+}
+
+int db_tz_check_address(const char *zone, const char *country, const char *region, struct err *err)
 {
     bool country_known = false, zone_known = false;
 
+    pthread_once(&regions_once, regions_load);
+    if (region != NULL && strcmp(region, country) != 0 && regions_len > 0 &&
+        bsearch(region, regions, regions_len, sizeof regions[0], region_cmp) == NULL)
+        return err_set(err, ERR_INVALID, "service_address.region",
+                       "must be the country or one of its iso 3166-2 subdivisions (%s or %s-XX)",
+                       country, country);
     pthread_once(&tab_once, tab_load);
     if (!tab_loaded)
         return err_set(err, ERR_INTERNAL, NULL, "the time zone table (zone.tab) cannot be read");

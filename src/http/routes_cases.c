@@ -157,7 +157,7 @@ int route_cases_create(struct request *req)
         err_set(&err, ERR_INVALID, "service_address.zone", "unknown time zone");
         return reply_error(req, &err);
     }
-    if (db_tz_check_address(in.zone, in.service_address.country, &err) != 0)
+    if (db_tz_check_address(in.zone, in.service_address.country, in.region, &err) != 0)
         return reply_error(req, &err);
 
     char *case_number = NULL;

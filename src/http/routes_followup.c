@@ -299,7 +299,7 @@ int route_followup_intake_email(struct request *req)
         err_set(&err, ERR_INVALID, "service_address.zone", "unknown time zone");
         return refuse(req, key, &m, NULL, 0, &err, form, threaded);
     }
-    if (db_tz_check_address(in.zone, in.service_address.country, &err) != 0)
+    if (db_tz_check_address(in.zone, in.service_address.country, in.region, &err) != 0)
         return err.kind == ERR_INVALID ? refuse(req, key, &m, NULL, 0, &err, form, threaded) :
                                          reply_error(req, &err);
 

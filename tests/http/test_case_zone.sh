@@ -72,11 +72,22 @@ for z in "Europe/Berlin:US" "America/New_York:DE" "posixrules:DE" "Factory:DE" \
         country: \"${z##*:}\", postcode: \"10001\"}")"
     expect_error 422 service_address.zone "zone '${z%%:*}' for country ${z##*:} is refused"
 done
+# the region must be one of the country's ISO 3166-2 subdivisions
+for r in DE-ZZZ DE-XX DE-B1; do
+    api POST /api/v1/cases "$AGENT" "$(body ".service_address.region = \"$r\"")"
+    expect_error 422 service_address.region "region '$r' is no subdivision of DE"
+done
 api POST /api/v1/cases "$AGENT" "$(body '.service_address += {country: "XX", zone: "Europe/Berlin"}')"
 expect_error 422 service_address.country "country XX is no iso 3166 country"
 api POST /api/v1/cases "$AGENT" "$(body '.service_address += {country: "QZ", zone: "Europe/Berlin"}')"
 expect_error 422 service_address.country "country QZ is no iso 3166 country"
 check "no refusal wrote a case" test "$(cases)" = "$C0"
+# every subdivision the holiday table knows is a region an address may name
+for r in $(psql_t -c "SELECT DISTINCT region FROM holiday WHERE region LIKE '%-%' ORDER BY 1"); do
+    api POST /api/v1/cases "$AGENT" "$(body ".service_address += {country: \"${r%%-*}\",
+        region: \"$r\", postcode: \"10001\"}")"
+    expect_status 201 "region $r of the holiday table is accepted"
+done
 
 # ---- holidays of the demo regions --------------------------------------------------------------
 check "DE has its national holidays of 2026 and 2027" test "$(psql_t -c "

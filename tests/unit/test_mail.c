@@ -86,6 +86,30 @@ static void html_only_latin1(void **state)
     free(raw);
 }
 
+/* One HTML tag with 90,000 attributes (libxml2's HTML parser checks them pairwise: tens of
+ * seconds of CPU) is not parsed: the message has no text. */
+static void html_tag_with_too_many_attributes(void **state)
+{
+    static const char head[] = "From: a@example.com\r\nSubject: x\r\nMIME-Version: 1.0\r\n"
+                               "Content-Type: text/html; charset=UTF-8\r\n\r\n<html><body><p";
+    struct arena a;
+    struct mail_in m;
+    struct err err = {0};
+    size_t cap = sizeof head + 90000 * 12 + 64, len = 0;
+    char *raw = malloc(cap);
+
+    (void)state;
+    len += (size_t)snprintf(raw + len, cap - len, "%s", head);
+    for (int i = 0; i < 90000; i++)
+        len += (size_t)snprintf(raw + len, cap - len, " a%d=\"1\"", i);
+    len += (size_t)snprintf(raw + len, cap - len, ">Serial: X1</p></body></html>\r\n");
+    arena_init(&a);
+    assert_int_equal(mail_parse(raw, len, &a, &m, &err), 0);
+    assert_null(m.text);
+    arena_release(&a);
+    free(raw);
+}
+
 static void not_a_message(void **state)
 {
     struct arena a;
@@ -192,6 +216,7 @@ int main(void)
         cmocka_unit_test(multipart_quoted_printable),
         cmocka_unit_test(german_base64_encoded_words),
         cmocka_unit_test(html_only_latin1),
+        cmocka_unit_test(html_tag_with_too_many_attributes),
         cmocka_unit_test(not_a_message),
         cmocka_unit_test(compose_round_trip),
         cmocka_unit_test(automatic_messages),

@@ -67,6 +67,11 @@ void mailform_intake(const struct mailform *f, const char *from_name, const char
  */
 size_t mailform_missing(const struct intake *in, const char **fields, size_t max);
 
+/* The first field of in (of those with a label, the fault description aside) that holds U+FFFD,
+ * the character src/mail puts for a control character (a NUL byte) of the e-mail: such a value
+ * is refused, not stored; NULL when none does. */
+const char *mailform_unreadable(const struct intake *in);
+
 /* The label a customer should write for an API field name ("Serial number"); the field itself
  * when it has none. */
 const char *mailform_label(const char *field);

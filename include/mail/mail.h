@@ -27,12 +27,22 @@ struct mail_in {
     size_t n_refs;
     bool automatic; /* sent by a machine (RFC 3834: Auto-Submitted other than "no", Precedence
                      * bulk/junk/list, a mailer-daemon): never answer it, or mail loops */
+    /* What could not be read, else NULL: "body" (the text: not valid in its charset nor in
+     * windows-1252, or a broken base64), "Subject" or "From" (the same for the header), or the
+     * name of a header rmad reads that holds a control character (a NUL byte, a CR without LF);
+     * unreadable_why says why.  The caller refuses the message naming it. */
+    const char *unreadable;
+    const char *unreadable_why;
 };
 
 /*
- * Parses raw (len bytes; any line ends).  0, or -1 with ERR_BAD_REQUEST naming "body" when it is
- * not an e-mail message at all.  A message without From, subject or text is returned as it is:
- * the caller decides what is missing.
+ * Parses raw (len bytes; any line ends).  No byte is dropped: a text whose bytes are not valid in
+ * its declared charset (or an unknown charset) is read as UTF-8 when it is valid UTF-8, else as
+ * windows-1252; the same for 8-bit bytes in the Subject and From headers and for RFC 2047
+ * encoded words; a control character other than tab, CR and LF (a NUL byte) in the text or the
+ * subject becomes U+FFFD.  What cannot be read even so is named in out->unreadable.  0, or -1 with
+ * ERR_BAD_REQUEST naming "body" when it is not an e-mail message at all.  A message without From,
+ * subject or text is returned as it is: the caller decides what is missing.
  */
 int mail_parse(const char *raw, size_t len, struct arena *a, struct mail_in *out, struct err *err);
 

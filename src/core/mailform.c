@@ -606,6 +606,35 @@ size_t mailform_missing(const struct intake *in, const char **fields, size_t max
     return n;
 }
 
+const char *mailform_unreadable(const struct intake *in)
+{
+    const char *values[] = {in->product_model,
+                            in->serial_number,
+                            in->contact.name,
+                            in->contact.phone,
+                            in->service_address.name,
+                            in->service_address.street,
+                            in->service_address.city,
+                            in->service_address.postcode,
+                            in->service_address.country,
+                            in->zone};
+    static const char *const fields[] = {"product_model",
+                                         "serial_number",
+                                         "contact.name",
+                                         "contact.phone",
+                                         "service_address.name",
+                                         "service_address.street",
+                                         "service_address.city",
+                                         "service_address.postcode",
+                                         "service_address.country",
+                                         "service_address.zone"};
+
+    for (size_t i = 0; i < sizeof values / sizeof values[0]; i++)
+        if (values[i] != NULL && strstr(values[i], "\xef\xbf\xbd") != NULL)
+            return fields[i];
+    return NULL;
+}
+
 const char *mailform_label(const char *field)
 {
     for (size_t i = 0; i < sizeof required / sizeof required[0]; i++)
@@ -623,6 +652,10 @@ const char *mailform_label(const char *field)
         return "Configuration";
     if (strcmp(field, "service_address.zone") == 0)
         return "Time zone (for example America/New_York)";
+    if (strcmp(field, "body") == 0)
+        return "The text of your e-mail";
+    if (strcmp(field, "Subject") == 0)
+        return "The subject of your e-mail";
     return field;
 }
 

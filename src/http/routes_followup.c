@@ -248,6 +248,10 @@ int route_followup_intake_email(struct request *req)
 
     if (mail_parse(req->body, req->body_len, &req->arena, &m, &err) != 0)
         return reply_error(req, &err);
+    if (m.unreadable != NULL && strcmp(m.unreadable, "From") == 0) {
+        err_set(&err, ERR_INVALID, "From", "%s", m.unreadable_why);
+        return reply_error(req, &err);
+    }
     if (m.from_addr == NULL) {
         err_set(&err, ERR_INVALID, "From", "the message names no sender address");
         return reply_error(req, &err);
@@ -271,6 +275,11 @@ int route_followup_intake_email(struct request *req)
         return reply_db_error(req, r, &err);
     }
 
+    if (m.unreadable != NULL) { /* a text, or a header rmad reads, that could not be read */
+        mailform_parse(NULL, &req->arena, &f);
+        err_set(&err, ERR_INVALID, m.unreadable, "%s", m.unreadable_why);
+        return refuse(req, key, &m, NULL, 0, &err, form_json(req, &f, NULL), false);
+    }
     mailform_parse(m.text, &req->arena, &f);
     bool threaded = false;
     if (read_thread(req, &m, &f, &threaded) != 0)
@@ -281,6 +290,13 @@ int route_followup_intake_email(struct request *req)
     size_t n = mailform_missing(&in, missing, sizeof missing / sizeof missing[0]);
     if (n > 0)
         return refuse(req, key, &m, missing, n, NULL, form, threaded);
+    const char *unreadable = mailform_unreadable(&in);
+    if (unreadable != NULL) {
+        err_set(&err, ERR_INVALID, unreadable,
+                "holds a control character (such as a NUL byte) that cannot be read, shown as "
+                "\xef\xbf\xbd");
+        return refuse(req, key, &m, NULL, 0, &err, form, threaded);
+    }
 
     char *configuration = NULL;
     if (f.configuration != NULL &&

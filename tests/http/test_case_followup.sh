@@ -159,6 +159,46 @@ mail_post "$FIX/incomplete.eml"
 expect_status 422 "the incomplete e-mail again: the same answer"
 check "no second reply for the same message" test "$(psql_t -c "SELECT count(*) FROM outbox WHERE kind = 'intake_missing'")" = 1
 
+# ---- bytes never dropped: a charset that lies, 8-bit headers, a NUL, what no charset reads ----
+# reply_body TO: the text of the newest reply queued to that address.
+reply_body() { psql_t -c "SELECT body FROM outbox WHERE to_addr = '$1' ORDER BY id DESC LIMIT 1"; }
+printf 'From: Lena Wei\xdf <lena@example.de>\r\nSubject: Ger\xe4t kaputt\r\nMessage-ID: <lie-1@example.de>\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nModell: SRV-R740\r\nSeriennummer: SRV7400010\r\nAdresse: Stra\xdfe 1, 80331 M\xfcnchen, DE\r\nGer\xe4t kaputt\r\n' >"$T_TMP/lie.eml"
+mail_post "$T_TMP/lie.eml"
+expect_status 201 "Latin-1 bytes labelled utf-8 open a case"
+row=$(psql_t -F '|' -c "SELECT contact_name, addr_street, addr_city, fault_description
+    FROM service_case WHERE case_number = '$(jqb .case_number)'")
+check "read as windows-1252, no byte dropped ($row)" test "$row" = \
+    "Lena Weiß|Straße 1|München|Gerät kaputt"
+printf 'From: Lena <lena@example.de>\r\nSubject: =?us-ascii?q?Ger=E4t?=\r\nMessage-ID: <lie-2@example.de>\r\nContent-Type: text/plain; charset=x-nonsense\r\n\r\nModell: SRV-R740\r\nSeriennummer: SRV7400011\r\nAdresse: Stra\xdfe 1, 80331 M\xfcnchen, DE\r\n' >"$T_TMP/lie2.eml"
+mail_post "$T_TMP/lie2.eml"
+expect_status 201 "an unknown charset and an encoded word whose charset lies"
+row=$(psql_t -F '|' -c "SELECT addr_street, fault_description
+    FROM service_case WHERE case_number = '$(jqb .case_number)'")
+check "both read as windows-1252 ($row)" test "$row" = "Straße 1|Gerät"
+printf 'From: Nul Test <nul@example.de>\r\nSubject: Server defekt\r\nMessage-ID: <nul-1@example.de>\r\n\r\nModel: SRV-R740\r\nSerial: SRV7400003\x00\r\nStreet: Hauptstr. 1\r\nCity: Bonn\r\nPostcode: 53111\r\nCountry: DE\r\n' >"$T_TMP/nul.eml"
+mail_post "$T_TMP/nul.eml"
+expect_error 422 serial_number "a NUL byte after the serial number"
+expect_jq '.missing == []' "nothing after the NUL is missing"
+body=$(reply_body nul@example.de)
+check "the reply says the serial number could not be read" grep -q "^What we could not accept: Serial number holds a control character" <<<"$body"
+check "the reply does not ask for the street, city, postcode or country it was sent" \
+    test -z "$(grep -E '^(Street|City|Postcode|Country): ' <<<"$body")"
+printf 'From: Nul Test <nul@example.de>\r\nSubject: Server defekt\r\nMessage-ID: <nul-2@example.de>\r\n\r\nModel: SRV-R740\r\nSerial: SRV7400004\r\nAddress: Hauptstr. 1, 53111 Bonn, DE\r\nIt beeps\x00 twice.\r\n' >"$T_TMP/nul2.eml"
+mail_post "$T_TMP/nul2.eml"
+expect_status 201 "a NUL in the free text"
+check "the text after the NUL is kept, the NUL shown as U+FFFD" test \
+    "$(psql_t -c "SELECT fault_description FROM service_case WHERE case_number = '$(jqb .case_number)'")" = "It beeps� twice."
+printf 'From: lena@example.de\r\nSubject: x\r\nMessage-ID: <undef-1@example.de>\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nSerial: SRV\x81\r\n' >"$T_TMP/undef.eml"
+mail_post "$T_TMP/undef.eml"
+expect_error 422 body "a text that no charset reads"
+check "the reply says the text could not be read" grep -q "^What we could not accept: The text of your e-mail could not be read" <<<"$(reply_body lena@example.de)"
+printf 'From: Jo\x00e <jo@example.de>\r\nSubject: x\r\n\r\nx\r\n' >"$T_TMP/nulfrom.eml"
+mail_post "$T_TMP/nulfrom.eml"
+expect_error 422 From "a NUL in the From header"
+printf 'From: jo@example.de\r\nMessage-ID: <a\x00b@example.de>\r\nSubject: x\r\n\r\nx\r\n' >"$T_TMP/nulid.eml"
+mail_post "$T_TMP/nulid.eml"
+expect_error 422 Message-ID "a NUL in the Message-ID"
+
 outbox_before=$(psql_t -c "SELECT count(*) FROM outbox")
 mail_post "$FIX/auto-reply.eml"
 expect_status 422 "an out-of-office reply lacks the intake"

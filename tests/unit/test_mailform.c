@@ -242,6 +242,36 @@ static void reply_merged_with_earlier(void **state)
     arena_release(&a);
 }
 
+/* A NUL byte of the e-mail (U+FFFD after src/mail) does not cut the text: the lines after it are
+ * read, and the value that holds it is named as unreadable rather than stored or asked for as
+ * missing. */
+static void replaced_control_is_named(void **state)
+{
+    struct arena a;
+    struct mailform f;
+    struct intake in;
+    const char *missing[16];
+    (void)state;
+    arena_init(&a);
+    mailform_parse("Model: SRV-R740\nSerial: SRV7400003\xef\xbf\xbd\nAddress: Stra\xc3\x9f"
+                   "e 1, 80331 M\xc3\xbcnchen, DE\nGer\xc3\xa4t kaputt\n",
+                   &a, &f);
+    mailform_intake(&f, "Bob", "bob@example.com", NULL, &a, &in);
+    assert_int_equal(mailform_missing(&in, missing, 16), 0);
+    assert_string_equal(in.service_address.city, "M\xc3\xbcnchen");
+    assert_string_equal(mailform_unreadable(&in), "serial_number");
+    in.serial_number = "SRV7400003";
+    assert_null(mailform_unreadable(&in));
+    const char *body = "body";
+    char *reply = mailform_reply_missing(&a, "x", &body, 1,
+                                         "The text of your e-mail could not "
+                                         "be read",
+                                         false);
+    assert_null(strstr(reply, "body: \n"));
+    assert_string_equal(mailform_label("body"), "The text of your e-mail");
+    arena_release(&a);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -254,6 +284,7 @@ int main(void)
         cmocka_unit_test(every_refusable_field_is_a_line),
         cmocka_unit_test(reply_subject_not_stacked),
         cmocka_unit_test(reply_merged_with_earlier),
+        cmocka_unit_test(replaced_control_is_named),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

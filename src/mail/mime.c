@@ -160,7 +160,11 @@ static bool header_has_control(const char *v, size_t n)
 }
 
 /* An RFC 2047 encoded word at s (=?charset?B|Q?text?=): its charset (without a *language) and
- * decoded bytes into *bytes, its length, or 0 when s holds none. */
+ * decoded bytes into *bytes, its length, or 0 when s holds none.  Why not GMime's
+ * g_mime_utils_header_decode_text: it converts each word itself and writes '?' for every byte
+ * its declared charset does not read (a charset that lies loses letters); here only the word is
+ * split out (base64 by glib, Q by its two rules) and to_utf8() reads its bytes with the same
+ * fallbacks as a body. */
 static size_t encoded_word(const char *s, size_t n, char *charset, size_t cs_max, GByteArray *bytes)
 {
     size_t i = 2, cs, enc, text, end;

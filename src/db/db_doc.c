@@ -77,6 +77,13 @@ static enum db_result line_fail(struct db *db, struct err *err, enum err_kind k,
     return DB_FAIL;
 }
 
+/* The answer to a line naming an rma that does not exist, or one that is another carrier's. */
+static enum db_result not_ours(struct db *db, struct err *err, size_t i,
+                               const struct despatch_line *l)
+{
+    return line_fail(db, err, ERR_INVALID, i, l, "OrderReference", "names no rma of ours");
+}
+
 /*
  * The return parcel's carrier from a DespatchLine (issue 5): the carrier party it names (by code
  * or name), else the posting carrier's own, and the carrier's tracking number (CarrierAssignedID)
@@ -122,6 +129,8 @@ static enum db_result notice_carrier(struct db *db, struct err *err, size_t i,
     char *has = db_field(a, r, 0, 0), *has_code = db_field(a, r, 0, 1);
     char *has_tn = db_field(a, r, 0, 2);
     PQclear(r);
+    if (actor->role == ROLE_CARRIER && has != NULL && strtoll(has, NULL, 10) != actor->carrier_id)
+        return not_ours(db, err, i, l); /* another carrier claimed it since the line was read */
     if (want != NULL && has != NULL && strcmp(want, has) != 0) {
         snprintf(msg, sizeof msg, "the parcel goes with carrier %s, not %s", has_code,
                  want_code != NULL ? want_code : "the posting carrier");
@@ -161,7 +170,9 @@ enum db_result db_despatch_import(struct db *db, const char *sender, const unsig
     char tid[24];
     struct arena a;
 
+    char carrier[24];
     snprintf(tid, sizeof tid, "%lld", (long long)actor->token_id);
+    snprintf(carrier, sizeof carrier, "%lld", (long long)actor->carrier_id);
     if ((kind = db_begin(db, err)) != DB_ONE)
         return kind;
     const char *dp[5] = {sender, "DespatchAdvice", da->id, (const char *)sha256, tid};
@@ -207,13 +218,26 @@ enum db_result db_despatch_import(struct db *db, const char *sender, const unsig
     for (size_t i = 0; i < da->n_lines; i++) {
         const struct despatch_line *l = &da->lines[i];
         const char *serial = l->serial_number[0] ? l->serial_number : NULL;
-        const char *np[2] = {l->rma_number, serial};
+        /* a carrier sees the returns it carries (or that no carrier has yet) only: another
+         * carrier's rma is answered as one that does not exist (DESIGN: the object is theirs) */
+        const char *np[3] = {l->rma_number, serial, actor->role == ROLE_CARRIER ? carrier : NULL};
 
         if (l->sscc[0] && (strlen(l->sscc) != SCANCODE_SSCC_LEN ||
                            scancode_gs1_check_digit(l->sscc, SCANCODE_SSCC_LEN - 1) !=
                                l->sscc[SCANCODE_SSCC_LEN - 1] - '0')) {
             kind = line_fail(db, err, ERR_INVALID, i, l, "TransportHandlingUnit",
                              "not an sscc: 18 digits with a gs1 check digit");
+            goto out;
+        }
+        const char *rp[2] = {l->rma_number, np[2]};
+        if ((r = db_run(db, Q_NOTICE_RMA, rp, &kind, err)) == NULL) {
+            db_rollback(db);
+            goto out;
+        }
+        bool rma_seen = PQntuples(r) == 1;
+        PQclear(r);
+        if (!rma_seen) {
+            kind = not_ours(db, err, i, l);
             goto out;
         }
         r = db_run(db, Q_NOTICE_LINE, np, &kind, err);
@@ -223,9 +247,9 @@ enum db_result db_despatch_import(struct db *db, const char *sender, const unsig
         }
         if (PQntuples(r) == 0) {
             PQclear(r);
-            kind = line_fail(db, err, ERR_INVALID, i, l, serial ? "SerialID" : "OrderReference",
-                             serial ? "no line of this rma has this serial number" :
-                                      "names no rma of ours");
+            kind = serial ? line_fail(db, err, ERR_INVALID, i, l, "SerialID",
+                                      "no line of this rma has this serial number") :
+                            not_ours(db, err, i, l);
             goto out;
         }
         if (PQntuples(r) > 1 && serial == NULL) {

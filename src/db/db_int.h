@@ -48,6 +48,7 @@ enum stmt {
     Q_DOC_GET,
     Q_DOC_FINISH,
     Q_NOTICE_LINE,
+    Q_NOTICE_RMA,
     Q_NOTICE_INSERT,
     Q_PARCEL_ANNOUNCE,
     Q_IDEM_INSERT,

@@ -271,13 +271,21 @@ const struct statement db_statements[Q__COUNT] = {
     [Q_DOC_FINISH] = {"doc_finish", 3,
                       "UPDATE document SET status = $2, response = $3::jsonb WHERE id = $1"},
     [Q_NOTICE_LINE] =
-        {"notice_line", 2,
+        {"notice_line", 3,
          "SELECT r.id, l.id, p.id, r.authorized, r.closed_at IS NOT NULL, l.serial_number,"
          " l.quantity, p.sscc, l.line_no, p.parcel_no, p.received_at IS NOT NULL"
          " FROM rma r JOIN rma_line l ON l.rma_id = r.id"
          " LEFT JOIN parcel p ON p.line_id = l.id AND p.direction = 'inbound'"
          " WHERE r.rma_number = $1 AND ($2::text IS NULL OR l.serial_number = $2)"
+         " AND ($3::bigint IS NULL OR p.carrier_id IS NULL OR p.carrier_id = $3)"
          " ORDER BY l.line_no"},
+    /* the rma a notice names, for a carrier ($2) only when one of its inbound parcels is the
+     * carrier's or has no carrier yet */
+    [Q_NOTICE_RMA] = {"notice_rma", 2,
+                      "SELECT 1 FROM rma r WHERE r.rma_number = $1 AND ($2::bigint IS NULL"
+                      " OR EXISTS (SELECT 1 FROM parcel p WHERE p.rma_id = r.id"
+                      " AND p.direction = 'inbound' AND (p.carrier_id IS NULL"
+                      " OR p.carrier_id = $2)))"},
     [Q_NOTICE_INSERT] =
         {"notice_insert", 7,
          "INSERT INTO advance_notice (document_id, rma_id, line_id, parcel_id, serial_number,"

@@ -148,6 +148,59 @@ post_doc "$T_TMP/doc3.xml" "$CARRIER"
 expect_status 201 "carrier token may post documents"
 expect_jq ".parcels[0].sscc == \"$SSCC4\"" "carrier notice records the sscc"
 
+# --- carriers see their own returns only: another carrier's RMA answers as one that does not exist
+DHL_TOKEN=$("$RMAD_BIN" token create --role carrier --name "test dhl" --carrier DHL)
+check "the UPS notice claimed the parcel that had no carrier" test "$(psql_t -c "SELECT c.code FROM parcel p
+    JOIN carrier c ON c.id = p.carrier_id JOIN rma r ON r.id = p.rma_id
+    WHERE r.rma_number = '$RMA3' AND p.direction = 'inbound'")" = UPS
+# not_ours FILE TOKEN DESCRIPTION: the answer of an RMA that does not exist, nothing written
+not_ours() {
+    local before
+    before=$(snapshot)
+    post_doc "$1" "$2"
+    expect_error 422 "DespatchLine[1].OrderReference" "$3"
+    expect_jq '.error.message == "names no rma of ours" and (.error.line | type == "number")' \
+        "$3: the message and line of an rma that does not exist"
+    check "$3: nothing written" test "$(snapshot)" = "$before"
+}
+fill "$FIX/despatch-advice-one-line.xml.in" "$T_TMP/none.xml" DOC_ID="ASN-NONE-$$" \
+    RMA=R000000022 SERIAL=DOCT-0001 SSCC="$(sscc "0040123450009$((1000 + $$ % 9000))")"
+not_ours "$T_TMP/none.xml" "$AGENT" "an rma that does not exist names the OrderReference, not the SerialID"
+sed 's|R000000022|SECRETVALUE|g' "$T_TMP/none.xml" >"$T_TMP/secret.xml"
+not_ours "$T_TMP/secret.xml" "$AGENT" "an order reference that is no rma number"
+not_ours "$T_TMP/none.xml" "$CARRIER" "a carrier naming an rma that does not exist"
+fill "$FIX/despatch-advice-one-line.xml.in" "$T_TMP/serial.xml" DOC_ID="ASN-SER-$$" \
+    RMA="$RMA3" SERIAL=NO-SUCH-SERIAL SSCC="$SSCC4"
+post_doc "$T_TMP/serial.xml" "$AGENT"
+expect_error 422 "DespatchLine[1].SerialID" "an rma of ours without the serial names the SerialID"
+post_doc "$T_TMP/serial.xml" "$CARRIER"
+expect_error 422 "DespatchLine[1].SerialID" "...also to the carrier of its parcel"
+# a DHL parcel: the UPS token sees no such rma, whatever the document says
+new_case DOCT-0005 SRV-R740
+new_rma "$CASE" DOCT-0005 SRV-R740
+RMA5=$RMA
+psql_t -c "UPDATE parcel SET carrier_id = (SELECT id FROM carrier WHERE code = 'DHL')
+    WHERE direction = 'inbound' AND rma_id = (SELECT id FROM rma WHERE rma_number = '$RMA5')" >/dev/null
+SSCC5=$(sscc "0040123450005$((1000 + $$ % 9000))")
+fill "$FIX/despatch-advice-one-line.xml.in" "$T_TMP/dhl.xml" DOC_ID="ASN-DHL-$$" RMA="$RMA5" \
+    SERIAL=DOCT-0005 SSCC="$SSCC5"
+not_ours "$T_TMP/dhl.xml" "$CARRIER" "UPS announcing DHL's return"
+check "no advance_notice event on the DHL parcel" test "$(psql_t -c "SELECT count(*) FROM event e
+    JOIN rma r ON r.id = e.rma_id WHERE r.rma_number = '$RMA5' AND e.kind = 'advance_notice'")" = 0
+sed "s|DOCT-0005|NO-SUCH-SERIAL|" "$T_TMP/dhl.xml" >"$T_TMP/dhl-serial.xml"
+not_ours "$T_TMP/dhl-serial.xml" "$CARRIER" "UPS naming a serial DHL's return does not have"
+sed "s|ASN-DHL-$$|ASN-DHL3-$$|; s|$RMA5|$RMA3|g; s|DOCT-0005|DOCT-0003|; s|$SSCC5|$SSCC4|" \
+    "$T_TMP/dhl.xml" >"$T_TMP/ups-by-dhl.xml"
+not_ours "$T_TMP/ups-by-dhl.xml" "$DHL_TOKEN" "DHL announcing the return UPS claimed"
+post_doc "$T_TMP/dhl.xml" "$DHL_TOKEN"
+expect_status 201 "DHL announces its own return"
+api POST /api/v1/scans "$DEPOT" "$(jq -nc --arg c "$SSCC5" '{code: $c, station: "dock-1"}')"
+expect_jq '.outcome == "received"' "the DHL return is received at the dock"
+sed "s|ASN-DHL-$$|ASN-DHL2-$$|" "$T_TMP/dhl.xml" >"$T_TMP/dhl2.xml"
+not_ours "$T_TMP/dhl2.xml" "$CARRIER" "UPS naming DHL's received return (no 'already received')"
+post_doc "$T_TMP/dhl2.xml" "$DHL_TOKEN"
+expect_error 409 "DespatchLine[1].OrderReference" "DHL is told its return was already received"
+
 # --- an SSCC whose check digit is wrong could never be scanned: refuse it, store nothing -----
 new_case DOCT-0004 SRV-R740
 new_rma "$CASE" DOCT-0004 SRV-R740

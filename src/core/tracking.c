@@ -465,37 +465,51 @@ static bool iso_clock(const char **s, bool need_sec, int *h, int *mi, int *sec)
     return true;
 }
 
+#define OFFSET_RANGE "has an offset out of range (-18:00 to +18:00, minutes 00 to 59)"
+
 /* An offset at s: "Z", "+HH:MM", "-HH:MM", "+HHMM" or "+HH" (short forms only when loose).
- * The whole of s must be the offset. */
-static bool offset_of(const char *s, bool loose, int32_t *off)
+ * The whole of s must be the offset.  0, or ERR_INVALID on event.time saying why: bad is what
+ * the format accepts, a well-formed offset beyond 18 hours (or 59 minutes) is out of range. */
+static int offset_of(const char *s, bool loose, const char *bad, int32_t *off, struct err *err)
 {
     int sign, h, m = 0;
 
     if (strcmp(s, "Z") == 0) {
         *off = 0;
-        return true;
+        return 0;
     }
     if (*s != '+' && *s != '-')
-        return false;
+        return bad_time(err, bad);
     sign = *s == '-' ? -1 : 1;
     s++;
     if (!digits(&s, 2, &h))
-        return false;
+        return bad_time(err, bad);
     if (*s == ':') {
         s++;
         if (!digits(&s, 2, &m))
-            return false;
+            return bad_time(err, bad);
     } else if (loose && *s != '\0') {
         if (!digits(&s, 2, &m))
-            return false;
+            return bad_time(err, bad);
     } else if (!loose) {
-        return false;
+        return bad_time(err, bad);
     }
-    if (*s != '\0' || h > 18 || m > 59 || h * 60 + m > 18 * 60)
-        return false;
+    if (*s != '\0')
+        return bad_time(err, bad);
+    if (h > 18 || m > 59 || h * 60 + m > 18 * 60)
+        return bad_time(err, OFFSET_RANGE);
     *off = sign * (h * 3600 + m * 60);
-    return true;
+    return 0;
 }
+
+#define UPS_TIME "must be a date YYYYMMDD and a time HHMMSS or HHMM"
+#define ISO_TIME                                                                                   \
+    "must be YYYY-MM-DDTHH:MM:SS (an optional fraction, an optional offset Z or +HH:MM)"
+#define DHL_TIME "must be a date YYYY-MM-DD and a time HH:MM:SS or HH:MM (an optional fraction)"
+#define LOOSE_OFFSET "has a GMT offset that is not Z, +HH:MM, +HHMM or +HH"
+#define XSD_TIME                                                                                   \
+    "must be a date YYYY-MM-DD and a time HH:MM:SS (an optional fraction, an optional offset Z "   \
+    "or +HH:MM)"
 
 int track_time_ups(const char *date, const char *time, struct track_time *out, struct err *err)
 {
@@ -504,10 +518,10 @@ int track_time_ups(const char *date, const char *time, struct track_time *out, s
 
     if (date == NULL || time == NULL || strlen(date) != 8 || !digits(&p, 4, &y) ||
         !digits(&p, 2, &mo) || !digits(&p, 2, &d))
-        return bad_time(err, "must be a date YYYYMMDD and a time HHMMSS");
+        return bad_time(err, UPS_TIME);
     if ((strlen(time) != 6 && strlen(time) != 4) || !digits(&q, 2, &h) || !digits(&q, 2, &mi) ||
         (*q != '\0' && !digits(&q, 2, &s)))
-        return bad_time(err, "must be a date YYYYMMDD and a time HHMMSS");
+        return bad_time(err, UPS_TIME);
     if (!date_ok(y, mo, d) || !clock_ok(h, mi, s))
         return bad_time(err, "is not a real date and time");
     set_local(out, y, mo, d, h, mi, s);
@@ -523,10 +537,10 @@ int track_time_iso(const char *s, struct track_time *out, struct err *err)
 
     if (s == NULL || !iso_date(&p, &y, &mo, &d) || *p++ != 'T' ||
         !iso_clock(&p, true, &h, &mi, &sec))
-        return bad_time(err, "must be YYYY-MM-DDTHH:MM:SS with an optional offset");
+        return bad_time(err, ISO_TIME);
     has_off = *p != '\0';
-    if (has_off && !offset_of(p, false, &off))
-        return bad_time(err, "must be YYYY-MM-DDTHH:MM:SS with an optional offset");
+    if (has_off && offset_of(p, false, ISO_TIME, &off, err) != 0)
+        return -1;
     if (!date_ok(y, mo, d) || !clock_ok(h, mi, sec))
         return bad_time(err, "is not a real date and time");
     set_local(out, y, mo, d, h, mi, sec);
@@ -600,9 +614,9 @@ int track_time_dhl(const char *date, const char *time, const char *gmt_offset,
 
     if (date == NULL || time == NULL || !iso_date(&p, &y, &mo, &d) || *p != '\0' ||
         !iso_clock(&q, false, &h, &mi, &sec) || *q != '\0')
-        return bad_time(err, "must be a date YYYY-MM-DD and a time HH:MM:SS");
-    if (has_off && !offset_of(gmt_offset, true, &off))
-        return bad_time(err, "has a GMT offset that is not +HH:MM");
+        return bad_time(err, DHL_TIME);
+    if (has_off && offset_of(gmt_offset, true, LOOSE_OFFSET, &off, err) != 0)
+        return -1;
     if (!date_ok(y, mo, d) || !clock_ok(h, mi, sec))
         return bad_time(err, "is not a real date and time");
     set_local(out, y, mo, d, h, mi, sec);
@@ -620,10 +634,10 @@ int track_time_xsd(const char *date, const char *time, struct track_time *out, s
 
     if (date == NULL || time == NULL || !iso_date(&p, &y, &mo, &d) || *p != '\0' ||
         !iso_clock(&q, true, &h, &mi, &sec))
-        return bad_time(err, "must be a date YYYY-MM-DD and a time HH:MM:SS");
+        return bad_time(err, XSD_TIME);
     has_off = *q != '\0';
-    if (has_off && !offset_of(q, false, &off))
-        return bad_time(err, "must be a date YYYY-MM-DD and a time HH:MM:SS");
+    if (has_off && offset_of(q, false, XSD_TIME, &off, err) != 0)
+        return -1;
     if (!date_ok(y, mo, d) || !clock_ok(h, mi, sec))
         return bad_time(err, "is not a real date and time");
     set_local(out, y, mo, d, h, mi, sec);
@@ -636,8 +650,10 @@ int track_time_offset(const char *s, struct track_time *t, struct err *err)
 {
     int32_t off;
 
-    if (s == NULL || !offset_of(s, true, &off))
-        return bad_time(err, "has a GMT offset that is not +HH:MM");
+    if (s == NULL)
+        return bad_time(err, LOOSE_OFFSET);
+    if (offset_of(s, true, LOOSE_OFFSET, &off, err) != 0)
+        return -1;
     t->has_offset = true;
     t->offset = off;
     return 0;

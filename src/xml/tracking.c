@@ -64,10 +64,13 @@ struct stream {
     bool pending; /* root TrackResponse seen, its first child decides UPS or USPS */
     bool soap;    /* the format root is inside a SOAP Envelope/Body */
     int root_depth;
+    int root_line;        /* the line of the document's root element (or the format root's) */
     char number[FIELD];   /* the current Package, TrackDetails, TrackInfo or AWBInfo's number */
     char fallback[FIELD]; /* UPS: Shipment/ShipmentIdentificationNumber */
     char c_id[FIELD], c_carrier[FIELD], c_sscc[FIELD]; /* UBL: the Consignment */
     int n_consignments;
+    /* the lines of the single-valued texts of the current scope read so far (0: none yet) */
+    int number_seen, fallback_seen, id_seen, c_id_seen, c_carrier_seen;
     char names[XML_TRACK_DEPTH_MAX + 1][NAME_MAX_LEN];
     size_t n_events;
     int error_line;
@@ -123,6 +126,7 @@ struct want {
     const char *path;
     char *buf;
     size_t size; /* the text may have size - 1 bytes; longer is ERR_INVALID */
+    bool single; /* a second element at path is ambiguous: ERR_INVALID naming it */
     int state;   /* 0 not met yet, 1 reading it, 2 read */
     int depth;   /* the reader's depth of the element being read */
     int line;    /* its input line */
@@ -151,18 +155,46 @@ static int append_text(struct want *w, const char *text, struct err *err)
     return 0;
 }
 
-/* An element of the subtree starts at depth with relative path path: the wants it opens. */
-static void open_wants(struct stream *st, struct want *w, size_t n, const char *path, int depth,
-                       const char *name, bool empty)
+/* An element of the subtree starts at depth with relative path path: the wants it opens; a
+ * single-valued want met again is ERR_INVALID naming the element, with the line of the second.
+ * 0 or -1. */
+static int open_wants(struct stream *st, struct want *w, size_t n, const char *path, int depth,
+                      const char *name, bool empty, struct err *err)
 {
+    int line = node_line(xmlTextReaderCurrentNode(st->r));
+
     for (size_t i = 0; i < n; i++) {
-        if (w[i].state != 0 || strcmp(w[i].path, path) != 0)
+        if (strcmp(w[i].path, path) != 0)
             continue;
+        if (w[i].state != 0) {
+            if (w[i].single)
+                return fail(err, line, ERR_INVALID, name,
+                            "is given twice in one event (first on line %d): which one is meant",
+                            w[i].line);
+            continue;
+        }
         w[i].state = empty ? 2 : 1;
         w[i].depth = depth;
-        w[i].line = node_line(xmlTextReaderCurrentNode(st->r));
+        w[i].line = line;
         snprintf(w[i].name, sizeof w[i].name, "%s", name);
     }
+    return 0;
+}
+
+/* A single-valued element of a container (a Package's TrackingNumber, the document's ID): the
+ * second in one scope is ERR_INVALID naming it; *seen is the line of the first (0: none yet).
+ * 0 or -1. */
+static int once(struct stream *st, int *seen, const char *scope, struct err *err)
+{
+    int line = node_line(xmlTextReaderCurrentNode(st->r));
+    const char *name = (const char *)xmlTextReaderConstLocalName(st->r);
+
+    if (*seen != 0)
+        return fail(err, line, ERR_INVALID, name != NULL ? name : "document",
+                    "is given twice in one %s (first on line %d): which one is meant", scope,
+                    *seen);
+    *seen = line > 0 ? line : -1;
+    return 0;
 }
 
 /* Whether the reader's current element is one we match: UBL documents use the UBL
@@ -201,7 +233,8 @@ static int read_subtree(struct stream *st, struct want *w, size_t n, int *line, 
     }
     path[0] = '\0';
     plen[0] = 0;
-    open_wants(st, w, n, "", depth0, field_name(st), empty);
+    if (open_wants(st, w, n, "", depth0, field_name(st), empty, err) != 0)
+        return -1;
     while (!empty) {
         int rc = xmlTextReaderRead(st->r), type, depth;
 
@@ -226,7 +259,9 @@ static int read_subtree(struct stream *st, struct want *w, size_t n, int *line, 
                 len += (size_t)snprintf(path + len, sizeof path - len, "%s%s", rel > 1 ? "/" : "",
                                         name);
                 plen[rel] = len;
-                open_wants(st, w, n, path, depth, name, xmlTextReaderIsEmptyElement(st->r) == 1);
+                if (open_wants(st, w, n, path, depth, name, xmlTextReaderIsEmptyElement(st->r) == 1,
+                               err) != 0)
+                    return -1;
             }
         } else if (type == XML_READER_TYPE_END_ELEMENT) {
             if (depth == depth0)
@@ -341,6 +376,11 @@ static int emit(struct stream *st, int line, enum track_canon canon, struct err 
     {                                                                                              \
         .path = (p), .buf = (b), .size = sizeof(b)                                                 \
     }
+/* a number, date, time, offset or code: one per event */
+#define ONE(p, b)                                                                                  \
+    {                                                                                              \
+        .path = (p), .buf = (b), .size = sizeof(b), .single = true                                 \
+    }
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
 /* ---- one adapter per format: each returns 1 (subtree consumed), 0 (read on) or -1 ---- */
@@ -351,19 +391,19 @@ static int ups_activity(struct stream *st, bool in_package, struct err *err)
     char type[FIELD] = "", scode[FIELD] = "", type2[FIELD] = "", scode2[FIELD] = "";
     char text2[FIELD] = "", city[FIELD] = "", state[FIELD] = "", country[FIELD] = "";
     struct want w[] = {
-        WANT("Status/StatusType/Code", type),
-        WANT("Status/StatusCode/Code", scode),
+        ONE("Status/StatusType/Code", type),
+        ONE("Status/StatusCode/Code", scode),
         WANT("Status/StatusType/Description", f->text),
         /* the newer shape: Status/Type, Status/Code, Status/Description */
-        WANT("Status/Type", type2),
-        WANT("Status/Code", scode2),
+        ONE("Status/Type", type2),
+        ONE("Status/Code", scode2),
         WANT("Status/Description", text2),
-        WANT("Date", f->date),
-        WANT("Time", f->time),
-        WANT("GMTOffset", f->offset),
+        ONE("Date", f->date),
+        ONE("Time", f->time),
+        ONE("GMTOffset", f->offset),
         WANT("ActivityLocation/Address/City", city),
-        WANT("ActivityLocation/Address/StateProvinceCode", state),
-        WANT("ActivityLocation/Address/CountryCode", country),
+        ONE("ActivityLocation/Address/StateProvinceCode", state),
+        ONE("ActivityLocation/Address/CountryCode", country),
     };
     enum track_canon canon, refined;
     int line;
@@ -393,18 +433,26 @@ static int ups_start(struct stream *st, const char *name, const char *parent, st
 {
     if (is(name, "Shipment")) {
         st->number[0] = st->fallback[0] = '\0';
+        st->number_seen = st->fallback_seen = 0;
         return 0;
     }
     if (is(name, "Package")) {
         st->number[0] = '\0';
+        st->number_seen = 0;
         return 0;
     }
     if (is(name, "ShipmentIdentificationNumber") && is(parent, "Shipment"))
-        return read_text(st, st->fallback, sizeof st->fallback, err);
+        return once(st, &st->fallback_seen, "Shipment", err) != 0 ?
+                   -1 :
+                   read_text(st, st->fallback, sizeof st->fallback, err);
     if (is(name, "TrackingNumber") && is(parent, "Package"))
-        return read_text(st, st->number, sizeof st->number, err);
+        return once(st, &st->number_seen, "Package", err) != 0 ?
+                   -1 :
+                   read_text(st, st->number, sizeof st->number, err);
     if (is(name, "CustomerContext") && is(parent, "TransactionReference"))
-        return read_text(st, st->doc->doc_id, sizeof st->doc->doc_id, err);
+        return once(st, &st->id_seen, "document", err) != 0 ?
+                   -1 :
+                   read_text(st, st->doc->doc_id, sizeof st->doc->doc_id, err);
     if (is(name, "Activity") && (is(parent, "Package") || is(parent, "Shipment")))
         return ups_activity(st, is(parent, "Package"), err);
     return 0;
@@ -415,12 +463,12 @@ static int fedex_event(struct stream *st, struct err *err)
     struct fields *f = &st->f;
     char city[FIELD] = "", state[FIELD] = "", country[FIELD] = "";
     struct want w[] = {
-        WANT("EventType", f->code),
+        ONE("EventType", f->code),
         WANT("EventDescription", f->text),
-        WANT("Timestamp", f->date),
+        ONE("Timestamp", f->date),
         WANT("Address/City", city),
-        WANT("Address/StateOrProvinceCode", state),
-        WANT("Address/CountryCode", country),
+        ONE("Address/StateOrProvinceCode", state),
+        ONE("Address/CountryCode", country),
     };
     int line;
 
@@ -436,12 +484,17 @@ static int fedex_start(struct stream *st, const char *name, const char *parent, 
 {
     if (is(name, "TrackDetails")) {
         st->number[0] = '\0';
+        st->number_seen = 0;
         return 0;
     }
     if (is(name, "TrackingNumber") && is(parent, "TrackDetails"))
-        return read_text(st, st->number, sizeof st->number, err);
+        return once(st, &st->number_seen, "TrackDetails", err) != 0 ?
+                   -1 :
+                   read_text(st, st->number, sizeof st->number, err);
     if (is(name, "CustomerTransactionId") && is(parent, "TransactionDetail"))
-        return read_text(st, st->doc->doc_id, sizeof st->doc->doc_id, err);
+        return once(st, &st->id_seen, "document", err) != 0 ?
+                   -1 :
+                   read_text(st, st->doc->doc_id, sizeof st->doc->doc_id, err);
     if (is(name, "Events") && is(parent, "TrackDetails"))
         return fedex_event(st, err);
     return 0;
@@ -452,9 +505,9 @@ static int usps_event(struct stream *st, struct err *err)
     struct fields *f = &st->f;
     char city[FIELD] = "", state[FIELD] = "", country[FIELD] = "";
     struct want w[] = {
-        WANT("EventCode", f->code),    WANT("Event", f->text),  WANT("EventDate", f->date),
-        WANT("EventTime", f->time),    WANT("EventCity", city), WANT("EventState", state),
-        WANT("EventCountry", country),
+        ONE("EventCode", f->code),    WANT("Event", f->text),  ONE("EventDate", f->date),
+        ONE("EventTime", f->time),    WANT("EventCity", city), ONE("EventState", state),
+        ONE("EventCountry", country),
     };
     int line;
 
@@ -491,11 +544,11 @@ static int dhl_event(struct stream *st, struct err *err)
 {
     struct fields *f = &st->f;
     struct want w[] = {
-        WANT("ServiceEvent/EventCode", f->code),
+        ONE("ServiceEvent/EventCode", f->code),
         WANT("ServiceEvent/Description", f->text),
-        WANT("Date", f->date),
-        WANT("Time", f->time),
-        WANT("GMTOffset", f->offset),
+        ONE("Date", f->date),
+        ONE("Time", f->time),
+        ONE("GMTOffset", f->offset),
         WANT("ServiceArea/Description", f->location),
     };
     int line;
@@ -510,12 +563,17 @@ static int dhl_start(struct stream *st, const char *name, const char *parent, st
 {
     if (is(name, "AWBInfo")) {
         st->number[0] = '\0';
+        st->number_seen = 0;
         return 0;
     }
     if (is(name, "AWBNumber") && is(parent, "AWBInfo"))
-        return read_text(st, st->number, sizeof st->number, err);
+        return once(st, &st->number_seen, "AWBInfo", err) != 0 ?
+                   -1 :
+                   read_text(st, st->number, sizeof st->number, err);
     if (is(name, "MessageReference") && is(parent, "ServiceHeader"))
-        return read_text(st, st->doc->doc_id, sizeof st->doc->doc_id, err);
+        return once(st, &st->id_seen, "document", err) != 0 ?
+                   -1 :
+                   read_text(st, st->doc->doc_id, sizeof st->doc->doc_id, err);
     if (is(name, "ShipmentEvent") && is(parent, "ShipmentInfo"))
         return dhl_event(st, err);
     return 0;
@@ -526,14 +584,14 @@ static int ubl_event(struct stream *st, struct err *err)
     struct fields *f = &st->f;
     char sscc[FIELD] = "", id[FIELD] = "", shipment[FIELD] = "", type[FIELD] = "";
     struct want w[] = {
-        WANT("TransportEventTypeCode", type),
-        WANT("CurrentStatus/StatusReasonCode", f->code),
+        ONE("TransportEventTypeCode", type),
+        ONE("CurrentStatus/StatusReasonCode", f->code),
         WANT("Description", f->text),
-        WANT("OccurrenceDate", f->date),
-        WANT("OccurrenceTime", f->time),
+        ONE("OccurrenceDate", f->date),
+        ONE("OccurrenceTime", f->time),
         WANT("Location/Description", f->location),
-        WANT("ReportedShipment/TransportHandlingUnit/ID", sscc),
-        WANT("ReportedShipment/ID", id),
+        ONE("ReportedShipment/TransportHandlingUnit/ID", sscc),
+        ONE("ReportedShipment/ID", id),
         WANT("ReportedShipment", shipment), /* only whether it is there */
     };
     int line;
@@ -568,18 +626,25 @@ static int ubl_start(struct stream *st, int depth, int rd, const char *name, con
     bool cac = is(ns, XML_NS_CAC), cbc = is(ns, XML_NS_CBC);
 
     if (rd == 1 && cbc && is(name, "ID"))
-        return read_text(st, st->doc->doc_id, sizeof st->doc->doc_id, err);
+        return once(st, &st->id_seen, "document", err) != 0 ?
+                   -1 :
+                   read_text(st, st->doc->doc_id, sizeof st->doc->doc_id, err);
     if (rd == 1 && cac && is(name, "Consignment")) {
         st->n_consignments++;
         st->c_id[0] = st->c_carrier[0] = st->c_sscc[0] = '\0';
+        st->c_id_seen = st->c_carrier_seen = 0;
         return 0;
     }
     if (rd == 1 && cac && is(name, "TransportEvent"))
         return ubl_event(st, err);
     if (rd == 2 && cbc && is(parent, "Consignment") && is(name, "ID"))
-        return read_text(st, st->c_id, sizeof st->c_id, err);
+        return once(st, &st->c_id_seen, "Consignment", err) != 0 ?
+                   -1 :
+                   read_text(st, st->c_id, sizeof st->c_id, err);
     if (rd == 2 && cbc && is(parent, "Consignment") && is(name, "CarrierAssignedID"))
-        return read_text(st, st->c_carrier, sizeof st->c_carrier, err);
+        return once(st, &st->c_carrier_seen, "Consignment", err) != 0 ?
+                   -1 :
+                   read_text(st, st->c_carrier, sizeof st->c_carrier, err);
     if (rd == 3 && cbc && is(name, "ID") && is(parent, "TransportHandlingUnit") &&
         is(st->names[depth - 2], "Consignment") && st->c_sscc[0] == '\0')
         return read_text(st, st->c_sscc, sizeof st->c_sscc, err);
@@ -626,6 +691,8 @@ static int on_element(struct stream *st, struct err *err)
     snprintf(st->names[depth], sizeof st->names[depth], "%s", name);
     parent = depth > 0 ? st->names[depth - 1] : "";
     if (!st->detected && !st->pending) {
+        if (depth == 0 || (st->soap && depth == 2))
+            st->root_line = node_line(xmlTextReaderCurrentNode(st->r));
         if (depth == 0 && is(name, "Envelope")) {
             st->soap = true;
             return 0;
@@ -781,7 +848,7 @@ int xml_tracking_stream(const char *buf, size_t len, const struct tz *zone,
             fail(err, st->error_line > 0 ? st->error_line : xmlTextReaderGetParserLineNumber(st->r),
                  ERR_BAD_REQUEST, "document", "is not well-formed xml");
     if (step >= 0 && !st->detected)
-        step = fail(err, 0, ERR_INVALID, "document",
+        step = fail(err, st->root_line, ERR_INVALID, "document",
                     "is not a UPS, FedEx, USPS, DHL or UBL tracking document");
     xmlFreeTextReader(st->r);
     free(st);

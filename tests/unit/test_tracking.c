@@ -194,6 +194,58 @@ static void carrier_times(void **state)
     assert_false(err_is_set(&err));
 }
 
+/* A refusal says what is accepted, and an offset beyond 18 hours is out of range. */
+static void time_messages_say_what_is_accepted(void **state)
+{
+    static const struct {
+        int kind; /* 0 ups, 1 iso, 2 ups offset, 3 dhl, 4 xsd */
+        const char *a, *b, *c;
+        const char *says;
+    } cases[] = {
+        {4, "2026-05-21", "10:00:00+25:00", NULL, "offset out of range"},
+        {4, "2026-05-21", "10:00:00+10:60", NULL, "offset out of range"},
+        {4, "2026-05-21", "10:00:00+02", NULL, "offset Z or +HH:MM"},
+        {4, "2026-05-21", "10:00", NULL, "HH:MM:SS"},
+        {1, "2026-05-21T10:00:00-19:00", NULL, NULL, "offset out of range"},
+        {1, "2026-05-21T10:00:00+0200", NULL, NULL, "offset Z or +HH:MM"},
+        {2, "+25:00", NULL, NULL, "offset out of range"},
+        {2, "EST", NULL, NULL, "Z, +HH:MM, +HHMM or +HH"},
+        {3, "2026-05-21", "10:00:00", "+2500", "offset out of range"},
+        {3, "2026-05-21", "10:00:00", "GMT+2", "Z, +HH:MM, +HHMM or +HH"},
+        {3, "2026-05-21", "10", NULL, "HH:MM:SS or HH:MM"},
+        {0, "20260521", "10", NULL, "HHMMSS or HHMM"},
+    };
+
+    (void)state;
+    for (size_t i = 0; i < COUNT(cases); i++) {
+        struct track_time t = {0};
+        struct err err = {0};
+        int rc = 0;
+
+        switch (cases[i].kind) {
+        case 0:
+            rc = track_time_ups(cases[i].a, cases[i].b, &t, &err);
+            break;
+        case 1:
+            rc = track_time_iso(cases[i].a, &t, &err);
+            break;
+        case 2:
+            rc = track_time_offset(cases[i].a, &t, &err);
+            break;
+        case 3:
+            rc = track_time_dhl(cases[i].a, cases[i].b, cases[i].c, &t, &err);
+            break;
+        case 4:
+            rc = track_time_xsd(cases[i].a, cases[i].b, &t, &err);
+            break;
+        }
+        assert_int_equal(rc, -1);
+        assert_string_equal(err.field, "event.time");
+        if (strstr(err.message, cases[i].says) == NULL)
+            fail_msg("case %zu: '%s' does not say '%s'", i, err.message, cases[i].says);
+    }
+}
+
 static void bad_times_are_refused(void **state)
 {
     static const struct {
@@ -506,10 +558,15 @@ static void steps_follow_the_leg_table(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(canon_names_round_trip), cmocka_unit_test(canon_parse_refuses),
-        cmocka_unit_test(carrier_codes),          cmocka_unit_test(carrier_times),
-        cmocka_unit_test(bad_times_are_refused),  cmocka_unit_test(instants),
-        cmocka_unit_test(parcel_steps),           cmocka_unit_test(steps_follow_the_leg_table),
+        cmocka_unit_test(canon_names_round_trip),
+        cmocka_unit_test(canon_parse_refuses),
+        cmocka_unit_test(carrier_codes),
+        cmocka_unit_test(carrier_times),
+        cmocka_unit_test(bad_times_are_refused),
+        cmocka_unit_test(time_messages_say_what_is_accepted),
+        cmocka_unit_test(instants),
+        cmocka_unit_test(parcel_steps),
+        cmocka_unit_test(steps_follow_the_leg_table),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

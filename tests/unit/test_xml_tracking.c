@@ -454,6 +454,112 @@ static void ups_gmt_offset(void **state)
     assert_int_equal(err.line, 3);
 }
 
+/* A single-valued element (number, date, time, offset, code) given twice in one scope is
+ * ambiguous: 422 naming the element, with the line of the second; texts may repeat. */
+static void ambiguous_fields_are_refused(void **state)
+{
+#define DHL_EV(x)                                                                                  \
+    "<TrackingResponse><AWBInfo><AWBNumber>1</AWBNumber><ShipmentInfo><ShipmentEvent>"             \
+    "<Date>2026-05-19</Date><Time>17:30:00</Time><GMTOffset>+01:00</GMTOffset>"                    \
+    "<ServiceEvent><EventCode>PU</EventCode></ServiceEvent>\n" x                                   \
+    "</ShipmentEvent></ShipmentInfo></AWBInfo></TrackingResponse>"
+#define UPS_PKG(x)                                                                                 \
+    "<TrackResponse><Response><TransactionReference><CustomerContext>C</CustomerContext>"          \
+    "</TransactionReference></Response><Shipment><Package><TrackingNumber>1Z1</TrackingNumber>"    \
+    "<Activity><Status><StatusType><Code>I</Code></StatusType></Status><Date>20260519</Date>"      \
+    "<Time>090000</Time>\n" x "</Activity></Package></Shipment></TrackResponse>"
+#define FEDEX_EV(x)                                                                                \
+    "<TrackReply><TrackDetails><TrackingNumber>1</TrackingNumber><Events>"                         \
+    "<EventType>DL</EventType><Timestamp>2026-05-21T14:54:00Z</Timestamp>\n" x                     \
+    "</Events></TrackDetails></TrackReply>"
+#define USPS_EV(x)                                                                                 \
+    "<TrackResponse><TrackInfo ID=\"EJ1\"><TrackSummary><EventTime>2:54 pm</EventTime>"            \
+    "<EventDate>May 21, 2026</EventDate><EventCode>01</EventCode>\n" x                             \
+    "</TrackSummary></TrackInfo></TrackResponse>"
+#define UBL_EV(x)                                                                                  \
+    UBL_OPEN "<cac:TransportEvent><cbc:OccurrenceDate>2026-05-21</cbc:OccurrenceDate>"             \
+             "<cbc:OccurrenceTime>10:25:00Z</cbc:OccurrenceTime>"                                  \
+             "<cbc:TransportEventTypeCode>delivered</cbc:TransportEventTypeCode>"                  \
+             "<cac:ReportedShipment><cbc:ID>A-1</cbc:ID>\n" x                                      \
+             "</cac:ReportedShipment></cac:TransportEvent></TransportationStatus>"
+    static const struct {
+        const char *xml;
+        const char *field;
+        int line;
+    } cases[] = {
+        {DHL_EV("<GMTOffset>+05:00</GMTOffset>"), "GMTOffset", 2},
+        {DHL_EV("<Time>18:30:00</Time>"), "Time", 2},
+        {DHL_EV("<Date>2026-05-20</Date>"), "Date", 2},
+        {DHL_EV("<ServiceEvent><EventCode>OK</EventCode></ServiceEvent>"), "EventCode", 2},
+        {"<TrackingResponse><AWBInfo><AWBNumber>1</AWBNumber>\n<AWBNumber>2</AWBNumber>"
+         "</AWBInfo></TrackingResponse>",
+         "AWBNumber", 2},
+        {"<TrackingResponse><Response><ServiceHeader><MessageReference>A</MessageReference>\n"
+         "<MessageReference>B</MessageReference></ServiceHeader></Response></TrackingResponse>",
+         "MessageReference", 2},
+        {"<TrackResponse><Shipment><Package><TrackingNumber>1Z1</TrackingNumber>\n"
+         "<TrackingNumber>1Z2</TrackingNumber></Package></Shipment></TrackResponse>",
+         "TrackingNumber", 2},
+        {"<TrackResponse><Shipment><ShipmentIdentificationNumber>1</ShipmentIdentificationNumber>"
+         "\n<ShipmentIdentificationNumber>2</ShipmentIdentificationNumber></Shipment>"
+         "</TrackResponse>",
+         "ShipmentIdentificationNumber", 2},
+        {UPS_PKG("<GMTOffset>+01:00</GMTOffset><GMTOffset>+02:00</GMTOffset>"), "GMTOffset", 2},
+        {UPS_PKG("<Date>20260520</Date>"), "Date", 2},
+        {UPS_PKG("<Time>100000</Time>"), "Time", 2},
+        {UPS_PKG("<Status><StatusType><Code>D</Code></StatusType></Status>"), "Code", 2},
+        {"<TrackResponse><Response><TransactionReference><CustomerContext>A</CustomerContext>\n"
+         "<CustomerContext>B</CustomerContext></TransactionReference></Response></TrackResponse>",
+         "CustomerContext", 2},
+        {FEDEX_EV("<Timestamp>2026-05-22T14:54:00Z</Timestamp>"), "Timestamp", 2},
+        {FEDEX_EV("<EventType>PU</EventType>"), "EventType", 2},
+        {"<TrackReply><TrackDetails><TrackingNumber>1</TrackingNumber>\n"
+         "<TrackingNumber>2</TrackingNumber></TrackDetails></TrackReply>",
+         "TrackingNumber", 2},
+        {USPS_EV("<EventTime>3:54 pm</EventTime>"), "EventTime", 2},
+        {USPS_EV("<EventDate>May 22, 2026</EventDate>"), "EventDate", 2},
+        {USPS_EV("<EventCode>02</EventCode>"), "EventCode", 2},
+        {UBL_EV("<cbc:ID>A-2</cbc:ID>"), "ID", 3},
+        {UBL_OPEN "<cbc:ID>B-2</cbc:ID></TransportationStatus>", "ID", 2},
+        {UBL_OPEN "<cac:Consignment><cbc:ID>C-1</cbc:ID>\n<cbc:ID>C-2</cbc:ID></cac:Consignment>"
+                  "</TransportationStatus>",
+         "ID", 3},
+        {UBL_OPEN "<cac:Consignment><cbc:CarrierAssignedID>1</cbc:CarrierAssignedID>\n"
+                  "<cbc:CarrierAssignedID>2</cbc:CarrierAssignedID></cac:Consignment>"
+                  "</TransportationStatus>",
+         "CarrierAssignedID", 3},
+        {UBL_OPEN "<cac:TransportEvent><cbc:OccurrenceDate>2026-05-21</cbc:OccurrenceDate>"
+                  "<cbc:OccurrenceTime>10:25:00Z</cbc:OccurrenceTime>\n"
+                  "<cbc:OccurrenceTime>11:25:00Z</cbc:OccurrenceTime></cac:TransportEvent>"
+                  "</TransportationStatus>",
+         "OccurrenceTime", 3},
+    };
+    static const char texts_repeat[] =
+        DHL_EV("<ServiceArea><Description>A</Description><Description>B</Description>"
+               "</ServiceArea>");
+
+    (void)state;
+    for (size_t i = 0; i < COUNT(cases); i++) {
+        struct collect c = {0};
+        struct err err = {0};
+
+        assert_int_equal(stream_text(cases[i].xml, &c, &err), -1);
+        assert_clean_error(&err, ERR_INVALID, cases[i].field);
+        assert_int_equal(err.line, cases[i].line);
+        assert_non_null(strstr(err.message, "twice"));
+        assert_int_equal(c.total, 0);
+    }
+    struct collect c = {0};
+    struct err err = {0};
+    assert_int_equal(stream_text(texts_repeat, &c, &err), 0);
+    assert_int_equal(c.n, 1);
+#undef DHL_EV
+#undef UPS_PKG
+#undef FEDEX_EV
+#undef USPS_EV
+#undef UBL_EV
+}
+
 /* USPS answers an unknown number with an Error in its TrackInfo: no event, no failure. */
 static void usps_not_found(void **state)
 {
@@ -483,7 +589,8 @@ static void bad_documents(void **state)
          "<Timestamp>2026-05-21T14:54:00Z</Timestamp>\n</TrackDetails></TrackReply>",
          ERR_BAD_REQUEST, "document", 4}, /* not well-formed: 400, as POST /documents */
         {"<Invoice/>", ERR_INVALID, "document", 1},
-        {"<TrackResponse/>", ERR_INVALID, "document", 0},
+        {"<TrackResponse/>", ERR_INVALID, "document", 1},
+        {"\n<Envelope><Body/></Envelope>", ERR_INVALID, "document", 2},
         {"", ERR_BAD_REQUEST, "document", 0},
         {"<TrackReply><TrackDetails>\n<Events><EventType>DL</EventType>"
          "<Timestamp>2026-05-21T14:54:00Z</Timestamp></Events></TrackDetails></TrackReply>",
@@ -924,6 +1031,7 @@ int main(void)
         cmocka_unit_test(ubl_batch),
         cmocka_unit_test(usps_not_found),
         cmocka_unit_test(ups_gmt_offset),
+        cmocka_unit_test(ambiguous_fields_are_refused),
         cmocka_unit_test(bad_documents),
         cmocka_unit_test(long_text_is_refused),
         cmocka_unit_test(deep_nesting_is_refused),

@@ -522,6 +522,31 @@ post "$T_TMP/empty.xml" "$CARRIER"
 expect_status 201 "a document without events"
 expect_jq ".id == \"EMPTY-$U\" and .events.total == 0 and .events.leg_moves == 0" "recorded with no events"
 
+# ---- ambiguous documents and what a refusal says ------------------------------------------
+before=$(snapshot)
+printf '<TrackingResponse><AWBInfo><AWBNumber>%s</AWBNumber><ShipmentInfo><ShipmentEvent>\n<Date>2026-05-19</Date><Time>17:30:00</Time><GMTOffset>+01:00</GMTOffset>\n<GMTOffset>+05:00</GMTOffset><ServiceEvent><EventCode>PU</EventCode></ServiceEvent></ShipmentEvent></ShipmentInfo></AWBInfo></TrackingResponse>\n' "$TN_D" >"$T_TMP/amb-dhl.xml"
+post "$T_TMP/amb-dhl.xml" "$DHL_TOKEN"
+expect_error 422 GMTOffset "two GMTOffset in one DHL event"
+expect_jq '.error.line == 3' "...with the line of the second"
+printf '<TrackResponse><Shipment><Package><TrackingNumber>%s</TrackingNumber>\n<TrackingNumber>1ZOTHER%s</TrackingNumber>\n<Activity><Status><StatusType><Code>I</Code></StatusType></Status><Date>20260519</Date><Time>090000</Time></Activity></Package></Shipment></TrackResponse>\n' "$TN_R" "$U" >"$T_TMP/amb-ups.xml"
+post "$T_TMP/amb-ups.xml" "$CARRIER"
+expect_error 422 TrackingNumber "two TrackingNumber in one UPS Package"
+expect_jq '.error.line == 2' "...with the line of the second"
+printf '<TrackingResponse><AWBInfo><AWBNumber>%s</AWBNumber><ShipmentInfo><ShipmentEvent>\n<Date>2026-05-19</Date><Time>10</Time><ServiceEvent><EventCode>PU</EventCode></ServiceEvent></ShipmentEvent></ShipmentInfo></AWBInfo></TrackingResponse>\n' "$TN_D" >"$T_TMP/dhl-time.xml"
+post "$T_TMP/dhl-time.xml" "$DHL_TOKEN"
+expect_error 422 event.time "a DHL time that is no time"
+expect_jq '.error.message | test("HH:MM:SS or HH:MM")' "...the message lists what is accepted"
+sed 's|<cbc:OccurrenceTime>[^<]*</cbc:OccurrenceTime>|<cbc:OccurrenceTime>10:00:00+25:00</cbc:OccurrenceTime>|' "$T_TMP/exc1.xml" | sed "s|TS-$U-EXC1|TS-$U-OFF|" >"$T_TMP/ubl-off.xml"
+check "the UBL document has the offset +25:00" grep -q '+25:00' "$T_TMP/ubl-off.xml"
+post "$T_TMP/ubl-off.xml" "$CARRIER"
+expect_error 422 event.time "a UBL OccurrenceTime with the offset +25:00"
+expect_jq '.error.message | test("offset out of range")' "...says the offset is out of range"
+printf '<?xml version="1.0"?>\n<TrackResponse/>\n' >"$T_TMP/empty-root.xml"
+post "$T_TMP/empty-root.xml" "$CARRIER"
+expect_error 422 document "an empty TrackResponse"
+expect_jq '.error.line == 2' "...with the root element's line"
+check "the refused documents store nothing" test "$(snapshot)" = "$before"
+
 # ---- hostile XML, media type, cap ----------------------------------------------------------
 before=$(snapshot)
 post "$FIX/doctype-xxe.xml" "$CARRIER"

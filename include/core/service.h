@@ -38,6 +38,11 @@
 #define SERVICE_PAST_SLACK_S (5 * 60)
 /* How far ahead of rmad's clock a "given at" may lie (the recording desk's clock). */
 #define SERVICE_CLOCK_SKEW_S 60
+/* How far before the case was opened (service_case.created_at) a time given for it may lie: the
+ * clocks of the desk, the engineer and rmad differ by a few minutes at most. */
+#define SERVICE_CASE_SKEW_S (5 * 60)
+/* The earliest instant given_at and the windows' from may name: 2000-01-01T00:00:00Z. */
+#define SERVICE_FROM_MIN 946684800
 /* How far ahead a session or visit may be planned. */
 #define SERVICE_AHEAD_MAX_S (366 * 86400)
 #define SERVICE_VISIT_MIN_MINUTES 15
@@ -92,8 +97,10 @@ int visit_next(enum visit_state from, enum visit_event ev, enum visit_state *to,
 /*
  * service_instant_parse: an ISO 8601 / RFC 3339 instant WITH an offset,
  * "2026-12-04T20:59:00+01:00", "2026-12-04T19:59Z", seconds and fractions optional (fractions are
- * dropped).  *t the instant, *offset_s the offset as written (east positive).  A local time
- * without an offset is refused (DESIGN.md rule 9).  0, or -1 with ERR_INVALID naming field.
+ * dropped).  Second 60 (a leap second, "23:59:60Z") is refused: instants are POSIX seconds, which
+ * have none (like the tracking formats).  *t the instant, *offset_s the offset as written (east
+ * positive).  A local time without an offset is refused (DESIGN.md rule 9).  0, or -1 with
+ * ERR_INVALID naming field.
  */
 int service_instant_parse(const char *s, const char *field, int64_t *t, int32_t *offset_s,
                           struct err *err);
@@ -105,6 +112,14 @@ void service_instant_format(int64_t t, char *buf, size_t n);
  * the past, not more than SERVICE_AHEAD_MAX_S ahead.  0 or -1 with ERR_INVALID naming field.
  */
 int service_start_check(int64_t start, int64_t now, const char *field, struct err *err);
+
+/*
+ * service_not_before_case: every instant a client gives for a case (an authorization's given_at,
+ * a step's performed_at, a session's or visit's start, a session's end) lies
+ * at or after the case was opened (opened), less SERVICE_CASE_SKEW_S: nothing of a case happens
+ * before the case exists.  0 or -1 with ERR_INVALID naming field.
+ */
+int service_not_before_case(int64_t t, int64_t opened, const char *field, struct err *err);
 
 /*
  * service_window_fit: whether [start, start + duration_s) lies inside one window of cal (for a

@@ -36,6 +36,16 @@ struct svc_window {
     char local[96]; /* "Mon 2026-12-07 09:00 Europe/Berlin" */
 };
 
+/*
+ * The gate of every write on a case, before its body is read: for an engineer, DB_ONE when the
+ * case is assigned to them now (or, session_no > 0, when they ran that remote session: its end
+ * and cancel), else DB_FAIL with ERR_FORBIDDEN "engineer"; DB_NONE with ERR_NOT_FOUND
+ * "case_number" for no such case.  Other roles: DB_ONE without a query (the route's roles and
+ * the locked write decide).  The write checks again under its lock.
+ */
+enum db_result db_case_engineer_gate(struct db *db, const char *case_number, int session_no,
+                                     const struct principal *actor, struct err *err);
+
 struct svc_auth_in {
     const char *case_number;
     enum service_scope scope;
@@ -47,8 +57,9 @@ struct svc_auth_in {
     int32_t valid_until_offset;
     const char *note; /* NULL: none */
 };
-/* Records an authorization (any staff role may; the case must not be closed, archived or
- * cancelled).  *out: the authorization. */
+/* Records an authorization (admin, agent, manager, or the assigned engineer; the case must not
+ * be closed, archived or cancelled; given_at not before the case was opened).  *out: the
+ * authorization. */
 enum db_result db_service_auth_add(struct db *db, const struct svc_auth_in *in,
                                    const struct principal *actor, json_t **out, struct err *err);
 /* The case's authorizations, oldest first: {"case_number", "authorizations": [...]}. */
@@ -91,9 +102,12 @@ enum db_result db_service_session_cancel(struct db *db, const char *case_number,
 enum db_result db_service_session_list(struct db *db, const char *case_number, json_t **out,
                                        struct err *err);
 
-/* The next n windows from `from` (0: now) for remote support (onsite false) or visits. */
-enum db_result db_service_windows(struct db *db, const char *case_number, bool onsite, int64_t from,
-                                  int n, struct arena *a, json_t **out, struct err *err);
+/* The next n windows from *from (NULL: now) for remote support (onsite false) or visits; from
+ * lies between 2000 (SERVICE_FROM_MIN) and a year ahead of now (SERVICE_AHEAD_MAX_S), else
+ * ERR_INVALID "from". */
+enum db_result db_service_windows(struct db *db, const char *case_number, bool onsite,
+                                  const int64_t *from, int n, struct arena *a, json_t **out,
+                                  struct err *err);
 
 struct svc_visit_in {
     const char *case_number;
@@ -105,7 +119,9 @@ struct svc_visit_in {
     const char *engineer; /* NULL: the engineer assigned to the case */
 };
 /* Proposes a visit (admin, agent, or the assigned engineer; the case in troubleshooting, which
- * moves to onsite_planned, or already onsite_planned).  *out: the visit. */
+ * moves to onsite_planned, or already onsite_planned).  The engineer who goes on site has no
+ * other open visit (proposed or confirmed) overlapping it: else ERR_CONFLICT "starts_at" naming
+ * that visit.  *out: the visit. */
 enum db_result db_service_visit_propose(struct db *db, const struct svc_visit_in *in,
                                         const struct principal *actor, struct arena *a,
                                         json_t **out, struct svc_window *win, struct err *err);
@@ -127,7 +143,9 @@ struct svc_visit_move_in {
     /* reschedule, cancel: the reason; complete: notes */
     const char *reason;
 };
-/* Moves a visit (admin, agent, or the assigned engineer; the case onsite_planned). */
+/* Moves a visit (admin, agent, or the assigned engineer; the case onsite_planned).  A confirm or
+ * reschedule is refused like a proposal when the visit's engineer has another open visit
+ * overlapping it (ERR_CONFLICT "starts_at"). */
 enum db_result db_service_visit_move(struct db *db, const struct svc_visit_move_in *in,
                                      const struct principal *actor, struct arena *a, json_t **out,
                                      struct svc_window *win, struct err *err);

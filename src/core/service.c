@@ -255,11 +255,13 @@ int service_instant_parse(const char *s, const char *field, int64_t *t, int32_t 
     }
     if (*p != '\0')
         return err_set(err, ERR_INVALID, field, "has trailing characters");
-    if (y < 1970 || y > 9999 || mo < 1 || mo > 12 || d < 1 || d > days_in_month(y, mo) || h > 23 ||
-        mi > 59 || sec > 60)
-        return err_set(err, ERR_INVALID, field, "is not a valid date and time");
     if (sec == 60)
-        sec = 59; /* a leap second is read as the second before it */
+        return err_set(err, ERR_INVALID, field,
+                       "has second 60 (a leap second): rmad counts POSIX seconds, which have no "
+                       "leap seconds; give :59 or the next minute");
+    if (y < 1970 || y > 9999 || mo < 1 || mo > 12 || d < 1 || d > days_in_month(y, mo) || h > 23 ||
+        mi > 59 || sec > 59)
+        return err_set(err, ERR_INVALID, field, "is not a valid date and time");
     *t = tz_days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec - off;
     if (offset_s != NULL)
         *offset_s = off;
@@ -288,6 +290,18 @@ int service_start_check(int64_t start, int64_t now, const char *field, struct er
     if (start > now + SERVICE_AHEAD_MAX_S)
         return err_set(err, ERR_INVALID, field, "is more than a year ahead");
     return 0;
+}
+
+int service_not_before_case(int64_t t, int64_t opened, const char *field, struct err *err)
+{
+    char ts[32];
+
+    if (t >= opened - SERVICE_CASE_SKEW_S)
+        return 0;
+    service_instant_format(opened, ts, sizeof ts);
+    return err_set(err, ERR_INVALID, field,
+                   "is before the case was opened (%s; %d minutes of clock skew are allowed)", ts,
+                   SERVICE_CASE_SKEW_S / 60);
 }
 
 int service_window_fit(const struct tz_cal *cal, int64_t start, int64_t duration_s,
@@ -349,7 +363,7 @@ int service_auth_given_check(int64_t given_at, int64_t valid_until, int64_t now,
 {
     if (given_at > now + SERVICE_CLOCK_SKEW_S)
         return err_set(err, ERR_INVALID, "given_at", "is in the future");
-    if (given_at < tz_days_from_civil(2000, 1, 1) * 86400)
+    if (given_at < SERVICE_FROM_MIN)
         return err_set(err, ERR_INVALID, "given_at", "is before the year 2000");
     if (valid_until != 0 && valid_until <= given_at)
         return err_set(err, ERR_INVALID, "valid_until", "must be after given_at");

@@ -9,6 +9,7 @@
 
 #include "core/mailform.h"
 #include "db/followup.h"
+#include "db/service.h"
 #include "db_int.h"
 
 static void token_str(const struct principal *actor, char out[24])
@@ -176,9 +177,11 @@ struct case_row {
     char *case_number;
 };
 
-/* Locks the case (FOR UPDATE) inside the open transaction. */
-static enum db_result case_lock(struct db *db, const char *case_number, struct arena *a,
-                                struct case_row *c, struct err *err)
+/* Locks the case (FOR UPDATE) inside the open transaction; an engineer acts only on a case
+ * assigned to them (403 "engineer", like every write on a case: db_case_engineer_gate). */
+static enum db_result case_lock(struct db *db, const char *case_number,
+                                const struct principal *actor, struct arena *a, struct case_row *c,
+                                struct err *err)
 {
     enum db_result kind;
     const char *p[1] = {case_number};
@@ -198,6 +201,8 @@ static enum db_result case_lock(struct db *db, const char *case_number, struct a
     c->contact_name = db_field(a, r, 0, 3);
     c->case_number = db_field(a, r, 0, 4);
     PQclear(r);
+    if ((kind = db_case_engineer_gate(db, case_number, 0, actor, err)) != DB_ONE)
+        return db_tx_abort(db, kind);
     return DB_ONE;
 }
 
@@ -325,7 +330,7 @@ enum db_result db_case_complete(struct db *db, const char *case_number,
     token_str(actor, tok);
     snprintf(days, sizeof days, "%d", req->due_in_days);
     if ((kind = db_begin(db, err)) != DB_ONE ||
-        (kind = case_lock(db, case_number, &a, &c, err)) != DB_ONE)
+        (kind = case_lock(db, case_number, actor, &a, &c, err)) != DB_ONE)
         goto done;
     if (strcmp(c.status, "rma_requested") == 0) {
         const char *p[1] = {c.id};
@@ -425,7 +430,7 @@ enum db_result db_follow_up_attempt(struct db *db, const char *case_number, cons
     arena_init(&a);
     token_str(actor, tok);
     if ((kind = db_begin(db, err)) != DB_ONE ||
-        (kind = case_lock(db, case_number, &a, &c, err)) != DB_ONE ||
+        (kind = case_lock(db, case_number, actor, &a, &c, err)) != DB_ONE ||
         (kind = open_follow_up(db, &c, &a, &fu_id, NULL, NULL, err)) != DB_ONE)
         goto done;
     const char *p[7] = {fu_id, c.id, channel, outcome, note, actor->name, tok};
@@ -492,7 +497,7 @@ enum db_result db_follow_up_feedback(struct db *db, const char *case_number, int
     token_str(actor, tok);
     snprintf(rate, sizeof rate, "%d", rating);
     if ((kind = db_begin(db, err)) != DB_ONE ||
-        (kind = case_lock(db, case_number, &a, &c, err)) != DB_ONE ||
+        (kind = case_lock(db, case_number, actor, &a, &c, err)) != DB_ONE ||
         (kind = open_follow_up(db, &c, &a, &fu_id, NULL, NULL, err)) != DB_ONE)
         goto done;
     const char *p[6] = {c.id, fu_id, rate, comment, actor->name, tok};
@@ -520,7 +525,7 @@ enum db_result db_follow_up_close(struct db *db, const char *case_number, const 
 
     arena_init(&a);
     if ((kind = db_begin(db, err)) != DB_ONE ||
-        (kind = case_lock(db, case_number, &a, &c, err)) != DB_ONE ||
+        (kind = case_lock(db, case_number, actor, &a, &c, err)) != DB_ONE ||
         (kind = open_follow_up(db, &c, &a, &fu_id, &due, &attempts, err)) != DB_ONE)
         goto done;
     if (!due) {

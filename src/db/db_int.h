@@ -294,6 +294,9 @@ enum stmt {
     Q_SVC_VISIT_LIST,
     Q_SVC_LOG_INSERT,
     Q_SVC_LOG_LIST,
+    Q_SVC_ENGINEER_GATE,
+    Q_SVC_ENGINEER_LOCK,
+    Q_SVC_VISIT_CLASH,
     Q__COUNT
 };
 

@@ -31,6 +31,7 @@ struct svc_case {
     char engineer[72];
     int64_t now;       /* the transaction's now(), rounded up to the second */
     int64_t now_floor; /* ... and down */
+    int64_t opened;    /* created_at: nothing of the case happens before it */
 };
 
 static char *i64(char *buf, size_t n, int64_t v)
@@ -105,6 +106,7 @@ static enum db_result case_lock(struct db *db, const char *case_number, struct s
     snprintf(c->engineer, sizeof c->engineer, "%s", PQgetvalue(r, 0, 2));
     c->now = strtoll(PQgetvalue(r, 0, 3), NULL, 10);
     c->now_floor = strtoll(PQgetvalue(r, 0, 4), NULL, 10);
+    c->opened = strtoll(PQgetvalue(r, 0, 5), NULL, 10);
     PQclear(r);
     return DB_ONE;
 }
@@ -145,6 +147,29 @@ static int may_work(const struct svc_case *c, const struct principal *actor, boo
         return 0;
     return err_set(err, ERR_FORBIDDEN, "role", "the %s role may not %s", role_name(actor->role),
                    what);
+}
+
+enum db_result db_case_engineer_gate(struct db *db, const char *case_number, int session_no,
+                                     const struct principal *actor, struct err *err)
+{
+    enum db_result kind;
+    char no[16];
+
+    if (actor->role != ROLE_ENGINEER)
+        return DB_ONE;
+    const char *p[2] = {case_number, session_no > 0 ? i64(no, sizeof no, session_no) : NULL};
+    PGresult *r = db_run_case(db, Q_SVC_ENGINEER_GATE, p, &kind, err);
+    if (r == NULL)
+        return kind;
+    struct svc_case c = {.assigned = !PQgetisnull(r, 0, 1)};
+    c.engineer_token = PQgetisnull(r, 0, 0) ? 0 : strtoll(PQgetvalue(r, 0, 0), NULL, 10);
+    snprintf(c.engineer, sizeof c.engineer, "%s", PQgetvalue(r, 0, 1));
+    bool runner =
+        !PQgetisnull(r, 0, 2) && strtoll(PQgetvalue(r, 0, 2), NULL, 10) == actor->token_id;
+    PQclear(r);
+    if (runner || may_work(&c, actor, false, "write on it", err) == 0)
+        return DB_ONE;
+    return DB_FAIL;
 }
 
 static int case_in(const struct svc_case *c, enum case_state a, enum case_state b, const char *what,
@@ -268,12 +293,15 @@ enum db_result db_service_auth_add(struct db *db, const struct svc_auth_in *in,
         return kind;
     if ((kind = case_lock(db, in->case_number, &c, err)) != DB_ONE)
         return kind;
+    if (may_work(&c, actor, true, "record an authorization", err) != 0)
+        return rb(db, DB_FAIL);
     if (case_is_final(c.status)) {
         err_set(err, ERR_CONFLICT, "status", "the case is %s: nothing more can be recorded",
                 case_state_name(c.status));
         return rb(db, DB_FAIL);
     }
-    if (service_auth_given_check(in->given_at, in->valid_until, c.now_floor, err) != 0)
+    if (service_auth_given_check(in->given_at, in->valid_until, c.now_floor, err) != 0 ||
+        service_not_before_case(in->given_at, c.opened, "given_at", err) != 0)
         return rb(db, DB_FAIL);
     if (in->valid_until != 0 && in->valid_until <= c.now_floor)
         return db_tx_fail(db, err, ERR_INVALID, "valid_until", "is in the past");
@@ -389,7 +417,8 @@ enum db_result db_service_session_start(struct db *db, const struct svc_session_
         case_in(&c, CASE_TROUBLESHOOTING, CASE_TROUBLESHOOTING, "a remote session", err) != 0)
         return rb(db, DB_FAIL);
     int64_t starts = in->starts_given ? in->starts_at : c.now_floor;
-    if (service_start_check(starts, c.now_floor, "starts_at", err) != 0)
+    if (service_start_check(starts, c.now_floor, "starts_at", err) != 0 ||
+        service_not_before_case(starts, c.opened, "starts_at", err) != 0)
         return rb(db, DB_FAIL);
     /* the customer's consent first: without it the time does not matter */
     if ((kind = find_auth(db, &c, SERVICE_SCOPE_REMOTE, starts, starts, "the session starts",
@@ -464,7 +493,18 @@ enum db_result db_service_session_end(struct db *db, const struct svc_session_en
                 case_state_name(c.status));
         return rb(db, DB_FAIL);
     }
+    if (starts > c.now_floor + SERVICE_CLOCK_SKEW_S) {
+        char ts[32];
+        service_instant_format(starts, ts, sizeof ts);
+        err_set(err, ERR_CONFLICT, "starts_at",
+                "the session is planned for %s: it cannot end before it started (cancel it if it "
+                "will not take place)",
+                ts);
+        return rb(db, DB_FAIL);
+    }
     int64_t ended_at = in->ended_given ? in->ended_at : c.now_floor;
+    if (service_not_before_case(ended_at, c.opened, "ended_at", err) != 0)
+        return rb(db, DB_FAIL);
     if (ended_at < starts)
         return db_tx_fail(db, err, ERR_INVALID, "ended_at",
                           in->ended_given ? "is before the session started" :
@@ -574,8 +614,9 @@ enum db_result db_service_session_list(struct db *db, const char *case_number, j
     return list(db, Q_SVC_SESSION_LIST, case_number, "remote_sessions", out, err);
 }
 
-enum db_result db_service_windows(struct db *db, const char *case_number, bool onsite, int64_t from,
-                                  int n, struct arena *a, json_t **out, struct err *err)
+enum db_result db_service_windows(struct db *db, const char *case_number, bool onsite,
+                                  const int64_t *from, int n, struct arena *a, json_t **out,
+                                  struct err *err)
 {
     enum db_result kind;
     struct svc_case c = {0};
@@ -591,9 +632,20 @@ enum db_result db_service_windows(struct db *db, const char *case_number, bool o
         return kind;
     c.now_floor = strtoll(PQgetvalue(r, 0, 4), NULL, 10);
     PQclear(r);
+    /* from: a read-only question, so the past is fine back to 2000 (like given_at); ahead, as
+     * far as sessions and visits are planned */
+    if (from != NULL && *from < SERVICE_FROM_MIN) {
+        err_set(err, ERR_INVALID, "from", "is before the year 2000");
+        return DB_FAIL;
+    }
+    if (from != NULL && *from > c.now_floor + SERVICE_AHEAD_MAX_S) {
+        err_set(err, ERR_INVALID, "from",
+                "is more than a year ahead: sessions and visits are planned at most a year ahead");
+        return DB_FAIL;
+    }
     if ((kind = calendar(db, &c, onsite, a, &cal, err)) != DB_ONE)
         return kind;
-    int64_t t = from != 0 ? from : c.now_floor;
+    int64_t t = from != NULL ? *from : c.now_floor;
     char from_ts[32];
     service_instant_format(t, from_ts, sizeof from_ts);
     json_t *list = json_array();
@@ -631,6 +683,39 @@ static char *prep_json(const char *const *items, size_t n)
     return s;
 }
 
+/*
+ * One engineer is on one site at a time: locks the engineer's row (racing plans of their visits
+ * run one after the other) and refuses [start, end) when it overlaps another open visit of theirs
+ * (proposed or confirmed, of a case still open; not visit id `self`): DB_ONE, or DB_FAIL with
+ * ERR_CONFLICT "starts_at" naming the clashing visit (rolled back).
+ */
+static enum db_result visit_clash(struct db *db, const char *engineer, int64_t start, int64_t end,
+                                  const char *self, struct err *err)
+{
+    enum db_result kind;
+    char s[24], e[24], ts[32], te[32];
+    const char *lp[1] = {engineer};
+    PGresult *r = db_run(db, Q_SVC_ENGINEER_LOCK, lp, &kind, err);
+
+    if (r == NULL)
+        return rb(db, kind);
+    PQclear(r);
+    const char *p[4] = {engineer, i64(s, sizeof s, start), i64(e, sizeof e, end), self};
+    if ((r = db_run(db, Q_SVC_VISIT_CLASH, p, &kind, err)) == NULL)
+        return rb(db, kind);
+    if (PQntuples(r) == 0) {
+        PQclear(r);
+        return DB_ONE;
+    }
+    service_instant_format(strtoll(PQgetvalue(r, 0, 2), NULL, 10), ts, sizeof ts);
+    service_instant_format(strtoll(PQgetvalue(r, 0, 3), NULL, 10), te, sizeof te);
+    err_set(err, ERR_CONFLICT, "starts_at",
+            "the engineer %s is on another visit then: visit %s of case %s, %s to %s", engineer,
+            PQgetvalue(r, 0, 1), PQgetvalue(r, 0, 0), ts, te);
+    PQclear(r);
+    return rb(db, DB_FAIL);
+}
+
 enum db_result db_service_visit_propose(struct db *db, const struct svc_visit_in *in,
                                         const struct principal *actor, struct arena *a,
                                         json_t **out, struct svc_window *win, struct err *err)
@@ -664,7 +749,8 @@ enum db_result db_service_visit_propose(struct db *db, const struct svc_visit_in
         return db_tx_fail(db, err, ERR_CONFLICT, "engineer",
                           "the case has no engineer assigned: name the engineer who goes on site");
     }
-    if (service_start_check(in->starts_at, c.now_floor, "proposed_start", err) != 0)
+    if (service_start_check(in->starts_at, c.now_floor, "proposed_start", err) != 0 ||
+        service_not_before_case(in->starts_at, c.opened, "proposed_start", err) != 0)
         return rb(db, DB_FAIL);
     if ((kind = calendar(db, &c, true, a, &cal, err)) != DB_ONE)
         return rb(db, kind);
@@ -672,6 +758,8 @@ enum db_result db_service_visit_propose(struct db *db, const struct svc_visit_in
     if (window_check(db, &c, &cal, in->starts_at, (int64_t)in->duration_min * 60, "proposed_start",
                      win, err) != 0)
         return rb(db, DB_FAIL);
+    if ((kind = visit_clash(db, engineer, in->starts_at, ends, NULL, err)) != DB_ONE)
+        return kind;
 
     char *prep = prep_json(in->prep, in->n_prep);
     const char *p[10] = {c.id,
@@ -742,6 +830,8 @@ enum db_result db_service_visit_move(struct db *db, const struct svc_visit_move_
     snprintf(from_name, sizeof from_name, "%s", PQgetvalue(r, 0, 1));
     int64_t visit_starts = strtoll(PQgetvalue(r, 0, 2), NULL, 10);
     int duration = atoi(PQgetvalue(r, 0, 3));
+    char engineer[72];
+    snprintf(engineer, sizeof engineer, "%s", PQgetvalue(r, 0, 4));
     PQclear(r);
     if (visit_state_parse(from_name, &from) != 0)
         return db_tx_fail(db, err, ERR_INTERNAL, NULL, "the visit has an unknown status");
@@ -768,7 +858,8 @@ enum db_result db_service_visit_move(struct db *db, const struct svc_visit_move_
         struct tz_cal cal;
         if (in->duration_min > 0)
             duration = in->duration_min;
-        if (service_start_check(in->starts_at, c.now_floor, "proposed_start", err) != 0) {
+        if (service_start_check(in->starts_at, c.now_floor, "proposed_start", err) != 0 ||
+            service_not_before_case(in->starts_at, c.opened, "proposed_start", err) != 0) {
             json_decref(evidence);
             return rb(db, DB_FAIL);
         }
@@ -780,6 +871,11 @@ enum db_result db_service_visit_move(struct db *db, const struct svc_visit_move_
                          err) != 0) {
             json_decref(evidence);
             return rb(db, DB_FAIL);
+        }
+        if ((kind = visit_clash(db, engineer, in->starts_at, in->starts_at + (int64_t)duration * 60,
+                                vid, err)) != DB_ONE) {
+            json_decref(evidence);
+            return kind;
         }
         pstart = i64(start, sizeof start, in->starts_at);
         poff = i64(off, sizeof off, in->starts_offset);
@@ -793,6 +889,12 @@ enum db_result db_service_visit_move(struct db *db, const struct svc_visit_move_
         json_object_set_new(evidence, "duration_minutes", json_integer(duration));
     }
     if (in->ev == VISIT_EV_CONFIRM) {
+        /* a clash made before clashes were refused is found at the latest here */
+        if ((kind = visit_clash(db, engineer, visit_starts, visit_starts + (int64_t)duration * 60,
+                                vid, err)) != DB_ONE) {
+            json_decref(evidence);
+            return kind;
+        }
         json_object_set_new(evidence, "confirmed_by", json_string(in->confirmed_by));
         json_object_set_new(evidence, "method", json_string(service_method_name(in->method)));
     }
@@ -866,6 +968,9 @@ enum db_result db_service_log_add(struct db *db, const struct svc_log_in *in,
         return rb(db, DB_FAIL);
     if (in->action != NULL && in->performed_at > c.now_floor + SERVICE_CLOCK_SKEW_S)
         return db_tx_fail(db, err, ERR_INVALID, "step.performed_at", "is in the future");
+    if (in->action != NULL &&
+        service_not_before_case(in->performed_at, c.opened, "step.performed_at", err) != 0)
+        return rb(db, DB_FAIL);
     /* a high-risk step: an authorization given before the step was performed and recorded
      * before this entry is written (any committed one is: recorded_by is now) */
     if (high_risk && (kind = find_auth(db, &c, SERVICE_SCOPE_HIGH_RISK, in->performed_at, c.now,

@@ -1319,7 +1319,8 @@ const struct statement db_statements[Q__COUNT] = {
          " 'contact', jsonb_build_object('name', c.contact_name, 'phone', c.contact_phone,"
          "   'email', c.contact_email),"
          " 'service_address', jsonb_build_object('name', c.addr_name, 'street', c.addr_street,"
-         "   'city', c.addr_city, 'postcode', c.addr_postcode, 'country', c.addr_country),"
+         "   'city', c.addr_city, 'postcode', c.addr_postcode, 'country', c.addr_country,"
+         "   'zone', c.addr_zone, 'region', c.addr_region),"
          " 'created_at', c.created_at, 'status_changed_at', c.status_changed_at,"
          " 'engineer', (SELECT e.name FROM case_assignment a JOIN engineer e"
          "   ON e.id = a.engineer_id WHERE a.case_id = c.id AND a.unassigned_at IS NULL),"
@@ -1633,7 +1634,9 @@ const struct statement db_statements[Q__COUNT] = {
     [Q_SVC_CASE_INFO] =
         {"svc_case_info", 1,
          "SELECT c.status, e.token_id, e.name, ceil(extract(epoch FROM now()))::bigint,"
-         " floor(extract(epoch FROM now()))::bigint FROM service_case c"
+         " floor(extract(epoch FROM now()))::bigint, floor(extract(epoch FROM "
+         "c.created_at))::bigint"
+         " FROM service_case c"
          " LEFT JOIN case_assignment ca ON ca.case_id = c.id AND ca.unassigned_at IS NULL"
          " LEFT JOIN engineer e ON e.id = ca.engineer_id WHERE c.id = $1"},
     [Q_SVC_CASE_ID] = {"svc_case_id", 1, "SELECT id FROM service_case WHERE case_number = $1"},
@@ -1699,7 +1702,7 @@ const struct statement db_statements[Q__COUNT] = {
          " RETURNING v.visit_no, service_visit_json(v)::text"},
     [Q_SVC_VISIT_LOCK] = {"svc_visit_lock", 2,
                           "SELECT id, status, floor(extract(epoch FROM starts_at))::bigint,"
-                          " duration_minutes FROM onsite_visit"
+                          " duration_minutes, engineer FROM onsite_visit"
                           " WHERE case_id = $1 AND visit_no = $2 FOR UPDATE"},
     [Q_SVC_VISIT_UPDATE] =
         {"svc_visit_update", 14,
@@ -1734,4 +1737,27 @@ const struct statement db_statements[Q__COUNT] = {
     [Q_SVC_LOG_LIST] = {"svc_log_list", 1,
                         "SELECT coalesce(json_agg(service_log_json(l) ORDER BY l.entry_no),"
                         " '[]')::text FROM service_log l WHERE l.case_id = $1"},
+    /* the engineer assigned to the case now (token, name; NULLs when none) and the token of the
+     * engineer who ran remote session $2 (NULL when $2 is none): no lock, before the body */
+    [Q_SVC_ENGINEER_GATE] =
+        {"svc_engineer_gate", 2,
+         "SELECT e.token_id, e.name, (SELECT s.actor_token_id FROM remote_session s"
+         "   WHERE s.case_id = c.id AND s.session_no = $2::integer)"
+         " FROM service_case c"
+         " LEFT JOIN case_assignment ca ON ca.case_id = c.id AND ca.unassigned_at IS NULL"
+         " LEFT JOIN engineer e ON e.id = ca.engineer_id WHERE c.case_number = $1"},
+    /* one engineer's visits are planned one after the other: the engineer row is the lock */
+    [Q_SVC_ENGINEER_LOCK] = {"svc_engineer_lock", 1,
+                             "SELECT id FROM engineer WHERE name = $1 FOR UPDATE"},
+    /* the first open visit (proposed or confirmed, of a case still open) of engineer $1 that
+     * overlaps [$2, $3), other than visit id $4 */
+    [Q_SVC_VISIT_CLASH] =
+        {"svc_visit_clash", 4,
+         "SELECT c.case_number, v.visit_no, floor(extract(epoch FROM v.starts_at))::bigint,"
+         " floor(extract(epoch FROM v.ends_at))::bigint"
+         " FROM onsite_visit v JOIN service_case c ON c.id = v.case_id"
+         " WHERE v.engineer = $1 AND v.status IN ('proposed', 'confirmed')"
+         " AND c.status NOT IN ('closed', 'archived', 'cancelled')"
+         " AND v.starts_at < to_timestamp($3::bigint) AND v.ends_at > to_timestamp($2::bigint)"
+         " AND ($4::bigint IS NULL OR v.id <> $4::bigint) ORDER BY v.starts_at LIMIT 1"},
 };

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "core/rmanum.h"
+#include "db/service.h"
 #include "request.h"
 
 const char *request_rma_param(struct request *req, size_t i, struct err *err)
@@ -37,11 +38,21 @@ const char *request_case_param(struct request *req, size_t i, struct err *err)
     return num;
 }
 
+int request_case_gate(struct request *req, const char *case_number, int session_no, struct err *err)
+{
+    if (req->who.role != ROLE_ENGINEER)
+        return 0;
+    if (request_db(req, err) == NULL)
+        return -1;
+    return db_case_engineer_gate(req->db, case_number, session_no, &req->who, err) == DB_ONE ? 0 :
+                                                                                               -1;
+}
+
 json_t *request_case_body(struct request *req, const char **case_number, bool optional,
                           struct err *err)
 {
     *case_number = request_case_param(req, 0, err);
-    if (*case_number == NULL)
+    if (*case_number == NULL || request_case_gate(req, *case_number, 0, err) != 0)
         return NULL;
     return optional ? request_json_or_empty(req, err) : request_json(req, err);
 }

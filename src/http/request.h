@@ -109,8 +109,13 @@ long long request_number_param(struct request *req, size_t i, const char *field,
 /* The {case} parameter i ("C" and 8 digits, any case) upper-cased, or NULL with a 404 naming
  * case_number. */
 const char *request_case_param(struct request *req, size_t i, struct err *err);
-/* The {case} parameter 0 and the body (request_json(), or request_json_or_empty() when optional):
- * NULL with err when either fails.  Caller decrefs. */
+/* Before the body of a write on a case is read: an engineer must be the one assigned to the case
+ * (or, session_no > 0, the one who ran that remote session): 0, or -1 with err (403 "engineer",
+ * 404 "case_number", 503).  Other roles: 0 (db_case_engineer_gate). */
+int request_case_gate(struct request *req, const char *case_number, int session_no,
+                      struct err *err);
+/* The {case} parameter 0, the gate above, and the body (request_json(), or
+ * request_json_or_empty() when optional): NULL with err when any fails.  Caller decrefs. */
 json_t *request_case_body(struct request *req, const char **case_number, bool optional,
                           struct err *err);
 

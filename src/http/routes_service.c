@@ -24,8 +24,10 @@
  * A remote session's starts_at defaults to now; a given one may lie at most 5 minutes in the past
  * (and up to a year ahead): that makes the window testable with a chosen time.
  *
- * Each handler parses the whole body first (every bad field a 422 naming it), then makes one
- * database call that runs one transaction.
+ * Each handler first lets an engineer through only on a case assigned to them (403 "engineer"
+ * before the body is read: request_case_gate), then parses the whole body (every bad field a 422
+ * naming it), then makes one database call that runs one transaction (which checks again under
+ * the case's lock).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -231,7 +233,7 @@ int route_service_session_end(struct request *req)
     in.case_number = request_case_param(req, 0, &err);
     if (in.case_number != NULL)
         in.session_no = (int)request_number_param(req, 1, "session", 100000, &err);
-    if (err_is_set(&err))
+    if (err_is_set(&err) || request_case_gate(req, in.case_number, in.session_no, &err) != 0)
         return reply_error(req, &err);
     json_t *body = request_json(req, &err);
     if (body == NULL)
@@ -260,7 +262,7 @@ int route_service_session_cancel(struct request *req)
 
     if (c != NULL)
         no = (int)request_number_param(req, 1, "session", 100000, &err);
-    if (err_is_set(&err))
+    if (err_is_set(&err) || request_case_gate(req, c, no, &err) != 0)
         return reply_error(req, &err);
     json_t *body = request_json(req, &err);
     if (body == NULL)
@@ -292,14 +294,16 @@ int route_service_windows(struct request *req)
 
     if (c == NULL)
         return reply_error(req, &err);
-    if (f != NULL && f[0] != '\0')
+    bool from_given = f != NULL && f[0] != '\0';
+    if (from_given)
         service_instant_parse(f, "from", &from, NULL, &err);
     if (kind != NULL && strcmp(kind, "remote") != 0 && strcmp(kind, "onsite") != 0)
         err_set(&err, ERR_INVALID, "kind", "must be one of remote, onsite");
     if (err_is_set(&err) || request_db(req, &err) == NULL)
         return reply_error(req, &err);
     bool onsite = kind != NULL && strcmp(kind, "onsite") == 0;
-    enum db_result r = db_service_windows(req->db, c, onsite, from, 5, &req->arena, &out, &err);
+    enum db_result r = db_service_windows(req->db, c, onsite, from_given ? &from : NULL, 5,
+                                          &req->arena, &out, &err);
     return answer(req, r, 200, out, &err, NULL);
 }
 
@@ -348,7 +352,7 @@ static int visit_move(struct request *req, enum visit_event ev)
     in.case_number = request_case_param(req, 0, &err);
     if (in.case_number != NULL)
         in.visit_no = (int)request_number_param(req, 1, "visit", 100000, &err);
-    if (err_is_set(&err))
+    if (err_is_set(&err) || request_case_gate(req, in.case_number, 0, &err) != 0)
         return reply_error(req, &err);
     json_t *body = request_json_or_empty(req, &err);
     if (body == NULL)

@@ -133,6 +133,9 @@ static void instants_need_an_offset(void **state)
         {"2026-12-04T10:00:00Z trailing", NULL, 0},
         {"", NULL, 0},
         {"tomorrow", NULL, 0},
+        {"2016-12-31T23:59:60Z", NULL, 0},      /* a leap second: refused, not read as :59 */
+        {"2026-12-04T20:59:60+01:00", NULL, 0}, /* second 60 of any minute */
+        {"2026-12-04T20:59:61Z", NULL, 0},
     };
     char buf[32];
 
@@ -159,6 +162,31 @@ static void instants_need_an_offset(void **state)
     int64_t t;
     service_instant_parse("2026-12-04T20:59:00", "given_at", &t, NULL, &err);
     assert_non_null(strstr(err.message, "offset"));
+    err_clear(&err);
+    service_instant_parse("2016-12-31T23:59:60Z", "given_at", &t, NULL, &err);
+    assert_non_null(strstr(err.message, "leap second"));
+}
+
+/* Nothing of a case happens before the case was opened (less a few minutes of clock skew). */
+static void not_before_the_case(void **state)
+{
+    int64_t opened = at("2026-12-03T20:00:00Z");
+    struct err err = {0};
+
+    (void)state;
+    assert_int_equal(service_not_before_case(opened, opened, "given_at", &err), 0);
+    assert_int_equal(service_not_before_case(opened + 86400, opened, "given_at", &err), 0);
+    assert_int_equal(
+        service_not_before_case(opened - SERVICE_CASE_SKEW_S, opened, "given_at", &err), 0);
+    assert_int_equal(service_not_before_case(opened - SERVICE_CASE_SKEW_S - 1, opened,
+                                             "step.performed_at", &err),
+                     -1);
+    assert_int_equal(err.kind, ERR_INVALID);
+    assert_string_equal(err.field, "step.performed_at");
+    assert_non_null(strstr(err.message, "before the case was opened (2026-12-03T20:00:00Z"));
+    err_clear(&err);
+    assert_int_equal(service_not_before_case(at("2016-12-31T23:59:59Z"), opened, "given_at", &err),
+                     -1);
 }
 
 static void start_times(void **state)
@@ -450,19 +478,13 @@ static void describe_across_dst(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(high_risk_actions),
-        cmocka_unit_test(names_parse),
-        cmocka_unit_test(instants_need_an_offset),
-        cmocka_unit_test(start_times),
-        cmocka_unit_test(authorization_covers),
-        cmocka_unit_test(authorization_given),
-        cmocka_unit_test(visit_moves),
-        cmocka_unit_test(preparation_list),
-        cmocka_unit_test(remote_window_friday_evening),
-        cmocka_unit_test(remote_window_holiday),
-        cmocka_unit_test(visit_west_of_utc),
-        cmocka_unit_test(visit_east_of_utc),
-        cmocka_unit_test(describe_across_dst),
+        cmocka_unit_test(high_risk_actions),       cmocka_unit_test(names_parse),
+        cmocka_unit_test(instants_need_an_offset), cmocka_unit_test(start_times),
+        cmocka_unit_test(not_before_the_case),     cmocka_unit_test(authorization_covers),
+        cmocka_unit_test(authorization_given),     cmocka_unit_test(visit_moves),
+        cmocka_unit_test(preparation_list),        cmocka_unit_test(remote_window_friday_evening),
+        cmocka_unit_test(remote_window_holiday),   cmocka_unit_test(visit_west_of_utc),
+        cmocka_unit_test(visit_east_of_utc),       cmocka_unit_test(describe_across_dst),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -14,8 +14,14 @@ rmad_setup
 
 # ---- helpers ------------------------------------------------------------------------------------
 N_CASES=0
-# mk_case COUNTRY ZONE [REGION]: a new case at a service address in ZONE; sets CASE.
+# mk_case COUNTRY ZONE [REGION]: a new case at a service address in ZONE, opened 60 days ago
+# (time passes, stood in for by SQL: the tests give times up to weeks in the past, and nothing of
+# a case may happen before it was opened); sets CASE.  mk_case_now: opened now.
 mk_case() {
+    mk_case_now "$@"
+    psql_t -c "UPDATE service_case SET created_at = created_at - interval '60 days' WHERE case_number = '$CASE'" >/dev/null
+}
+mk_case_now() {
     N_CASES=$((N_CASES + 1))
     api POST /api/v1/cases "$AGENT" "$(jq -nc --arg c "$1" --arg z "$2" --arg r "${3:-}" --arg s "SVC$$-$N_CASES" '{
         channel: "hotline", product_model: "SRV-R740", serial_number: $s,
@@ -114,6 +120,23 @@ session "$C1" "$ENG2" "$(ts Europe/Berlin "$FRI 20:59")"
 refused 403 engineer "remote session by another engineer"
 api POST "/api/v1/cases/$C1/service-log" "$ENG2" '{"kind": "symptom", "text": "fan noise"}'
 refused 403 engineer "service log by another engineer"
+auth "$C1" "$ENG2" remote_session "$(iso_ago 60)"
+refused 403 engineer "an authorization recorded by another engineer"
+# Every write of an engineer on a case is the assigned engineer's, and that is checked before the
+# body: another engineer gets 403 "engineer", not a 422 about the body (nor a 404 of a session or
+# visit of the case).
+for path in authorizations remote-sessions remote-sessions/1/end remote-sessions/1/cancel \
+    visits visits/1/confirm visits/1/reschedule visits/1/cancel visits/1/complete service-log \
+    contacts fault-isolation resolve hold resume escalations complete follow-up/attempts feedback; do
+    api POST "/api/v1/cases/$C1/$path" "$ENG2" '{}'
+    refused 403 engineer "POST .../$path by another engineer with an empty body"
+done
+api POST "/api/v1/cases/$C1/authorizations" "$ENG2" '{"scope": "remote_session", "given_at": "yesterday"}'
+refused 403 engineer "a bad authorization by another engineer: 403 before the 422"
+api POST "/api/v1/cases/$C1/visits" "$ENG2" '{"proposed_start": 1'
+refused 403 engineer "malformed JSON by another engineer: 403 before the 400"
+api POST /api/v1/cases/C99999999/authorizations "$ENG2" '{}'
+refused 404 case_number "an engineer's write on an unknown case"
 api GET /api/v1/cases/C99999999/authorizations "$AGENT"
 expect_error 404 case_number "authorizations of an unknown case"
 api GET /api/v1/cases/X1/visits "$AGENT"
@@ -137,6 +160,27 @@ bad_auth given_by "no given_by" \
     "{\"scope\":\"remote_session\",\"method\":\"phone\",\"given_at\":\"$(iso_ago 60)\"}"
 bad_auth valid_until "valid_until before given_at" \
     "{\"scope\":\"remote_session\",\"given_by\":\"Anna\",\"method\":\"phone\",\"given_at\":\"$(iso_ago 60)\",\"valid_until\":\"$(iso_ago 120)\"}"
+# nothing of a case happens before it was opened (5 minutes of clock skew allowed)
+OPENED1=$(psql_t -c "SELECT floor(extract(epoch FROM created_at))::bigint FROM service_case WHERE case_number = '$C1'")
+bad_auth given_at "a consent of 2016 for a case opened in $(date -u -d "@$OPENED1" +%Y)" \
+    '{"scope":"high_risk_steps","given_by":"Anna","method":"phone","given_at":"2016-12-31T23:59:59Z"}'
+expect_jq '.error.message | test("before the case was opened")' "... the refusal says the case was opened later"
+bad_auth given_at "given_at 10 minutes before the case was opened" \
+    "{\"scope\":\"remote_session\",\"given_by\":\"Anna\",\"method\":\"phone\",\"given_at\":\"$(date -u -d "@$((OPENED1 - 600))" +%Y-%m-%dT%H:%M:%SZ)\"}"
+# one rule for leap seconds: a JSON instant with second 60 is refused, as the tracking formats do
+bad_auth given_at "a leap second (2016-12-31T23:59:60Z)" \
+    '{"scope":"high_risk_steps","given_by":"Anna","method":"phone","given_at":"2016-12-31T23:59:60Z"}'
+expect_jq '.error.message | test("leap second")' "... named a leap second"
+bad_auth given_at "second 60 of a recent minute" \
+    "{\"scope\":\"remote_session\",\"given_by\":\"Anna\",\"method\":\"phone\",\"given_at\":\"$(date -u -d "@$((NOW - 3600))" +%Y-%m-%dT%H:%M):60Z\"}"
+mk_case_now DE Europe/Berlin
+C0=$CASE
+OPENED0=$(psql_t -c "SELECT floor(extract(epoch FROM created_at))::bigint FROM service_case WHERE case_number = '$C0'")
+B0=$(rows)
+auth "$C0" "$AGENT" remote_session "$(date -u -d "@$((OPENED0 - 360))" +%Y-%m-%dT%H:%M:%SZ)"
+refused 422 given_at "given_at 6 minutes before a case opened now"
+auth "$C0" "$AGENT" remote_session "$(date -u -d "@$((OPENED0 - 120))" +%Y-%m-%dT%H:%M:%SZ)"
+expect_status 201 "given_at 2 minutes before the case was opened (clock skew)"
 
 api POST "/api/v1/cases/$C1/remote-sessions" "$ENGINEER" "{\"starts_at\": \"$(ts Europe/Berlin "$FRI 20:59")\"}"
 refused 422 purpose "remote session without purpose"
@@ -201,6 +245,23 @@ api GET "/api/v1/cases/$C1/remote-windows?from=${FRI}T10:00:00" "$AGENT"
 expect_error 422 from "remote-windows from without an offset"
 api GET "/api/v1/cases/$C1/remote-windows?kind=night" "$AGENT"
 expect_error 422 kind "remote-windows of an unknown kind"
+api GET "/api/v1/cases/$C1/remote-windows?from=9999-12-31T00:00:00Z" "$AGENT"
+expect_error 422 from "remote-windows from the year 9999"
+api GET "/api/v1/cases/$C1/remote-windows?from=$(date -u -d "@$((NOW + 400 * 86400))" +%Y-%m-%dT%H:%M:%SZ)" "$AGENT"
+expect_error 422 from "remote-windows from more than a year ahead"
+api GET "/api/v1/cases/$C1/remote-windows?from=1999-12-31T23:00:00Z" "$AGENT"
+expect_error 422 from "remote-windows from before 2000"
+api GET "/api/v1/cases/$C1/remote-windows?from=2016-12-30T12:00:00Z" "$AGENT"
+expect_jq '.from == "2016-12-30T12:00:00Z" and (.windows | length) == 5' "remote-windows from a past day: a question, answered"
+api GET "/api/v1/cases/$C1/remote-windows?from=2026-12-31T23:59:60Z" "$AGENT"
+expect_error 422 from "remote-windows from a leap second"
+
+# ---- a session planned ahead cannot end before it started -------------------------------------------
+B0=$(rows)
+api POST "/api/v1/cases/$C1/remote-sessions/1/end" "$ENGINEER" '{"outcome": "fixed", "notes": "x"}'
+refused 409 starts_at "end a session planned for next Friday"
+api POST "/api/v1/cases/$C1/remote-sessions/1/end" "$ENGINEER" "{\"outcome\": \"fixed\", \"notes\": \"x\", \"ended_at\": \"$(ts Europe/Berlin "$FRI 21:30")\"}"
+refused 409 starts_at "end a session planned for next Friday with ended_at after its start"
 
 # ---- ending a session --------------------------------------------------------------------------------
 # Time passes (stood in for by SQL): session 1 took place on a Friday two or more weeks ago, at
@@ -269,6 +330,9 @@ bad_log step "a step without its step" '{"kind": "step", "text": "x"}'
 bad_log step "a step object on a symptom" "{\"kind\": \"symptom\", \"text\": \"x\", \"step\": {\"action\": \"reseat\", \"performed_at\": \"$(iso_ago 60)\"}}"
 bad_log step.action "unknown action" "{\"kind\": \"step\", \"text\": \"x\", \"step\": {\"action\": \"format_c\", \"performed_at\": \"$(iso_ago 60)\"}}"
 bad_log step.performed_at "performed_at without offset" '{"kind": "step", "text": "x", "step": {"action": "reseat", "performed_at": "2026-12-01T10:00:00"}}'
+bad_log step.performed_at "performed_at 1970-01-01, before the case was opened" '{"kind": "step", "text": "x", "step": {"action": "reseat", "performed_at": "1970-01-01T00:00:00Z"}}'
+bad_log step.performed_at "performed_at 6 minutes before the case was opened" "{\"kind\": \"step\", \"text\": \"x\", \"step\": {\"action\": \"reboot\", \"performed_at\": \"$(date -u -d "@$((OPENED1 - 360))" +%Y-%m-%dT%H:%M:%SZ)\"}}"
+bad_log step.performed_at "performed_at a leap second" "{\"kind\": \"step\", \"text\": \"x\", \"step\": {\"action\": \"reseat\", \"performed_at\": \"$(date -u -d "@$((NOW - 3600))" +%Y-%m-%dT%H:%M):60+00:00\"}}"
 bad_log step.performed_at "performed_at in the future" "{\"kind\": \"step\", \"text\": \"x\", \"step\": {\"action\": \"reseat\", \"performed_at\": \"$(date -u -d "@$((NOW + 7200))" +%Y-%m-%dT%H:%M:%SZ)\"}}"
 
 api POST "/api/v1/cases/$C1/service-log" "$ENGINEER" '{"kind": "symptom", "text": "no power, PSU LED amber"}'
@@ -479,5 +543,50 @@ expect_jq '.zone == "Asia/Tokyo" and (.windows | length) == 5 and (.windows[0].l
     "the next remote windows from now, in Tokyo"
 api GET /api/v1/cases/C99999999/remote-windows "$AGENT"
 expect_error 404 case_number "windows of an unknown case"
+
+# ---- the case view shows the service address's zone and region -------------------------------------
+api GET "/api/v1/cases/$C3" "$AGENT"
+expect_jq '.service_address.zone == "America/Los_Angeles" and .service_address.region == "US-CA" and .service_address.country == "US"' \
+    "GET the case: service_address has its zone and region"
+
+# ---- one engineer, one site at a time -----------------------------------------------------------------
+# test-engineer has visit 1 of $C4 confirmed: Monday 08:00-17:00 Tokyo, Sunday 23:00 to Monday 08:00
+# UTC, that is Monday 00:00-09:00 Berlin.
+mk_case DE Europe/Berlin
+C5=$CASE
+case_to_troubleshooting "$C5"
+B0=$(rows)
+visit "$C5" "$AGENT" "$(ts Europe/Berlin "$MON 08:00")" 60
+refused 409 starts_at "test-engineer in Berlin Monday 08:00 while on site in Tokyo"
+expect_jq ".error.message | test(\"visit 1 of case $C4\")" "... the refusal names the clashing visit"
+api POST "/api/v1/cases/$C5/visits" "$AGENT" "$(jq -nc --arg s "$(ts Europe/Berlin "$MON 08:00")" \
+    '{proposed_start: $s, duration_minutes: 60, preparation: ["PSU"], engineer: "other-engineer"}')"
+expect_status 201 "other-engineer at that time: no clash"
+visit "$C5" "$AGENT" "$(ts Europe/Berlin "$MON 09:00")" 60
+expect_status 201 "test-engineer Monday 09:00 Berlin, when the Tokyo visit has ended"
+B0=$(rows)
+visit "$C5" "$AGENT" "$(ts Europe/Berlin "$MON 09:30")" 60
+refused 409 starts_at "test-engineer twice at once on one case"
+expect_jq ".error.message | test(\"visit 2 of case $C5\")" "... naming visit 2 of the same case"
+api POST "/api/v1/cases/$C5/visits/2/reschedule" "$AGENT" "{\"proposed_start\": \"$(ts Europe/Berlin "$MON 08:30")\", \"reason\": \"earlier\"}"
+refused 409 starts_at "reschedule into the Tokyo visit"
+api POST "/api/v1/cases/$C5/visits/2/reschedule" "$AGENT" "{\"proposed_start\": \"$(ts Europe/Berlin "$MON 09:30")\", \"reason\": \"later\"}"
+expect_status 200 "reschedule over the visit's own old time: no clash with itself"
+# a clash from before clashes were refused (stood in for by SQL) is refused at the confirm
+psql_t -c "UPDATE onsite_visit v SET engineer = 'test-engineer' FROM service_case c
+    WHERE c.id = v.case_id AND c.case_number = '$C5' AND v.visit_no = 1" >/dev/null
+B0=$(rows)
+api POST "/api/v1/cases/$C5/visits/1/confirm" "$AGENT" '{"confirmed_by": "Anna Schmidt", "method": "phone"}'
+refused 409 starts_at "confirm a visit that overlaps another of its engineer"
+api POST "/api/v1/cases/$C4/visits/1/cancel" "$AGENT" '{"reason": "the customer moved it"}'
+expect_status 200 "the Tokyo visit is cancelled"
+api POST "/api/v1/cases/$C5/visits/1/confirm" "$AGENT" '{"confirmed_by": "Anna Schmidt", "method": "phone"}'
+expect_status 200 "a cancelled visit does not clash"
+visit "$C5" "$AGENT" "$(ts Europe/Berlin "$MON 11:00")" 60
+expect_status 201 "visit 3 Monday 11:00"
+psql_t -c "UPDATE onsite_visit v SET status = 'completed' FROM service_case c
+    WHERE c.id = v.case_id AND c.case_number = '$C5' AND v.visit_no = 3" >/dev/null
+visit "$C5" "$AGENT" "$(ts Europe/Berlin "$MON 11:00")" 60
+expect_status 201 "a completed visit does not clash"
 
 finish

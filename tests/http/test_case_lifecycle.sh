@@ -90,6 +90,10 @@ expect_jq '.status == "assigned" and .engineer == "eva" and (.assignments | leng
 
 api POST "/api/v1/cases/$C1/contacts" "$ENGINEER" '{"method":"phone","summary":"hello","reached":true}'
 expect_error 403 engineer "another engineer cannot record a contact"
+api POST "/api/v1/cases/$C1/contacts" "$ENGINEER" '{"method":"fax"}'
+expect_error 403 engineer "another engineer with a bad contact: 403 before the 422"
+api POST "/api/v1/cases/$C1/fault-isolation" "$ENGINEER" '{}'
+expect_error 403 engineer "another engineer with an empty fault isolation: 403 before the 422"
 api POST "/api/v1/cases/$C1/contacts" "$EVA" '{"method":"fax","summary":"hello","reached":true}'
 expect_error 422 method "contact method phone or email"
 api POST "/api/v1/cases/$C1/contacts" "$EVA" '{"method":"phone","summary":"hello"}'
@@ -200,6 +204,10 @@ api POST "/api/v1/cases/$C4/hold" "$ENGINEER" '{}'
 expect_error 422 reason "hold needs a reason"
 api POST "/api/v1/cases/$C4/hold" "$EVA" '{"reason":"x"}'
 expect_error 403 engineer "hold by another engineer"
+api POST "/api/v1/cases/$C4/hold" "$EVA" '{}'
+expect_error 403 engineer "hold by another engineer without a reason: 403 before the 422"
+api POST "/api/v1/cases/$C4/resolve" "$EVA" '{}'
+expect_error 403 engineer "resolve by another engineer without a resolution: 403 before the 422"
 api POST "/api/v1/cases/$C4/hold" "$ENGINEER" '{"reason":"customer on holiday","waiting_for":"customer back on Monday"}'
 expect_status 200 "on hold"
 expect_jq '.status == "on_hold" and .held_from == "troubleshooting"' "on_hold, held from troubleshooting"

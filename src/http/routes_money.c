@@ -231,8 +231,9 @@ static int check_instant(const char *s, const char *field, struct err *err)
         atoi(s + 14) > 59)
         return err_set(err, ERR_INVALID, field, "has no valid time of day");
     if (s[i] == ':') {
-        if (!digits(s + i + 1, 2) || atoi(s + i + 1) > 60)
-            return err_set(err, ERR_INVALID, field, "has no valid seconds");
+        /* no second 60: rmad counts POSIX seconds, as every other instant it takes */
+        if (!digits(s + i + 1, 2) || atoi(s + i + 1) > 59)
+            return err_set(err, ERR_INVALID, field, "has no valid seconds (00 to 59)");
         i += 3;
         if (s[i] == '.') {
             i++;

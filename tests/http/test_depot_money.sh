@@ -373,6 +373,8 @@ api POST "/api/v1/rmas/$RMA_SSD/lines/1/destruction-certificate" "$DEPOT" "$CERT
 expect_status 403 "depot may not record the certificate"
 api POST "/api/v1/rmas/$RMA_SSD/lines/1/destruction-certificate" "$ENGINEER" '{"certificate_id": "DC-1", "destroyed_at": "2026-03-01T10:15:00", "method": "shred", "witness": "J. Doe"}'
 expect_error 422 destroyed_at "a local time without offset is refused (rule 9)"
+api POST "/api/v1/rmas/$RMA_SSD/lines/1/destruction-certificate" "$ENGINEER" '{"certificate_id": "DC-1", "destroyed_at": "2026-12-31T23:59:60Z", "method": "shred", "witness": "J. Doe"}'
+expect_error 422 destroyed_at "a leap second is refused, as in every instant rmad takes"
 api POST "/api/v1/rmas/$RMA_SSD/lines/1/destruction-certificate" "$ENGINEER" '{"destroyed_at": "2026-03-01T10:15:00Z", "method": "shred", "witness": "J. Doe"}'
 expect_error 422 certificate_id "certificate id required"
 api POST "/api/v1/rmas/$RMA_SSD/lines/1/destruction-certificate" "$ENGINEER" '{"certificate_id": "DC-1", "destroyed_at": "2026-03-01T10:15:00Z", "witness": "J. Doe"}'

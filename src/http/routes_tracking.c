@@ -117,10 +117,11 @@ static int claim(struct import *im, struct err *err)
     return -1;
 }
 
-/* A carrier's event is not from the future (a day of clock skew and zone confusion allowed)
- * nor from before 2000: such a time would stand as the parcel's last event for good and make
- * every real event after it history. */
-#define EVENT_FUTURE_MAX (24 * 3600)
+/* A carrier's event is not from the future (15 minutes of clock skew allowed) nor from before
+ * 2000: such a time would stand as the parcel's last event for good and make every real event
+ * after it history.  A carrier whose local times come out hours ahead has the wrong zone
+ * configured (rmad carrier add --time-zone): better refused than applied. */
+#define EVENT_FUTURE_MAX (15 * 60)
 #define EVENT_EPOCH_MIN 946684800 /* 2000-01-01T00:00:00Z */
 
 static int on_event(void *ctx, const struct track_event *ev, struct err *err)
@@ -130,7 +131,7 @@ static int on_event(void *ctx, const struct track_event *ev, struct err *err)
     if (ev->at > im->now + EVENT_FUTURE_MAX || ev->at < EVENT_EPOCH_MIN) {
         err_set(err, ERR_INVALID, "event.time",
                 ev->at < EVENT_EPOCH_MIN ? "is before the year 2000" :
-                                           "is more than a day in the future");
+                                           "is more than 15 minutes in the future");
         err_set_line(err, ev->line);
         return -1;
     }

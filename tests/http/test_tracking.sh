@@ -136,6 +136,13 @@ EOF
     expect_jq '.error.line > 0' "...names its line"
     check "...and stores nothing" test "$(snapshot)" = "$before"
 done
+# two hours ahead (UPS's local time in its zone, America/New_York): past the 15 minutes of skew
+gen ups >"$T_TMP/bad.xml" <<EOF
+[{"tn": "$TN3", "code": "P", "date": "$(TZ=America/New_York date -d '+2 hours' +%F)", "time": "$(TZ=America/New_York date -d '+2 hours' +%T)", "text": "PICKUP SCAN"}]
+EOF
+post "$T_TMP/bad.xml" "$CARRIER"
+expect_error 422 event.time "an event two hours in the future"
+check "...stores nothing" test "$(snapshot)" = "$before"
 
 # ---- times: no zone, DST gap, repeated hour --------------------------------------------------
 post "$T_TMP/ups1.xml" "$NOZ_TOKEN"

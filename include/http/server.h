@@ -28,6 +28,9 @@ struct server_config {
     unsigned request_deadline_s;
     unsigned jobs_interval_s;    /* scheduled depot jobs every so many seconds; 0 = off */
     unsigned track_rate_per_min; /* public tracking requests per client and minute; 0 = off */
+    bool listen_shared; /* SO_REUSEPORT: other processes may listen on the same port (a rolling
+                           restart); off by default, so a second rmad started by mistake on the
+                           port fails instead of silently taking part of the requests */
 };
 
 /* Serves until SIGINT or SIGTERM.  Returns 0 after a clean stop, -1 if it cannot start. */

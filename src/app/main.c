@@ -75,6 +75,8 @@ static void usage(FILE *f)
         "  RMAD_LABEL_KEY        64 hex digits: the key that signs label tags; when unset, one is\n"
         "                        generated on first run and kept in the database\n"
         "  RMAD_THREADS          HTTP worker threads = database connections (default 8)\n"
+        "  RMAD_LISTEN_SHARED    1: other processes may listen on the same port (SO_REUSEPORT,\n"
+        "                        for a rolling restart); default 0: the port is rmad's alone\n"
         "  RMAD_MIGRATIONS_DIR   (default <source>/migrations)\n"
         "  RMAD_UBL_XSD_DIR      OASIS UBL 2.1 xsd directory: inbound documents are validated\n"
         "                        against it (default ../shared/standards/oasis-ubl-2.1/xsd\n"
@@ -368,6 +370,7 @@ static int cmd_serve(struct db *db, const char *conninfo)
     cfg.request_deadline_s = env_uint("RMAD_REQUEST_DEADLINE", 60, 1, 3600);
     cfg.track_rate_per_min = env_uint("RMAD_TRACK_RATE", 60, 0, 10000000);
     cfg.jobs_interval_s = env_uint("RMAD_JOBS_INTERVAL", 3600, 0, 86400 * 7);
+    cfg.listen_shared = env_uint("RMAD_LISTEN_SHARED", 0, 0, 1) == 1;
     cfg.migrations_dir = migrations_dir();
     char *public_url = NULL;
     if (getenv("RMAD_PUBLIC_URL") && getenv("RMAD_PUBLIC_URL")[0])

@@ -87,6 +87,7 @@ enum stmt {
     Q_MONEY_RMA_LOCK,
     Q_RMA_HEAD,
     Q_RMA_CLOSE,
+    Q_RMA_MANIFESTED,
     Q_RMA_LINES_CLOSE,
     Q_CHARGE_INSERT,
     Q_CHARGE_LIST,

@@ -453,6 +453,21 @@ static enum db_result close_locked(struct db *db, int64_t rma_id, const char *ki
     PGresult *r;
 
     i64s(rid, sizeof rid, rma_id);
+    /* a parcel waiting on an open pickup manifest leaves with the carrier: the rma stays open
+     * until it ships or the manifest is voided (a closed rma's case may be archived, and the
+     * carrier's events about the parcel could then move nothing) */
+    const char *mp[1] = {rid};
+    if ((r = db_run(db, Q_RMA_MANIFESTED, mp, &res, err)) == NULL)
+        return res;
+    if (!PQgetisnull(r, 0, 0)) {
+        err_set(err, ERR_CONFLICT, "parcels",
+                "a parcel of the rma is on the open pickup manifest %s: void the manifest or let "
+                "the parcel ship first",
+                PQgetvalue(r, 0, 0));
+        PQclear(r);
+        return DB_FAIL;
+    }
+    PQclear(r);
     const char *cp[2] = {rid, reason};
     if ((r = db_run(db, Q_RMA_CLOSE, cp, &res, err)) == NULL)
         return res;

@@ -55,6 +55,7 @@ struct parcel_walk {
     int64_t shipped_at, delivered_at;
     bool changed;
     bool open;
+    bool archived; /* its case is archived: its events are kept as history, nothing moves */
 };
 
 struct db_tracking {
@@ -451,7 +452,7 @@ static int64_t col_int(const PGresult *r, int i, int c)
 }
 
 /* Walks one fetched row: seq, parcel_id, line_id, direction, leg state, parcel state, parcel's
- * last event (epoch or NULL), carrier delivered, canon, at. */
+ * last event (epoch or NULL), carrier delivered, canon, at, whether its case is archived. */
 static void walk_row(struct db_tracking *t, const PGresult *r, int i)
 {
     struct leg_group *g = &t->g;
@@ -482,6 +483,19 @@ static void walk_row(struct db_tracking *t, const PGresult *r, int i)
         p->has_prev = p->has_last = !PQgetisnull(r, i, 6);
         p->prev_at = p->last_at = col_int(r, i, 6);
         p->carrier_delivered = strcmp(PQgetvalue(r, i, 7), "t") == 0;
+        p->archived = strcmp(PQgetvalue(r, i, 10), "t") == 0;
+    }
+    if (p->archived) {
+        /* a late event about a parcel of an archived case (its record is final and its rows
+         * cannot change): kept in tracking_event as history, moves and marks nothing, and the
+         * rest of the document goes on */
+        struct decision h = {.kind = 'e', .seq = seq, .parcel_id = parcel_id, .line_id = line_id};
+        h.outcome = "history";
+        t->history++;
+        emit(t, &h);
+        t->decisions_e++;
+        t->fresh++;
+        return;
     }
     (void)track_canon_parse(PQgetvalue(r, i, 8), "canon", &canon, &ignored);
 

@@ -481,6 +481,12 @@ const struct statement db_statements[Q__COUNT] = {
          "   WHERE l.rma_id = r.id AND g.kind = 'outbound' AND g.state NOT IN ('blocked',"
          "   'ready')) THEN 'the spare is packed' END"
          " FROM rma r WHERE r.rma_number = $1"},
+    /* the open manifests that still list a parcel of the rma waiting for its pickup */
+    [Q_RMA_MANIFESTED] = {"rma_manifested", 1,
+                          "SELECT string_agg(DISTINCT m.manifest_no, ', ') FROM parcel p"
+                          " JOIN manifest_parcel mp ON mp.parcel_id = p.id AND mp.active"
+                          " JOIN manifest m ON m.id = mp.manifest_id AND m.status = 'open'"
+                          " WHERE p.rma_id = $1::bigint AND p.state = 'manifested'"},
     [Q_RMA_CLOSE] = {"rma_close", 2,
                      "UPDATE rma SET closed_at = now(), close_reason = $2 WHERE id = $1"
                      " AND closed_at IS NULL RETURNING id"},
@@ -1192,7 +1198,7 @@ const struct statement db_statements[Q__COUNT] = {
          "DECLARE rmad_tracking NO SCROLL CURSOR FOR"
          " SELECT e.seq, e.parcel_id, p.line_id, p.direction, g.state, p.state,"
          " extract(epoch FROM p.last_event_at)::bigint, p.carrier_delivered_at IS NOT NULL,"
-         " e.canon, e.at"
+         " e.canon, e.at, cr.case_id IS NOT NULL"
          " FROM (SELECT DISTINCT ON (m.parcel_id, s.at, s.code) s.seq, m.parcel_id, s.canon, s.at,"
          "   s.code FROM tracking_stage s JOIN (" TRK_MATCH ") m ON m.seq = s.seq"
          "   WHERE s.document_id = $1 AND m.carrier_id = $2::bigint"
@@ -1201,6 +1207,7 @@ const struct statement db_statements[Q__COUNT] = {
          "   ORDER BY m.parcel_id, s.at, s.code, s.seq) e"
          " JOIN parcel p ON p.id = e.parcel_id"
          " LEFT JOIN leg g ON g.line_id = p.line_id AND g.kind = p.direction"
+         " LEFT JOIN rma ra ON ra.id = p.rma_id LEFT JOIN case_record cr ON cr.case_id = ra.case_id"
          " ORDER BY p.line_id, p.direction, e.parcel_id, e.at, e.code, e.seq"},
     [Q_TRK_FETCH] = {"trk_fetch", 0, "FETCH FORWARD 4096 FROM rmad_tracking"},
     [Q_TRK_CLOSE] = {"trk_close", 0, "CLOSE rmad_tracking"},

@@ -123,6 +123,12 @@ check "the pickup date" test "$(x 'string(//*[local-name()="PickupDate"])')" = "
 api GET "/api/v1/manifests/$M1.xml" "$DEPOT" "" "" -H "If-None-Match: \"$SHA\""
 expect_status 304 "If-None-Match with the ETag"
 
+# an rma whose parcel waits on the open manifest stays open: the parcel leaves with the carrier
+api POST "/api/v1/rmas/$R1/close" "$ADMIN" '{"reason": "customer changed their mind"}'
+expect_error 409 parcels "closing an rma whose parcel is on an open manifest"
+expect_jq ".error.message | contains(\"$(psql_t -c "SELECT manifest_no FROM manifest WHERE id = $M1")\")" "...names the manifest"
+check "...and the rma stays open" test "$(psql_t -c "SELECT closed_at IS NULL FROM rma WHERE rma_number = '$R1'")" = t
+
 # ---- a second close: nothing left -------------------------------------------------------------------
 B1=$(rows)
 close "$(jq -nc --arg d "$TODAY" '{carrier: "UPS", date: $d}')"

@@ -176,6 +176,30 @@ check "the unknown code is kept with its text" test "$(q "SELECT canon || ':' ||
 check "the unknown tracking number is kept" test "$(q "SELECT count(*) FROM tracking_unmatched WHERE tracking_number = '1ZNOSUCH${U}'")" = 1
 check "the import is logged with its counts" grep -q "1 unknown code" "$T_TMP/rmad.log"
 
+# ---- a late event about a parcel of an archived case: kept as history, the rest applies ----------
+TNA="1ZTEST${U}00A1"
+tracked "TRK-$U-A1" "$TNA"
+RA=$RMA
+CA=$(q "SELECT case_id FROM rma WHERE rma_number = '$RA'")
+# archived as POST /cases/{case}/archive leaves it (the record's content does not matter here)
+q "UPDATE service_case SET status = 'archived' WHERE id = $CA;
+   INSERT INTO case_record (case_id, record, record_sha256, pdf, pdf_sha256, archived_by)
+   VALUES ($CA, '{}', sha256(textsend('{}'::text)), '%PDF-1.4'::bytea, sha256('%PDF-1.4'::bytea),
+           (SELECT min(id) FROM api_token))" >/dev/null
+TNB="1ZTEST${U}00B1"
+tracked "TRK-$U-B1" "$TNB"
+RB=$RMA
+gen ups >"$T_TMP/arch.xml" <<EOF
+[{"tn": "$TNA", "code": "P", "date": "2026-11-03", "time": "09:00:00", "text": "PICKUP SCAN"},
+ {"tn": "$TNB", "code": "P", "date": "2026-11-03", "time": "09:30:00", "text": "PICKUP SCAN"}]
+EOF
+post "$T_TMP/arch.xml" "$CARRIER"
+expect_status 201 "a document naming a parcel of an archived case is imported"
+expect_jq '.events.new == 2 and .events.moved == 1 and .events.history == 1' "...its event counted as history, the other moved"
+check "...the live parcel's leg moved" test "$(leg "$RB" inbound)" = in_transit
+check "...the archived parcel's leg did not" test "$(leg "$RA" inbound)" = label_issued
+check "...and its event is kept as history" test "$(q "SELECT outcome FROM tracking_event WHERE tracking_number = '$TNA'")" = history
+
 # ---- USPS, inbound ---------------------------------------------------------------------------
 TN4="9400${U}00004"
 tracked "TRK-$U-4" "$TN4" USPS

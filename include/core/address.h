@@ -21,6 +21,9 @@ struct address {
  * "service_address.postcode").  Returns 0, or -1 with ERR_INVALID naming the field.
  */
 int address_validate(const struct address *a, const char *prefix, struct err *err);
+/* Every field of a that address_validate would refuse, each checked on its own: writes at most
+ * max of them to errs (in field order) and returns how many there are. */
+size_t address_problems(const struct address *a, const char *prefix, struct err *errs, size_t max);
 
 /* Postcode as compared for tracking: upper case, spaces and dashes removed. out has n bytes. */
 void address_postcode_normalize(const char *in, char *out, size_t n);

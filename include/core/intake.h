@@ -37,6 +37,10 @@ struct intake {
 
 /* 0, or -1 with ERR_INVALID naming the first bad field ("contact.email", ...). */
 int intake_validate(const struct intake *in, struct err *err);
+/* Every field intake_validate would refuse, each checked on its own (no check stops the
+ * others; the first is the one intake_validate names): writes at most max of them to errs and
+ * returns how many there are. */
+size_t intake_problems(const struct intake *in, struct err *errs, size_t max);
 
 /*
  * Completes the service address's zone and region after intake_validate: a zone not given is the

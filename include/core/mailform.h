@@ -71,6 +71,9 @@ size_t mailform_missing(const struct intake *in, const char **fields, size_t max
  * the character src/mail puts for a control character (a NUL byte) of the e-mail: such a value
  * is refused, not stored; NULL when none does. */
 const char *mailform_unreadable(const struct intake *in);
+/* Every such field (the service address's name only when it is not the contact's name): writes
+ * at most max of them to fields and returns how many there are. */
+size_t mailform_unreadable_all(const struct intake *in, const char **fields, size_t max);
 
 /* The label a customer should write for an API field name ("Serial number"); the field itself
  * when it has none. */
@@ -80,7 +83,8 @@ const char *mailform_label(const char *field);
  * label back: "Time zone (for example America/New_York): ..." is the zone). */
 bool mailform_fillable(const char *field);
 
-/* The body of the reply that lists what is missing (and, when problem is given, what is wrong),
+/* The body of the reply that lists what is missing (and, when problem is given, what is wrong:
+ * one line per refused field, listed as such when there are several),
  * with a line to fill in for each fillable field.  threaded: the message was read together with
  * the earlier one(s) of its thread.  From the arena. */
 char *mailform_reply_missing(struct arena *a, const char *subject, const char *const *fields,

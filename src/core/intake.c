@@ -209,26 +209,64 @@ static int check_phone(const char *s, struct err *err)
     return 0;
 }
 
-int address_validate(const struct address *a, const char *prefix, struct err *err)
+/* Runs check into a fresh struct err; a failure is kept as problem n (when there is room). */
+#define PROBLEM(check)                                                                             \
+    do {                                                                                           \
+        struct err e_ = {0};                                                                       \
+        struct err *err = &e_;                                                                     \
+        if ((check) != 0) {                                                                        \
+            if (n < max)                                                                           \
+                errs[n] = e_;                                                                      \
+            n++;                                                                                   \
+        }                                                                                          \
+    } while (0)
+
+static int check_postcode(const char *postcode, const char *field, struct err *err)
+{
+    if (intake_check_text(postcode, 16, true, field, err))
+        return -1;
+    for (const char *p = postcode; *p; p++)
+        if (!isalnum((unsigned char)*p) && *p != ' ' && *p != '-')
+            return err_set(err, ERR_INVALID, field, "may hold only letters, digits, spaces and -");
+    return 0;
+}
+
+static int check_country(const char *country, const char *field, struct err *err)
+{
+    if (country == NULL || strlen(country) != 2 || !isupper((unsigned char)country[0]) ||
+        !isupper((unsigned char)country[1]))
+        return err_set(err, ERR_INVALID, field, "must be an iso 3166 two-letter code such as DE");
+    return 0;
+}
+
+size_t address_problems(const struct address *a, const char *prefix, struct err *errs, size_t max)
 {
     char f[64];
+    size_t n = 0;
 
 #define FIELD(name) (snprintf(f, sizeof f, "%s.%s", prefix, name), f)
-    if (intake_check_text(a->name, ADDRESS_FIELD_MAX, true, FIELD("name"), err) ||
-        intake_check_text(a->street, ADDRESS_FIELD_MAX, true, FIELD("street"), err) ||
-        intake_check_text(a->city, ADDRESS_FIELD_MAX, true, FIELD("city"), err) ||
-        intake_check_text(a->postcode, 16, true, FIELD("postcode"), err))
-        return -1;
-    for (const char *p = a->postcode; *p; p++)
-        if (!isalnum((unsigned char)*p) && *p != ' ' && *p != '-')
-            return err_set(err, ERR_INVALID, FIELD("postcode"),
-                           "may hold only letters, digits, spaces and -");
-    if (a->country == NULL || strlen(a->country) != 2 || !isupper((unsigned char)a->country[0]) ||
-        !isupper((unsigned char)a->country[1]))
-        return err_set(err, ERR_INVALID, FIELD("country"),
-                       "must be an iso 3166 two-letter code such as DE");
+    PROBLEM(intake_check_text(a->name, ADDRESS_FIELD_MAX, true, FIELD("name"), err));
+    PROBLEM(intake_check_text(a->street, ADDRESS_FIELD_MAX, true, FIELD("street"), err));
+    PROBLEM(intake_check_text(a->city, ADDRESS_FIELD_MAX, true, FIELD("city"), err));
+    PROBLEM(check_postcode(a->postcode, FIELD("postcode"), err));
+    PROBLEM(check_country(a->country, FIELD("country"), err));
 #undef FIELD
-    return 0;
+    return n;
+}
+
+/* The first of problems[0..n) into err: -1, or 0 when n is 0. */
+static int first_problem(const struct err *problems, size_t n, struct err *err)
+{
+    if (n == 0)
+        return 0;
+    return err_set(err, problems[0].kind, problems[0].field[0] ? problems[0].field : NULL, "%s",
+                   problems[0].message);
+}
+
+int address_validate(const struct address *a, const char *prefix, struct err *err)
+{
+    struct err first;
+    return first_problem(&first, address_problems(a, prefix, &first, 1), err);
 }
 
 void address_postcode_normalize(const char *in, char *out, size_t n)
@@ -248,32 +286,41 @@ void address_postcode_normalize(const char *in, char *out, size_t n)
 
 static const char *const channels[] = {"hotline", "email", "designated_contact", "web", "api"};
 
-int intake_validate(const struct intake *in, struct err *err)
+size_t intake_problems(const struct intake *in, struct err *errs, size_t max)
 {
     bool channel_ok = false;
+    size_t n = 0;
 
-    if (in->channel == NULL)
-        return err_set(err, ERR_INVALID, "channel", "is required");
-    for (size_t i = 0; i < sizeof channels / sizeof channels[0]; i++)
+    for (size_t i = 0; in->channel != NULL && i < sizeof channels / sizeof channels[0]; i++)
         if (strcmp(in->channel, channels[i]) == 0)
             channel_ok = true;
-    if (!channel_ok)
-        return err_set(err, ERR_INVALID, "channel",
-                       "must be one of hotline, email, designated_contact, web, api");
-    if (intake_check_model(in->product_model, "product_model", err) ||
-        intake_check_serial(in->serial_number, "serial_number", err) ||
-        intake_check_text(in->fault_description, INTAKE_TEXT_MAX, true, "fault_description", err) ||
-        intake_check_text(in->contact.name, ADDRESS_FIELD_MAX, true, "contact.name", err))
-        return -1;
-    if (in->contact.phone == NULL && in->contact.email == NULL)
-        return err_set(err, ERR_INVALID, "contact.email",
-                       "a phone number or an e-mail is required");
-    if (in->contact.email != NULL && check_email(in->contact.email, err))
-        return -1;
-    if (in->contact.phone != NULL && check_phone(in->contact.phone, err))
-        return -1;
-    return address_validate(&in->service_address, "service_address", err);
+    PROBLEM(in->channel == NULL ? err_set(err, ERR_INVALID, "channel", "is required") :
+            !channel_ok         ? err_set(err, ERR_INVALID, "channel",
+                                          "must be one of hotline, email, designated_contact, web, api") :
+                                  0);
+    PROBLEM(intake_check_model(in->product_model, "product_model", err));
+    PROBLEM(intake_check_serial(in->serial_number, "serial_number", err));
+    PROBLEM(
+        intake_check_text(in->fault_description, INTAKE_TEXT_MAX, true, "fault_description", err));
+    PROBLEM(intake_check_text(in->contact.name, ADDRESS_FIELD_MAX, true, "contact.name", err));
+    PROBLEM(
+        in->contact.phone == NULL && in->contact.email == NULL ?
+            err_set(err, ERR_INVALID, "contact.email", "a phone number or an e-mail is required") :
+            0);
+    PROBLEM(in->contact.email != NULL ? check_email(in->contact.email, err) : 0);
+    PROBLEM(in->contact.phone != NULL ? check_phone(in->contact.phone, err) : 0);
+    n += address_problems(&in->service_address, "service_address", n < max ? errs + n : NULL,
+                          n < max ? max - n : 0);
+    return n;
 }
+
+int intake_validate(const struct intake *in, struct err *err)
+{
+    struct err first;
+    return first_problem(&first, intake_problems(in, &first, 1), err);
+}
+
+#undef PROBLEM
 
 /* ---- zones and holidays (issue 3) ---- */
 

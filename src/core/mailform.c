@@ -606,7 +606,7 @@ size_t mailform_missing(const struct intake *in, const char **fields, size_t max
     return n;
 }
 
-const char *mailform_unreadable(const struct intake *in)
+size_t mailform_unreadable_all(const struct intake *in, const char **out, size_t max)
 {
     const char *values[] = {in->product_model,
                             in->serial_number,
@@ -629,10 +629,25 @@ const char *mailform_unreadable(const struct intake *in)
                                          "service_address.country",
                                          "service_address.zone"};
 
-    for (size_t i = 0; i < sizeof values / sizeof values[0]; i++)
-        if (values[i] != NULL && strstr(values[i], "\xef\xbf\xbd") != NULL)
-            return fields[i];
-    return NULL;
+    size_t n = 0;
+
+    for (size_t i = 0; i < sizeof values / sizeof values[0]; i++) {
+        if (values[i] == NULL || strstr(values[i], "\xef\xbf\xbd") == NULL)
+            continue;
+        /* the service address's name taken from the contact's: the contact's line only */
+        if (i == 4 && values[4] == in->contact.name)
+            continue;
+        if (n < max)
+            out[n] = fields[i];
+        n++;
+    }
+    return n;
+}
+
+const char *mailform_unreadable(const struct intake *in)
+{
+    const char *first = NULL;
+    return mailform_unreadable_all(in, &first, 1) > 0 ? first : NULL;
 }
 
 const char *mailform_label(const char *field)
@@ -667,6 +682,22 @@ bool mailform_fillable(const char *field)
     return n > 0 && (size_t)n < sizeof line && label_of(line, (size_t)n, &value) != MF_NONE;
 }
 
+/* "a\nb" -> "a\n- b": the lines after the first as a list (the first follows "- "). */
+static const char *bulleted(struct arena *a, const char *lines)
+{
+    char *out = arena_strdup(a, "");
+    const char *p = lines;
+
+    while (*p) {
+        size_t len = strcspn(p, "\n");
+        out = arena_printf(a, "%s%s%.*s", out, *out ? "\n- " : "", (int)len, p);
+        p += len;
+        if (*p)
+            p++;
+    }
+    return out;
+}
+
 char *mailform_reply_missing(struct arena *a, const char *subject, const char *const *fields,
                              size_t n, const char *problem, bool threaded)
 {
@@ -692,8 +723,12 @@ char *mailform_reply_missing(struct arena *a, const char *subject, const char *c
         "Your service team\n",
         subject ? " \"" : "", subject ? subject : "", subject ? "\"" : "",
         threaded ? "We have read it together with your earlier message. " : "",
-        problem ? "missing or not valid" : "missing", problem ? "What we could not accept: " : "",
-        problem ? problem : "", problem ? "\n\n" : "",
+        problem ? "missing or not valid" : "missing",
+        problem ? (strchr(problem, '\n') ? "What we could not accept:\n- " :
+                                           "What we could not accept: ") :
+                  "",
+        problem ? (strchr(problem, '\n') ? bulleted(a, problem) : problem) : "",
+        problem ? "\n\n" : "",
         list[0] ? "Please reply to this e-mail with the following lines filled in (you may write "
                   "them in English or German, one per line):\n\n" :
                   "Please reply to this e-mail with what we could not accept corrected.\n",

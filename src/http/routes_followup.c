@@ -22,6 +22,7 @@
 
 #include "core/intake.h"
 #include "core/mailform.h"
+#include "core/tz.h"
 #include "db/followup.h"
 #include "db/tzcache.h"
 #include "json_in.h"
@@ -168,36 +169,77 @@ static int read_thread(struct request *req, const struct mail_in *m, struct mail
     return 0;
 }
 
-/* 422 for what the message lacks (fields) or holds wrong (bad), with the reply queued; form:
- * the fields read (JSON), kept for a reply in the thread. */
+/* What an e-mail lacks and what it holds that was refused, all of it: every check runs, and the
+ * first answer lists every field (one round trip for the customer). */
+#define MAX_PROBLEMS 32
+struct problems {
+    const char *missing[16];
+    size_t n_missing;
+    struct err bad[MAX_PROBLEMS];
+    size_t n_bad;
+};
+
+static bool listed(const struct problems *p, const char *field)
+{
+    for (size_t i = 0; i < p->n_missing; i++)
+        if (strcmp(p->missing[i], field) == 0)
+            return true;
+    for (size_t i = 0; i < p->n_bad; i++)
+        if (strcmp(p->bad[i].field, field) == 0)
+            return true;
+    return false;
+}
+
+/* Adds a refused field, unless it is listed already (missing, or refused by an earlier check). */
+static void add_bad(struct problems *p, const struct err *e)
+{
+    if (p->n_bad < MAX_PROBLEMS && !listed(p, e->field))
+        p->bad[p->n_bad++] = *e;
+}
+
+/* 422 for what the message lacks or holds wrong (p), with the reply queued; form: the fields
+ * read (JSON), kept for a reply in the thread. */
 static int refuse(struct request *req, const char *key, const struct mail_in *m,
-                  const char *const *fields, size_t n, const struct err *bad, const char *form,
-                  bool threaded)
+                  const struct problems *p, const char *form, bool threaded)
 {
     struct err err = {0};
     json_t *missing = json_array();
     const char *subject = clean_subject(&req->arena, m->subject);
     const char *problem = NULL;
+    const char *lines[16 + MAX_PROBLEMS];
+    size_t n_lines = 0;
 
-    for (size_t i = 0; i < n; i++)
-        json_array_append_new(missing, json_string(fields[i]));
-    json_t *e = json_pack("{s:s, s:s, s:s}", "code", "invalid", "message",
-                          n > 0 ? "the e-mail lacks fields of the intake" : bad->message, "field",
-                          n > 0 ? fields[0] : bad->field);
+    for (size_t i = 0; i < p->n_missing; i++) {
+        json_array_append_new(missing, json_string(p->missing[i]));
+        lines[n_lines++] = p->missing[i];
+    }
+    json_t *e =
+        json_pack("{s:s, s:s, s:s}", "code", "invalid", "message",
+                  p->n_missing > 0 ? "the e-mail lacks fields of the intake" : p->bad[0].message,
+                  "field", p->n_missing > 0 ? p->missing[0] : p->bad[0].field);
     json_t *body = json_pack("{s:o, s:o}", "error", e, "missing", missing);
-    if (bad != NULL) {
-        json_object_set_new(body, "invalid", json_pack("[s]", bad->field));
-        problem = arena_printf(&req->arena, "%s %s", mailform_label(bad->field), bad->message);
+    if (p->n_bad > 0) {
+        json_t *invalid = json_array();
+        json_t *why = json_object();
+        for (size_t i = 0; i < p->n_bad; i++) {
+            json_array_append_new(invalid, json_string(p->bad[i].field));
+            json_object_set_new(why, p->bad[i].field, json_string(p->bad[i].message));
+            problem =
+                arena_printf(&req->arena, "%s%s%s %s", problem ? problem : "", problem ? "\n" : "",
+                             mailform_label(p->bad[i].field), p->bad[i].message);
+            /* what was refused is a line to fill in too (the time zone of a country with
+             * several) */
+            lines[n_lines++] = p->bad[i].field;
+        }
+        json_object_set_new(body, "invalid", invalid);
+        json_object_set_new(body, "reasons", why);
     }
     char *text = json_dumps(body, JSON_COMPACT | JSON_ENSURE_ASCII);
     struct mail_reply reply = {
         m->from_addr,
         mailform_reply_subject(&req->arena, subject, "Your service request: information missing"),
         m->message_id ? arena_printf(&req->arena, "<%s>", m->message_id) : NULL};
-    /* what was refused is a line to fill in too (the time zone of a country with several) */
-    const char *bad_field = bad != NULL ? bad->field : NULL;
-    char *mail = mailform_reply_missing(&req->arena, subject, n > 0 ? fields : &bad_field,
-                                        n > 0 ? n : (bad_field != NULL), problem, threaded);
+    char *mail = mailform_reply_missing(&req->arena, subject, lines, n_lines, problem, threaded);
     /* a machine's message (a bounce, an auto-reply) is never answered: mail loops */
     enum db_result r = db_mail_intake_refuse(req->db, key, text, form, m->automatic ? NULL : &reply,
                                              mail, &req->who, &err);
@@ -218,16 +260,28 @@ static int refuse(struct request *req, const char *key, const struct mail_in *m,
     return 0;
 }
 
-/* The error messages as a JSON list (NULL for none). */
-static char *error_list(struct request *req, const struct mailform *f, struct err *err)
+/* refuse() for one refused field. */
+static int refuse_one(struct request *req, const char *key, const struct mail_in *m,
+                      const struct err *bad, const char *form, bool threaded)
+{
+    struct problems *p = arena_alloc(&req->arena, sizeof *p);
+    memset(p, 0, sizeof *p);
+    add_bad(p, bad);
+    return refuse(req, key, m, p, form, threaded);
+}
+
+/* The error messages as a JSON list (NULL for none); a refused one is added to p. */
+static char *error_list(struct request *req, const struct mailform *f, struct problems *p)
 {
     if (f->n_error_messages == 0)
         return NULL;
     json_t *list = json_array();
     for (size_t i = 0; i < f->n_error_messages; i++) {
         char field[48];
+        struct err e = {0};
         snprintf(field, sizeof field, "error_messages[%zu]", i);
-        intake_check_text(f->error_messages[i], 1000, true, field, err);
+        if (intake_check_text(f->error_messages[i], 1000, true, field, &e) != 0)
+            add_bad(p, &e);
         json_array_append_new(list, json_string(f->error_messages[i]));
     }
     char *text = json_dumps(list, JSON_COMPACT);
@@ -237,6 +291,43 @@ static char *error_list(struct request *req, const struct mailform *f, struct er
     return copy;
 }
 
+/* The zone checks of the service address (zone of the country, a zone file, the zone in that
+ * country); only a zone's name when the country is missing or refused.  -1 after replying with an
+ * error that is not the customer's. */
+static int check_zone(struct request *req, struct intake *in, struct problems *p)
+{
+    struct err e = {0};
+
+    if (listed(p, "service_address.zone"))
+        return 0;
+    if (listed(p, "service_address.country")) {
+        if (in->zone != NULL && (!tz_name_valid(in->zone) || db_tz_get(in->zone, &e) == NULL)) {
+            err_clear(&e);
+            err_set(&e, ERR_INVALID, "service_address.zone", "unknown time zone");
+            add_bad(p, &e);
+        }
+        return 0;
+    }
+    if (intake_resolve_zone(in, &e) != 0) {
+        add_bad(p, &e);
+        return 0;
+    }
+    if (db_tz_get(in->zone, &e) == NULL) {
+        err_clear(&e);
+        err_set(&e, ERR_INVALID, "service_address.zone", "unknown time zone");
+        add_bad(p, &e);
+        return 0;
+    }
+    if (db_tz_check_address(in->zone, in->service_address.country, in->region, &e) != 0) {
+        if (e.kind != ERR_INVALID) {
+            reply_error(req, &e);
+            return -1;
+        }
+        add_bad(p, &e);
+    }
+    return 0;
+}
+
 /* POST /api/v1/intake/email */
 int route_followup_intake_email(struct request *req)
 {
@@ -244,7 +335,6 @@ int route_followup_intake_email(struct request *req)
     struct mail_in m;
     struct mailform f;
     struct intake in;
-    const char *missing[16];
 
     if (mail_parse(req->body, req->body_len, &req->arena, &m, &err) != 0)
         return reply_error(req, &err);
@@ -278,7 +368,7 @@ int route_followup_intake_email(struct request *req)
     if (m.unreadable != NULL) { /* a text, or a header rmad reads, that could not be read */
         mailform_parse(NULL, &req->arena, &f);
         err_set(&err, ERR_INVALID, m.unreadable, "%s", m.unreadable_why);
-        return refuse(req, key, &m, NULL, 0, &err, form_json(req, &f, NULL), false);
+        return refuse_one(req, key, &m, &err, form_json(req, &f, NULL), false);
     }
     mailform_parse(m.text, &req->arena, &f);
     bool threaded = false;
@@ -287,37 +377,49 @@ int route_followup_intake_email(struct request *req)
     mailform_intake(&f, m.from_name, m.from_addr, clean_subject(&req->arena, m.subject),
                     &req->arena, &in);
     const char *form = form_json(req, &f, in.fault_description);
-    size_t n = mailform_missing(&in, missing, sizeof missing / sizeof missing[0]);
-    if (n > 0)
-        return refuse(req, key, &m, missing, n, NULL, form, threaded);
-    const char *unreadable = mailform_unreadable(&in);
-    if (unreadable != NULL) {
-        err_set(&err, ERR_INVALID, unreadable,
+
+    /* every check runs: the answer lists every missing and every refused field at once */
+    struct problems *p = arena_alloc(&req->arena, sizeof *p);
+    memset(p, 0, sizeof *p);
+    p->n_missing = mailform_missing(&in, p->missing, sizeof p->missing / sizeof p->missing[0]);
+    if (p->n_missing > sizeof p->missing / sizeof p->missing[0])
+        p->n_missing = sizeof p->missing / sizeof p->missing[0];
+    const char *unreadable[16];
+    size_t n_unreadable = mailform_unreadable_all(&in, unreadable, 16);
+    for (size_t i = 0; i < n_unreadable && i < 16; i++) {
+        struct err e = {0};
+        err_set(&e, ERR_INVALID, unreadable[i],
                 "holds a control character (such as a NUL byte) that cannot be read, shown as "
                 "\xef\xbf\xbd");
-        return refuse(req, key, &m, NULL, 0, &err, form, threaded);
+        add_bad(p, &e);
     }
-
     char *configuration = NULL;
-    if (f.configuration != NULL &&
-        intake_check_text(f.configuration, INTAKE_TEXT_MAX, false, "configuration", &err) == 0) {
-        json_t *s = json_string(f.configuration);
-        char *text = json_dumps(s, JSON_COMPACT | JSON_ENCODE_ANY);
-        json_decref(s);
-        configuration = text ? arena_strdup(&req->arena, text) : NULL;
-        free(text);
+    if (f.configuration != NULL) {
+        struct err e = {0};
+        if (intake_check_text(f.configuration, INTAKE_TEXT_MAX, false, "configuration", &e) == 0) {
+            json_t *s = json_string(f.configuration);
+            char *text = json_dumps(s, JSON_COMPACT | JSON_ENCODE_ANY);
+            json_decref(s);
+            configuration = text ? arena_strdup(&req->arena, text) : NULL;
+            free(text);
+        } else {
+            add_bad(p, &e);
+        }
     }
-    char *errors = error_list(req, &f, &err);
-    if (err_is_set(&err) || intake_validate(&in, &err) != 0 || intake_resolve_zone(&in, &err) != 0)
-        return refuse(req, key, &m, NULL, 0, &err, form, threaded);
-    if (db_tz_get(in.zone, &err) == NULL) {
-        err_clear(&err);
-        err_set(&err, ERR_INVALID, "service_address.zone", "unknown time zone");
-        return refuse(req, key, &m, NULL, 0, &err, form, threaded);
+    char *errors = error_list(req, &f, p);
+    struct err found[MAX_PROBLEMS];
+    size_t n_found = intake_problems(&in, found, MAX_PROBLEMS);
+    for (size_t i = 0; i < n_found && i < MAX_PROBLEMS; i++) {
+        /* the service address's name taken from the contact's: the contact's line only */
+        if (strcmp(found[i].field, "service_address.name") == 0 &&
+            in.service_address.name == in.contact.name && listed(p, "contact.name"))
+            continue;
+        add_bad(p, &found[i]);
     }
-    if (db_tz_check_address(in.zone, in.service_address.country, in.region, &err) != 0)
-        return err.kind == ERR_INVALID ? refuse(req, key, &m, NULL, 0, &err, form, threaded) :
-                                         reply_error(req, &err);
+    if (check_zone(req, &in, p) != 0)
+        return 0;
+    if (p->n_missing > 0 || p->n_bad > 0)
+        return refuse(req, key, &m, p, form, threaded);
 
     char *case_number = NULL;
     const char *subject = clean_subject(&req->arena, m.subject);
@@ -332,7 +434,7 @@ int route_followup_intake_email(struct request *req)
         return replay(req, key);
     case DB_FAIL:
         if (err.kind == ERR_INVALID)
-            return refuse(req, key, &m, NULL, 0, &err, form, threaded);
+            return refuse_one(req, key, &m, &err, form, threaded);
         return reply_db_error(req, r, &err);
     case DB_RETRY:
         return reply_db_error(req, r, &err);

@@ -183,6 +183,46 @@ body=$(reply_body nul@example.de)
 check "the reply says the serial number could not be read" grep -q "^What we could not accept: Serial number holds a control character" <<<"$body"
 check "the reply does not ask for the street, city, postcode or country it was sent" \
     test -z "$(grep -E '^(Street|City|Postcode|Country): ' <<<"$body")"
+# every missing and every refused field in the first answer: no display name (the name is
+# missing) and a control character in the serial number (refused): both, one round trip
+printf 'From: a@b.de\r\nSubject: Server defekt\r\nMessage-ID: <both-1@example.de>\r\n\r\nModel: SRV-R740\r\nSerial: SRV74\x01\r\nStreet: Hauptstr. 1\r\nCity: Bonn\r\nPostcode: 53111\r\nCountry: DE\r\nIt does not boot.\r\n' >"$T_TMP/both.eml"
+mail_post "$T_TMP/both.eml"
+expect_error 422 contact.name "no display name and a control character in the serial number"
+expect_jq '.missing == ["contact.name"] and .invalid == ["serial_number"]' \
+    "the name is listed as missing and the serial number as refused, at once ($BODY)"
+expect_jq '.reasons.serial_number | test("control character")' "with why the serial number was refused"
+body=$(reply_body a@b.de)
+check "the reply asks for the name" grep -qx "Name: " <<<"$body"
+check "the reply asks for the serial number" grep -qx "Serial number: " <<<"$body"
+check "the reply says the serial number could not be read" \
+    grep -q "^What we could not accept: Serial number holds a control character" <<<"$body"
+check "the reply asks for nothing else" \
+    test "$(grep -cE '^[A-Z][a-z ]+( \(.*\))?: $' <<<"$body")" = 2
+BOTH=$(psql_t -c "SELECT id FROM outbox WHERE kind = 'intake_missing' AND in_reply_to = '<both-1@example.de>'")
+printf 'From: a@b.de\r\nSubject: Re: Server defekt\r\nMessage-ID: <both-2@example.de>\r\nIn-Reply-To: %s\r\n\r\nName: Anna B\r\nSerial number: SRV7400074\r\n' "$(mid_of "$BOTH")" >"$T_TMP/both2.eml"
+mail_post "$T_TMP/both2.eml"
+expect_status 201 "the one reply with both lines opens the case"
+row=$(psql_t -F '|' -c "SELECT contact_name, serial_number, addr_city FROM service_case WHERE case_number = '$(jqb .case_number)'")
+check "the case has the name and the serial number ($row)" test "$row" = "Anna B|SRV7400074|Bonn"
+# a missing field and a zone that does not exist: both
+printf 'From: Zed <zed@example.com>\r\nSubject: laptop\r\nMessage-ID: <both-3@example.com>\r\n\r\nModel: NB-X13\r\nStreet: 350 Fifth Avenue\r\nCity: New York\r\nPostcode: 10118\r\nCountry: US\r\nTime zone: America/Atlantis\r\nIt does not boot.\r\n' >"$T_TMP/both3.eml"
+mail_post "$T_TMP/both3.eml"
+expect_error 422 serial_number "a missing serial number and an unknown zone"
+expect_jq '.missing == ["serial_number"] and .invalid == ["service_address.zone"]' \
+    "the serial number is listed as missing and the zone as refused, at once ($BODY)"
+body=$(reply_body zed@example.com)
+check "the reply asks for the serial number" grep -qx "Serial number: " <<<"$body"
+check "the reply asks for the time zone" grep -qx "Time zone (for example America/New_York): " <<<"$body"
+check "the reply says why the zone was refused" grep -q "^What we could not accept: Time zone .*unknown time zone" <<<"$body"
+# a zone of another country and a bad postcode, nothing missing: both refused
+printf 'From: Zed <zed2@example.com>\r\nSubject: laptop\r\nMessage-ID: <both-4@example.com>\r\n\r\nModel: NB-X13\r\nSerial: NBX130099\r\nStreet: 350 Fifth Avenue\r\nCity: New York\r\nPostcode: 10118#\r\nCountry: US\r\nTime zone: Europe/Berlin\r\nIt does not boot.\r\n' >"$T_TMP/both4.eml"
+mail_post "$T_TMP/both4.eml"
+expect_status 422 "a bad postcode and a zone of another country"
+expect_jq '.missing == [] and .invalid == ["service_address.postcode","service_address.zone"]' \
+    "both are refused at once ($BODY)"
+body=$(reply_body zed2@example.com)
+check "the reply lists both problems" grep -qx -- "- Time zone (for example America/New_York) .*" <<<"$body"
+check "the reply asks for both lines" test "$(grep -cE '^(Postcode|Time zone \(for example America/New_York\)): $' <<<"$body")" = 2
 printf 'From: Nul Test <nul@example.de>\r\nSubject: Server defekt\r\nMessage-ID: <nul-2@example.de>\r\n\r\nModel: SRV-R740\r\nSerial: SRV7400004\r\nAddress: Hauptstr. 1, 53111 Bonn, DE\r\nIt beeps\x00 twice.\r\n' >"$T_TMP/nul2.eml"
 mail_post "$T_TMP/nul2.eml"
 expect_status 201 "a NUL in the free text"

@@ -272,6 +272,68 @@ static void replaced_control_is_named(void **state)
     arena_release(&a);
 }
 
+/* The new-user case: no display name, a control character in the serial number.  The missing
+ * name and the refused serial number are both found (no check stops the others), and the reply
+ * asks for both lines at once. */
+static void missing_and_refused_listed_together(void **state)
+{
+    struct arena a;
+    struct mailform f;
+    struct intake in;
+    const char *missing[16];
+    const char *unreadable[16];
+    struct err found[16];
+    (void)state;
+    arena_init(&a);
+    mailform_parse("Model: SRV-R740\nSerial: SRV74\xef\xbf\xbd\nStreet: Hauptstr. 1\nCity: Bonn\n"
+                   "Postcode: 53111\nCountry: DE\nIt does not boot.\n",
+                   &a, &f);
+    mailform_intake(&f, NULL, "a@b.de", "x", &a, &in);
+    assert_int_equal(mailform_missing(&in, missing, 16), 1);
+    assert_string_equal(missing[0], "contact.name");
+    assert_int_equal(mailform_unreadable_all(&in, unreadable, 16), 1);
+    assert_string_equal(unreadable[0], "serial_number");
+    /* every field intake_validate refuses, each on its own; the first is the one it names */
+    size_t n = intake_problems(&in, found, 16);
+    assert_int_equal(n, 3);
+    assert_string_equal(found[0].field, "serial_number");
+    assert_string_equal(found[1].field, "contact.name");
+    assert_string_equal(found[2].field, "service_address.name");
+    struct err first = {0};
+    assert_int_equal(intake_validate(&in, &first), -1);
+    assert_string_equal(first.field, "serial_number");
+    /* a bad postcode and country as well: still every field */
+    in.contact.name = "Anna B";
+    in.service_address.name = "Anna B";
+    in.service_address.postcode = "5311#";
+    in.service_address.country = "Germany";
+    n = intake_problems(&in, found, 16);
+    assert_int_equal(n, 3);
+    assert_string_equal(found[1].field, "service_address.postcode");
+    assert_string_equal(found[2].field, "service_address.country");
+    assert_int_equal(intake_problems(&in, found, 1), 3); /* counted beyond max */
+
+    /* a control character in the contact's name (the service address's name is that name):
+     * one line */
+    in.contact.name = "Anna\xef\xbf\xbd";
+    in.service_address.name = in.contact.name;
+    assert_int_equal(mailform_unreadable_all(&in, unreadable, 16), 2);
+    assert_string_equal(unreadable[1], "contact.name");
+
+    const char *lines[] = {"contact.name", "serial_number"};
+    char *reply = mailform_reply_missing(
+        &a, "x", lines, 2,
+        "Serial number holds a control character\nTime zone (for example America/New_York) "
+        "unknown time zone",
+        false);
+    assert_non_null(strstr(reply, "\nName: \n"));
+    assert_non_null(strstr(reply, "\nSerial number: \n"));
+    assert_non_null(strstr(reply, "What we could not accept:\n- Serial number holds a control "
+                                  "character\n- Time zone (for example America/New_York) "
+                                  "unknown time zone\n\n"));
+    arena_release(&a);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -285,6 +347,7 @@ int main(void)
         cmocka_unit_test(reply_subject_not_stacked),
         cmocka_unit_test(reply_merged_with_earlier),
         cmocka_unit_test(replaced_control_is_named),
+        cmocka_unit_test(missing_and_refused_listed_together),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -24,6 +24,24 @@ enum db_result db_case_insert(struct db *db, const struct intake *in, const char
         return db_tx_fail(db, err, ERR_INVALID, "product_model", "unknown product model");
     }
     PQclear(r);
+    /* a serial of the installed base is that model: the customer's model is a mistake (a serial
+     * rmad does not know is taken: not every unit is in the base, and the RMA's entitlement
+     * snapshot records in_install_base false) */
+    if (in->serial_number != NULL && in->serial_number[0] != '\0') {
+        const char *sp[1] = {in->serial_number};
+        if ((r = db_tx_run(db, Q_INSTALL_BASE_GET, sp, &kind, err)) == NULL)
+            return kind;
+        if (PQntuples(r) == 1 && strcmp(PQgetvalue(r, 0, 1), in->product_model) != 0) {
+            char model[64];
+            snprintf(model, sizeof model, "%s", PQgetvalue(r, 0, 1));
+            PQclear(r);
+            db_rollback(db);
+            err_set(err, ERR_INVALID, "serial_number",
+                    "belongs to a %s in the installed base, not a %s", model, in->product_model);
+            return DB_FAIL;
+        }
+        PQclear(r);
+    }
 
     address_postcode_normalize(in->service_address.postcode, postcode_norm, sizeof postcode_norm);
     snprintf(token_id, sizeof token_id, "%lld", (long long)actor->token_id);

@@ -138,7 +138,7 @@ expect_status 201 "HTML-only ISO-8859-1 e-mail with an attachment"
 CASE3=$(jqb .case_number)
 row=$(psql_t -F '|' -c "SELECT contact_name, serial_number, addr_city, addr_country
     FROM service_case WHERE case_number = '$CASE3'")
-check "HTML text read, the attachment ignored ($row)" test "$row" = "François Lévêque|SRV7400002|Paris|FR"
+check "HTML text read, the attachment ignored ($row)" test "$row" = "François Lévêque|KBUS7700042|Paris|FR"
 
 cases_before=$(psql_t -c "SELECT count(*) FROM service_case")
 mail_post "$FIX/incomplete.eml"

@@ -156,6 +156,11 @@ int case_next(enum case_state from, enum case_event ev, enum case_state held_fro
         *to = held_from;
         return 0;
     }
+    /* on hold, a case may do only what the state it was held from may do (cancel from a case
+     * held at the factory is refused as at the factory) */
+    if (from == CASE_ON_HOLD && find(held_from, ev) == NULL)
+        return err_set(err, ERR_CONFLICT, "status", "the case is on_hold from %s: it cannot %s",
+                       case_state_name(held_from), case_event_name(ev));
     *to = m->to;
     return 0;
 }

@@ -569,9 +569,21 @@ enum db_result db_case_contact(struct db *db, const char *case_number, const cha
                 case_state_name(c.status));
         return db_tx_abort(db, DB_FAIL);
     }
+    /* on hold, only a case held from troubleshooting takes contacts: held before, a reached
+     * contact would start troubleshooting the hold keeps from starting */
+    if (c.status == CASE_ON_HOLD && c.held_from != CASE_TROUBLESHOOTING) {
+        err_set(err, ERR_CONFLICT, "status",
+                "the case is on_hold from %s: resume the case first, then record the contact",
+                case_state_name(c.held_from));
+        return db_tx_abort(db, DB_FAIL);
+    }
+    if (!a.any) {
+        err_set(err, ERR_CONFLICT, "engineer",
+                "no engineer is assigned to the case: a contact is the engineer's");
+        return db_tx_abort(db, DB_FAIL);
+    }
     /* the engineer's contact, recorded by them or for them by a manager or an admin */
-    const char *p[6] = {c.id_s,  a.any ? a.engineer_id : NULL, method,
-                        summary, reached ? "t" : "f",          token};
+    const char *p[6] = {c.id_s, a.engineer_id, method, summary, reached ? "t" : "f", token};
     if ((r = db_run(db, Q_LC_CONTACT_INSERT, p, &kind, err)) == NULL)
         return db_tx_abort(db, kind);
     PQclear(r);
@@ -669,7 +681,7 @@ enum db_result db_case_resolve(struct db *db, const char *case_number, const cha
         return kind;
     if ((kind = case_for_actor(db, case_number, actor, &c, &a, err)) != DB_ONE)
         return db_tx_abort(db, kind);
-    if (case_next(c.status, CASE_EV_RESOLVE_REMOTE, CASE_NEW, &to, err) != 0)
+    if (case_next(c.status, CASE_EV_RESOLVE_REMOTE, c.held_from, &to, err) != 0)
         return db_tx_abort(db, DB_FAIL);
     if ((kind = fault_isolated(db, &c, fi, sizeof fi, err)) != DB_ONE)
         return db_tx_abort(db, kind);
@@ -709,7 +721,7 @@ enum db_result db_case_escalate_factory(struct db *db, const char *case_number, 
         return kind;
     if ((kind = case_for_actor(db, case_number, actor, &c, &a, err)) != DB_ONE)
         return db_tx_abort(db, kind);
-    if (case_next(c.status, CASE_EV_ESCALATE_FACTORY, CASE_NEW, &to, err) != 0)
+    if (case_next(c.status, CASE_EV_ESCALATE_FACTORY, c.held_from, &to, err) != 0)
         return db_tx_abort(db, DB_FAIL);
     if ((kind = fault_isolated(db, &c, fi, sizeof fi, err)) != DB_ONE)
         return db_tx_abort(db, kind);
@@ -735,7 +747,9 @@ enum db_result db_case_cancel(struct db *db, const char *case_number, const char
         return kind;
     if ((kind = case_for_actor(db, case_number, actor, &c, &a, err)) != DB_ONE)
         return db_tx_abort(db, kind);
-    if (case_next(c.status, CASE_EV_CANCEL, CASE_NEW, &to, err) != 0)
+    /* on hold: judged on the state it was held from (a case held at the factory is not
+     * cancelled either) */
+    if (case_next(c.status, CASE_EV_CANCEL, c.held_from, &to, err) != 0)
         return db_tx_abort(db, DB_FAIL);
     const char *p[1] = {c.id_s};
     if ((r = db_run(db, Q_LC_CASE_RMAS, p, &kind, err)) == NULL)
@@ -769,8 +783,11 @@ enum db_result db_case_cancel(struct db *db, const char *case_number, const char
     json_t *sessions = json_loads(PQgetvalue(r, 0, 0), 0, NULL);
     json_t *visits = json_loads(PQgetvalue(r, 0, 1), 0, NULL);
     PQclear(r);
-    char *text = dump(json_pack("{s:o, s:o*, s:o*}", "rmas_cancelled", cancelled,
-                                "remote_sessions_cancelled", sessions, "visits_cancelled", visits));
+    /* the record names the state the case really was in: held_from when on hold */
+    char *text = dump(json_pack("{s:o, s:o*, s:o*, s:s?}", "rmas_cancelled", cancelled,
+                                "remote_sessions_cancelled", sessions, "visits_cancelled", visits,
+                                "held_from",
+                                c.status == CASE_ON_HOLD ? case_state_name(c.held_from) : NULL));
     kind = db_case_move(db, c.id, CASE_EV_CANCEL, NULL, actor, "api", reason, text, &to, err);
     free(text);
     if (kind != DB_ONE)

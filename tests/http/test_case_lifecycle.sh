@@ -195,6 +195,16 @@ check "the factory escalation names its fault isolation" test "$(psql_t -c "SELE
 expect_jq '.status == "factory_escalated"' "status factory_escalated"
 api POST "/api/v1/cases/$C3/cancel" "$MANAGER" '{"reason":"x"}'
 expect_error 409 status "a case at the factory is not cancelled"
+# a hold is no way around it: on hold, a case does only what the state it was held from may do
+api POST "/api/v1/cases/$C3/hold" "$ENGINEER" '{"reason":"waiting for the factory report"}'
+expect_jq '.status == "on_hold" and .held_from == "factory_escalated"' "a case at the factory held"
+api POST "/api/v1/cases/$C3/cancel" "$MANAGER" '{"reason":"x"}'
+expect_error 409 status "a case held at the factory is not cancelled either"
+expect_jq '.error.message | test("on_hold from factory_escalated")' "the refusal names the state it was held from"
+check "the refused cancel changed nothing" test "$(case_status "$C3")" = on_hold
+check "no cancel event" test "$(psql_t -c "SELECT count(*) FROM event e JOIN service_case c ON c.id = e.case_id WHERE c.case_number = '$C3' AND e.kind = 'case_cancel'")" = 0
+api POST "/api/v1/cases/$C3/resume" "$ENGINEER" '{}'
+expect_jq '.status == "factory_escalated"' "resumed at the factory"
 
 # -- hold and resume ---------------------------------------------------------------------------
 new_case SRV7400003 SRV-R740
@@ -215,6 +225,13 @@ api POST "/api/v1/cases/$C4/hold" "$ENGINEER" '{"reason":"again"}'
 expect_error 409 status "hold twice"
 api POST "/api/v1/cases/$C4/fault-isolation" "$ENGINEER" '{"method":"phone","findings":"x","conclusion":"fixed"}'
 expect_error 409 status "no fault isolation while on hold"
+api POST "/api/v1/cases/$C4/resolve" "$ENGINEER" '{"resolution":"x"}'
+expect_error 409 status "no resolve while on hold"
+api POST "/api/v1/cases/$C4/escalations" "$ENGINEER" '{"to":"factory","reason":"x"}'
+expect_error 409 status "no factory escalation while on hold"
+api POST "/api/v1/cases/$C4/contacts" "$ENGINEER" '{"method":"phone","summary":"customer still away","reached":false}'
+expect_status 200 "a contact while on hold from troubleshooting"
+expect_jq '.status == "on_hold"' "... the case stays on hold"
 api POST "/api/v1/cases/$C4/resume" "$AGENT" '{"reason":"customer called back"}'
 expect_status 200 "resumed"
 expect_jq '.status == "troubleshooting" and .held_from == null' "back to troubleshooting"
@@ -229,9 +246,16 @@ CH1=$CASE
 api POST "/api/v1/cases/$CH1/register" "$MANAGER" '{}'
 api POST "/api/v1/cases/$CH1/hold" "$MANAGER" '{"reason":"waiting for the serial number"}'
 expect_jq '.status == "on_hold" and .held_from == "registered"' "held from registered"
+api POST "/api/v1/cases/$CH1/contacts" "$ADMIN" '{"method":"phone","summary":"reached","reached":true}'
+expect_error 409 status "no contact on a case on hold without an engineer"
+expect_jq '.error.message | test("resume the case first")' "... resume first"
 api POST "/api/v1/cases/$CH1/assign" "$MANAGER" '{"engineer":"test-engineer"}'
 expect_status 200 "assigned while on hold"
 expect_jq '.status == "on_hold" and .held_from == "assigned" and .engineer == "test-engineer"' "still on hold, now held from assigned"
+api POST "/api/v1/cases/$CH1/contacts" "$ENGINEER" '{"method":"phone","summary":"reached","reached":true}'
+expect_error 409 status "no contact while on hold from assigned: it would not start troubleshooting"
+expect_jq '.error.message | test("on_hold from assigned: resume the case first")' "... naming the status"
+check "the refused contacts wrote nothing" test "$(psql_t -c "SELECT count(*) FROM case_contact k JOIN service_case c ON c.id = k.case_id WHERE c.case_number = '$CH1'")" = 0
 api POST "/api/v1/cases/$CH1/assign" "$MANAGER" '{"engineer":"test-engineer"}'
 expect_error 409 engineer "the same engineer twice while on hold"
 api POST "/api/v1/cases/$CH1/resume" "$MANAGER" '{}'

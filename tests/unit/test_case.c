@@ -200,6 +200,43 @@ static void cancel_refused_after_work_complete(void **state)
     }
 }
 
+/* On hold, a case does only what the state it was held from may do: a case held at the factory
+ * is not cancelled (the hold is no way around the rule); one held from an earlier state is. */
+static void on_hold_does_what_held_from_may(void **state)
+{
+    static const enum case_state held[] = {CASE_REGISTERED,      CASE_ASSIGNED,
+                                           CASE_TROUBLESHOOTING, CASE_ONSITE_PLANNED,
+                                           CASE_RMA_REQUESTED,   CASE_FACTORY_ESCALATED};
+
+    (void)state;
+    for (size_t i = 0; i < COUNT(held); i++) {
+        for (int e = 0; e < N_EVENTS; e++) {
+            if (e == CASE_EV_RESUME)
+                continue;
+            enum case_state to = CASE_ARCHIVED;
+            struct err err = {0};
+            int rc = case_next(CASE_ON_HOLD, (enum case_event)e, held[i], &to, &err);
+            bool both = lookup(CASE_ON_HOLD, (enum case_event)e) != NULL &&
+                        lookup(held[i], (enum case_event)e) != NULL;
+            assert_int_equal(rc, both ? 0 : -1);
+            if (!both) {
+                assert_int_equal(err.kind, ERR_CONFLICT);
+                assert_string_equal(err.field, "status");
+                assert_non_null(strstr(err.message, "on_hold"));
+                assert_int_equal(to, CASE_ARCHIVED);
+            }
+        }
+    }
+    enum case_state to = CASE_ARCHIVED;
+    struct err err = {0};
+    assert_int_equal(case_next(CASE_ON_HOLD, CASE_EV_CANCEL, CASE_FACTORY_ESCALATED, &to, &err),
+                     -1);
+    assert_non_null(strstr(err.message, "from factory_escalated"));
+    struct err err2 = {0};
+    assert_int_equal(case_next(CASE_ON_HOLD, CASE_EV_CANCEL, CASE_TROUBLESHOOTING, &to, &err2), 0);
+    assert_int_equal(to, CASE_CANCELLED);
+}
+
 /* A hotline case along the remote path and into the archive. */
 static void a_whole_life(void **state)
 {
@@ -287,6 +324,7 @@ int main(void)
         cmocka_unit_test(hold_and_resume_return_to_held_from),
         cmocka_unit_test(resume_to_a_state_never_held_is_refused),
         cmocka_unit_test(cancel_refused_after_work_complete),
+        cmocka_unit_test(on_hold_does_what_held_from_may),
         cmocka_unit_test(a_whole_life),
         cmocka_unit_test(predicates),
         cmocka_unit_test(names_round_trip),

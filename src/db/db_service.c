@@ -420,23 +420,27 @@ enum db_result db_service_session_start(struct db *db, const struct svc_session_
     if (service_start_check(starts, c.now_floor, "starts_at", err) != 0 ||
         service_not_before_case(starts, c.opened, "starts_at", err) != 0)
         return rb(db, DB_FAIL);
-    /* the customer's consent first: without it the time does not matter */
-    if ((kind = find_auth(db, &c, SERVICE_SCOPE_REMOTE, starts, starts, "the session starts",
-                          &auth_id, err)) != DB_ONE)
+    /* the customer's consent first: without it the time does not matter.  A session that
+     * starts now counts an authorization recorded before now: both are taken up to the whole
+     * second (recorded_at rounds up, as c.now does), so one recorded a moment ago, in the same
+     * second, is not refused for the rounding of starts_at down */
+    if ((kind = find_auth(db, &c, SERVICE_SCOPE_REMOTE, starts, in->starts_given ? starts : c.now,
+                          "the session starts", &auth_id, err)) != DB_ONE)
         return kind;
     if ((kind = calendar(db, &c, false, a, &cal, err)) != DB_ONE)
         return rb(db, kind);
     if (window_check(db, &c, &cal, starts, 0, "starts_at", win, err) != 0)
         return rb(db, DB_FAIL);
-    const char *p[9] = {c.id,
-                        i64(aid, sizeof aid, auth_id),
-                        i64(start, sizeof start, starts),
-                        i64(off, sizeof off, in->starts_given ? in->starts_offset : 0),
-                        tz_name(cal.tz),
-                        in->tool,
-                        in->purpose,
-                        actor->name,
-                        i64(tid, sizeof tid, actor->token_id)};
+    const char *p[10] = {c.id,
+                         i64(aid, sizeof aid, auth_id),
+                         i64(start, sizeof start, starts),
+                         i64(off, sizeof off, in->starts_given ? in->starts_offset : 0),
+                         tz_name(cal.tz),
+                         in->tool,
+                         in->purpose,
+                         actor->name,
+                         i64(tid, sizeof tid, actor->token_id),
+                         c.assigned ? c.engineer : NULL};
     PGresult *r = db_run(db, Q_SVC_SESSION_INSERT, p, &kind, err);
     if (r == NULL)
         return rb(db, kind);

@@ -1438,16 +1438,26 @@ const struct statement db_statements[Q__COUNT] = {
                                  "UPDATE service_case SET held_from = 'assigned' WHERE id = $1"
                                  " AND status = 'on_hold' AND held_from = 'registered'"
                                  " RETURNING id"},
-    /* a case cancelled: its open remote sessions and on-site visits are cancelled with it */
+    /* a case cancelled: its open remote sessions and on-site visits are cancelled with it, each
+     * with the event its own cancel writes (remote_session_cancelled, visit_cancelled) */
     [Q_LC_CANCEL_SERVICE] =
         {"lc_cancel_service", 4,
          "WITH s AS (UPDATE remote_session SET cancelled_at = clock_timestamp(),"
          "   cancel_reason = $2, cancelled_by = $3, cancelled_by_token_id = $4::bigint"
-         "   WHERE case_id = $1 AND ended_at IS NULL AND cancelled_at IS NULL"
+         "   WHERE case_id = $1::bigint AND ended_at IS NULL AND cancelled_at IS NULL"
          "   RETURNING session_no),"
-         " v AS (UPDATE onsite_visit SET status = 'cancelled', closed_reason = $2,"
+         " v AS (UPDATE onsite_visit v SET status = 'cancelled', closed_reason = $2,"
          "   updated_by = $3, updated_by_token_id = $4::bigint, updated_at = clock_timestamp()"
-         "   WHERE case_id = $1 AND status IN ('proposed', 'confirmed') RETURNING visit_no)"
+         "   FROM onsite_visit o WHERE o.id = v.id AND v.case_id = $1::bigint"
+         "   AND v.status IN ('proposed', 'confirmed') RETURNING v.visit_no, o.status AS was),"
+         " es AS (INSERT INTO event (case_id, kind, actor, actor_token_id, channel, evidence)"
+         "   SELECT $1::bigint, 'remote_session_cancelled', $3, $4::bigint, 'api',"
+         "   jsonb_build_object('session_no', session_no, 'reason', $2::text, 'with_case', true)"
+         "   FROM s ORDER BY session_no),"
+         " ev AS (INSERT INTO event (case_id, kind, from_state, to_state, actor, actor_token_id,"
+         "   channel, evidence) SELECT $1::bigint, 'visit_cancelled', was, 'cancelled', $3,"
+         "   $4::bigint, 'api', jsonb_build_object('visit_no', visit_no, 'reason', $2::text,"
+         "   'with_case', true) FROM v ORDER BY visit_no)"
          " SELECT (SELECT coalesce(json_agg(session_no ORDER BY session_no), '[]') FROM s)::text,"
          " (SELECT coalesce(json_agg(visit_no ORDER BY visit_no), '[]') FROM v)::text"},
     [Q_LC_CASE_EVENT] = {"lc_case_event", 7,
@@ -1462,7 +1472,9 @@ const struct statement db_statements[Q__COUNT] = {
                      " 'archived_from', (SELECT e.from_state FROM event e WHERE e.case_id = c.id"
                      "   AND e.kind = 'case_archive' ORDER BY e.id DESC LIMIT 1),"
                      " 'cancelled', (SELECT json_build_object('at', e.created_at,"
-                     "   'reason', e.reason, 'by', e.actor, 'from', e.from_state,"
+                     "   'reason', e.reason, 'by', e.actor,"
+                     "   'from', coalesce(e.evidence->>'held_from', e.from_state),"
+                     "   'on_hold', e.from_state = 'on_hold',"
                      "   'rmas_cancelled', e.evidence->'rmas_cancelled') FROM event e"
                      "   WHERE e.case_id = c.id AND e.kind = 'case_cancel'"
                      "   ORDER BY e.id LIMIT 1))"
@@ -1567,9 +1579,14 @@ const struct statement db_statements[Q__COUNT] = {
          "SELECT coalesce(json_agg(json_build_object('session_no', s.session_no,"
          " 'authorization_id', s.authorization_id, 'starts_at', s.starts_at,"
          " 'starts_at_offset', s.starts_at_offset, 'zone', s.zone, 'tool', s.tool,"
-         " 'purpose', s.purpose, 'engineer', s.actor, 'ended_at', s.ended_at,"
+         " 'purpose', s.purpose, 'engineer', coalesce(s.engineer, s.actor),"
+         " 'started_by', s.actor, 'status', CASE WHEN s.cancelled_at IS NOT NULL THEN"
+         " 'cancelled' WHEN s.ended_at IS NOT NULL THEN 'ended' ELSE 'open' END,"
+         " 'ended_at', s.ended_at,"
          " 'outcome', s.outcome, 'end_notes', s.end_notes, 'overran', s.overran,"
-         " 'ended_by', s.ended_by) ORDER BY s.session_no), '[]')"
+         " 'ended_by', s.ended_by, 'cancelled_at', s.cancelled_at,"
+         " 'cancel_reason', s.cancel_reason, 'cancelled_by', s.cancelled_by)"
+         " ORDER BY s.session_no), '[]')"
          " FROM remote_session s WHERE s.case_id = $1"},
     [Q_ARCH_ONSITE_VISITS] =
         {"arch_onsite_visits", 1,
@@ -1579,7 +1596,9 @@ const struct statement db_statements[Q__COUNT] = {
          " 'preparation', v.preparation, 'engineer', v.engineer, 'proposed_by', v.actor,"
          " 'proposed_at', v.created_at, 'confirmed_by', v.confirmed_by,"
          " 'confirm_method', v.confirm_method, 'confirmed_at', v.confirmed_at,"
-         " 'reschedules', v.reschedules, 'closed_reason', v.closed_reason)"
+         " 'reschedules', v.reschedules, 'closed_reason', v.closed_reason,"
+         " 'closed_at', CASE WHEN v.status IN ('cancelled', 'completed') THEN v.updated_at END,"
+         " 'closed_by', CASE WHEN v.status IN ('cancelled', 'completed') THEN v.updated_by END)"
          " ORDER BY v.visit_no), '[]') FROM onsite_visit v WHERE v.case_id = $1"},
     [Q_ARCH_SERVICE_LOG] =
         {"arch_service_log", 1,
@@ -1670,11 +1689,11 @@ const struct statement db_statements[Q__COUNT] = {
                          " FROM case_authorization WHERE case_id = $1 AND scope = $2"
                          " ORDER BY id DESC"},
     [Q_SVC_SESSION_INSERT] =
-        {"svc_session_insert", 9,
+        {"svc_session_insert", 10,
          "INSERT INTO remote_session AS s (case_id, session_no, authorization_id, starts_at,"
-         " starts_at_offset, zone, tool, purpose, actor, actor_token_id)"
+         " starts_at_offset, zone, tool, purpose, actor, actor_token_id, engineer)"
          " SELECT $1::bigint, coalesce(max(session_no), 0) + 1, $2::bigint,"
-         " to_timestamp($3::bigint), $4::integer, $5, $6, $7, $8, $9::bigint"
+         " to_timestamp($3::bigint), $4::integer, $5, $6, $7, $8, $9::bigint, $10"
          " FROM remote_session WHERE case_id = $1::bigint"
          " RETURNING s.session_no, service_session_json(s)::text"},
     [Q_SVC_SESSION_LOCK] = {"svc_session_lock", 2,

@@ -213,8 +213,8 @@ refused 409 authorization "a session that started before the authorization was r
 # ---- the window: Friday 20:59 and 21:01 in Berlin --------------------------------------------------
 session "$C1" "$ENGINEER" "$(ts Europe/Berlin "$FRI 20:59")"
 expect_status 201 "remote session Friday $FRI 20:59 Europe/Berlin"
-expect_jq ".session_no == 1 and .zone == \"Europe/Berlin\" and .engineer == \"test engineer\" and .authorization_id == $AUTH_REMOTE" \
-    "the session: number, zone, engineer, the authorization it relies on"
+expect_jq ".session_no == 1 and .zone == \"Europe/Berlin\" and .engineer == \"test-engineer\" and .started_by == \"test engineer\" and .authorization_id == $AUTH_REMOTE" \
+    "the session: number, zone, engineer (the engineer's name, not the token's), who started it, the authorization it relies on"
 expect_jq ".starts_at == \"$(utc "$(ts Europe/Berlin "$FRI 20:59")")\"" "the session starts at the instant given"
 check "one event remote_session_started with its actor" [ "$(psql_t -c "SELECT count(*) FROM event e JOIN service_case c ON c.id = e.case_id
     WHERE c.case_number = '$C1' AND e.kind = 'remote_session_started' AND e.actor = 'test engineer'")" = 1 ]
@@ -588,5 +588,68 @@ psql_t -c "UPDATE onsite_visit v SET status = 'completed' FROM service_case c
     WHERE c.id = v.case_id AND c.case_number = '$C5' AND v.visit_no = 3" >/dev/null
 visit "$C5" "$AGENT" "$(ts Europe/Berlin "$MON 11:00")" 60
 expect_status 201 "a completed visit does not clash"
+
+# ---- a session that starts now, right after its authorization (no pause between) -----------------
+# The authorization recorded a moment ago counts although the session's default start is taken to
+# the whole second.  A zone where now is inside the remote window (09:00-21:00 on a working day),
+# if there is one now; else the answer may be the window's 409 (starts_at), never the authorization's.
+NOWZ=""
+for zc in "DE Europe/Berlin" "JP Asia/Tokyo" "US America/New_York" "US America/Los_Angeles" "NZ Pacific/Auckland"; do
+    set -- $zc
+    hm=$(TZ=$2 date +%H%M)
+    if [ "$(TZ=$2 date +%u)" -le 5 ] && [ $((10#$hm)) -ge 905 ] && [ $((10#$hm)) -le 2050 ] &&
+        ! holiday "$1" "$(TZ=$2 date +%F)"; then NOWZ=$zc; break; fi
+done
+set -- ${NOWZ:-DE Europe/Berlin}
+mk_case "$1" "$2"
+C7=$CASE
+case_to_troubleshooting "$C7"
+for i in 1 2 3; do
+    auth "$C7" "$AGENT" remote_session "$(date -u +%Y-%m-%dT%H:%M:%SZ)"
+    api POST "/api/v1/cases/$C7/remote-sessions" "$ENGINEER" '{"tool": "TeamViewer", "purpose": "now"}'
+    if [ -n "$NOWZ" ]; then
+        expect_status 201 "a session started now right after its authorization ($2, try $i)"
+    else
+        check "a session started now right after its authorization: not refused for the authorization (try $i)" \
+            [ "$(jqb .error.field)" != authorization ]
+    fi
+done
+
+# ---- a case cancelled while on hold, with its sessions and visit open, then archived ---------------
+mk_case DE Europe/Berlin
+C6=$CASE
+case_to_troubleshooting "$C6"
+auth "$C6" "$AGENT" remote_session "$(iso_ago 600)"
+session "$C6" "$ADMIN" "$(ts Europe/Berlin "$FRI 20:00")"
+expect_status 201 "a session planned by an admin"
+expect_jq '.engineer == "test-engineer" and .started_by != "test-engineer" and .started_by != null' \
+    "... names the case's engineer, and the admin as who started it"
+session "$C6" "$ENGINEER" "$(ts Europe/Berlin "$FRI 20:30")"
+expect_status 201 "a session planned by the engineer"
+visit "$C6" "$AGENT" "$(ts Europe/Berlin "$MON 15:00")" 60
+expect_status 201 "a visit proposed"
+api POST "/api/v1/cases/$C6/hold" "$MANAGER" '{"reason": "customer on holiday"}'
+expect_jq '.status == "on_hold" and .held_from == "onsite_planned"' "held from onsite_planned"
+api POST "/api/v1/cases/$C6/cancel" "$AGENT" '{"reason": "the customer replaced the server"}'
+expect_status 200 "a case on hold from onsite_planned is cancelled"
+check "an event per session and visit cancelled with the case, with the actor" \
+    [ "$(psql_t -c "SELECT string_agg(e.kind || ':' || coalesce(e.evidence->>'session_no', e.evidence->>'visit_no')
+        || ':' || coalesce(e.from_state, '-') || ':' || e.actor || ':' || (e.evidence->>'reason'), ','
+        ORDER BY e.kind, coalesce(e.evidence->>'session_no', e.evidence->>'visit_no'))
+        FROM event e JOIN service_case c ON c.id = e.case_id WHERE c.case_number = '$C6'
+        AND e.kind IN ('remote_session_cancelled', 'visit_cancelled')")" = \
+      "remote_session_cancelled:1:-:test agent:the customer replaced the server,remote_session_cancelled:2:-:test agent:the customer replaced the server,visit_cancelled:1:proposed:test agent:the customer replaced the server" ]
+api POST "/api/v1/cases/$C6/archive" "$AGENT" '{}'
+expect_status 200 "the cancelled case archived"
+api GET "/api/v1/cases/$C6/record.json" "$AGENT"
+expect_status 200 "its record"
+expect_jq '.cancelled.from == "onsite_planned" and .cancelled.on_hold == true' \
+    "the record names the state the case was really in (held from), and that it was on hold"
+expect_jq '[.remote_sessions[] | .status == "cancelled" and .cancelled_at != null and .ended_at == null
+    and .cancel_reason == "the customer replaced the server" and .cancelled_by == "test agent"
+    and .engineer == "test-engineer"] == [true, true] and .remote_sessions[1].started_by == "test engineer"' \
+    "the record's sessions are cancelled, when, why and by whom, with their engineer"
+expect_jq '.onsite_visits[0] | .status == "cancelled" and .closed_by == "test agent" and .closed_at != null
+    and .closed_reason == "the customer replaced the server"' "the record's visit is cancelled, when and by whom"
 
 finish

@@ -32,5 +32,5 @@ LANGUAGE sql STABLE AS $$
         'cancelled_by', s.cancelled_by)
 $$;
 
-INSERT INTO schema_migrations (version) VALUES (23);
+INSERT INTO schema_migrations (version) VALUES (19);
 COMMIT;

@@ -321,6 +321,19 @@ enum db_result db_engineer_save(struct db *db, const struct engineer_input *in, 
             return DB_FAIL;
         }
     }
+    if (in->product_lines_json != NULL) {
+        const char *lp[1] = {in->product_lines_json};
+        if ((r = db_run(db, Q_LC_LINES_UNKNOWN, lp, &kind, err)) == NULL)
+            return kind;
+        if (PQntuples(r) == 1) {
+            char f[48];
+            snprintf(f, sizeof f, "product_lines[%s]", PQgetvalue(r, 0, 0));
+            err_set(err, ERR_INVALID, f, "is the product line of no product model");
+            PQclear(r);
+            return DB_FAIL;
+        }
+        PQclear(r);
+    }
     if (in->max_open_cases > 0)
         i64s(maxo, sizeof maxo, in->max_open_cases);
     const char *p[6] = {in->name,

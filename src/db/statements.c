@@ -1373,6 +1373,11 @@ const struct statement db_statements[Q__COUNT] = {
     [Q_LC_TOKEN_BY_HASH] = {"lc_token_by_hash", 1,
                             "SELECT id, role FROM api_token WHERE token_hash = $1"
                             " AND revoked_at IS NULL"},
+    /* the first name of $1 (a JSON list) that is the product line of no product model */
+    [Q_LC_LINES_UNKNOWN] = {"lc_lines_unknown", 1,
+                            "SELECT e.ord - 1, e.v FROM jsonb_array_elements_text($1::jsonb)"
+                            " WITH ORDINALITY AS e(v, ord) WHERE NOT EXISTS (SELECT 1 FROM"
+                            " product_model m WHERE m.product_line = e.v) ORDER BY e.ord LIMIT 1"},
     [Q_LC_ENGINEER_SAVE] =
         {"lc_engineer_save", 6,
          "INSERT INTO engineer AS e (name, email, token_id, product_lines, max_open_cases, active)"

@@ -178,9 +178,9 @@ int route_manifests_void(struct request *req)
 
     if (id == 0 || request_db(req, &err) == NULL || (body = request_json(req, &err)) == NULL)
         return reply_error(req, &err);
-    const char *reason = json_in_string(&req->arena, body, "reason", "reason", true, &err);
-    if (reason != NULL && strlen(reason) > VOID_REASON_MAX)
-        err_set(&err, ERR_INVALID, "reason", "must be at most %d bytes", VOID_REASON_MAX);
+    /* free text: valid UTF-8 without control characters, at most VOID_REASON_MAX bytes */
+    const char *reason =
+        json_in_text(&req->arena, body, "reason", "reason", VOID_REASON_MAX, true, true, &err);
     json_decref(body);
     if (err_is_set(&err))
         return reply_error(req, &err);

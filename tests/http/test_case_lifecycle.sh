@@ -37,6 +37,9 @@ api POST /api/v1/engineers "$MANAGER" '{"name":"Otto Smith"}'
 expect_error 422 name "engineer names are lower case"
 api POST /api/v1/engineers "$MANAGER" '{"name":"otto","max_open_cases":0}'
 expect_error 422 max_open_cases "capacity at least 1"
+api POST /api/v1/engineers "$MANAGER" '{"name":"otto","product_lines":["servers","nonsense"]}'
+expect_error 422 "product_lines[1]" "a product line no model has"
+check "...no engineer otto" test "$(psql_t -c "SELECT count(*) FROM engineer WHERE name = 'otto'")" = 0
 api GET /api/v1/engineers "$AGENT"
 expect_status 200 "engineers listed"
 expect_jq '[.engineers[].name | select(. == "eva" or . == "ina" or . == "nils" or . == "test-engineer")] == ["eva","ina","nils","test-engineer"] and ([.engineers[].name] | . == sort)' "the engineers, by name"

@@ -159,6 +159,8 @@ expect_status 403 "a carrier cannot void"
 B2=$(rows)
 api POST "/api/v1/manifests/$M1/void" "$DEPOT" '{}'
 expect_error 422 reason "void needs a reason"
+api POST "/api/v1/manifests/$M1/void" "$DEPOT" '{"reason": "r\u0003"}'
+expect_error 422 reason "a reason with a control character"
 unchanged "$B2" "void without a reason"
 api POST "/api/v1/manifests/$M1/void" "$DEPOT" '{"reason": "truck did not come"}'
 expect_status 200 "manifest voided"

@@ -738,14 +738,19 @@ enum db_result db_service_visit_propose(struct db *db, const struct svc_visit_in
         case_in(&c, CASE_TROUBLESHOOTING, CASE_ONSITE_PLANNED, "an on-site visit", err) != 0)
         return rb(db, DB_FAIL);
     if (in->engineer != NULL) {
-        const char *ep[1] = {in->engineer};
+        const char *ep[2] = {in->engineer, in->case_number};
         PGresult *r = db_run(db, Q_SVC_ENGINEER, ep, &kind, err);
         if (r == NULL)
             return rb(db, kind);
         bool known = PQntuples(r) == 1;
+        bool skilled = known && strcmp(PQgetvalue(r, 0, 1), "t") == 0;
         PQclear(r);
         if (!known)
             return db_tx_fail(db, err, ERR_INVALID, "engineer", "is not an active engineer");
+        /* who goes on site has the skill for the product line, as assign requires */
+        if (!skilled)
+            return db_tx_fail(db, err, ERR_INVALID, "engineer",
+                              "has no skill for the product line of this case");
         engineer = in->engineer;
     } else if (c.assigned) {
         engineer = c.engineer;

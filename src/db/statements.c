@@ -1723,7 +1723,12 @@ const struct statement db_statements[Q__COUNT] = {
                             "SELECT coalesce(json_agg(service_session_json(s) ORDER BY"
                             " s.session_no), '[]')::text FROM remote_session s"
                             " WHERE s.case_id = $1"},
-    [Q_SVC_ENGINEER] = {"svc_engineer", 1, "SELECT name FROM engineer WHERE name = $1 AND active"},
+    /* an active engineer, and whether they have the skill for case $2's product line */
+    [Q_SVC_ENGINEER] = {"svc_engineer", 2,
+                        "SELECT e.name, EXISTS (SELECT 1 FROM service_case sc JOIN product_model m"
+                        " ON m.code = sc.product_model WHERE sc.case_number = $2"
+                        " AND m.product_line = ANY (e.product_lines))"
+                        " FROM engineer e WHERE e.name = $1 AND e.active"},
     [Q_SVC_VISIT_INSERT] =
         {"svc_visit_insert", 10,
          "INSERT INTO onsite_visit AS v (case_id, visit_no, starts_at, starts_at_offset, ends_at,"

@@ -562,6 +562,13 @@ expect_jq ".error.message | test(\"visit 1 of case $C4\")" "... the refusal name
 api POST "/api/v1/cases/$C5/visits" "$AGENT" "$(jq -nc --arg s "$(ts Europe/Berlin "$MON 08:00")" \
     '{proposed_start: $s, duration_minutes: 60, preparation: ["PSU"], engineer: "other-engineer"}')"
 expect_status 201 "other-engineer at that time: no clash"
+api POST /api/v1/engineers "$ADMIN" '{"name": "nb-engineer", "product_lines": ["notebooks"]}'
+[ "$STATUS" = 201 ] || fail "register nb-engineer: HTTP $STATUS" "$BODY"
+B1=$(rows)
+api POST "/api/v1/cases/$C5/visits" "$AGENT" "$(jq -nc --arg s "$(ts Europe/Berlin "$MON 13:00")" \
+    '{proposed_start: $s, duration_minutes: 60, preparation: ["PSU"], engineer: "nb-engineer"}')"
+expect_error 422 engineer "an engineer without the skill for servers does not go on site"
+check "...nothing written" test "$(rows)" = "$B1"
 visit "$C5" "$AGENT" "$(ts Europe/Berlin "$MON 09:00")" 60
 expect_status 201 "test-engineer Monday 09:00 Berlin, when the Tokyo visit has ended"
 B0=$(rows)

@@ -76,15 +76,29 @@ int xml_init(const char *ubl_xsd_dir, struct err *err);
 #define XML_TAG_ATTRS_MAX 64    /* attributes (namespace declarations included) of one tag */
 #define XML_TAG_BYTES_MAX 16384 /* bytes of one start tag, from '<' to '>' */
 #define XML_NS_DECLS_MAX 256    /* namespace declarations in one document */
+/* libxml2's own limits (10 MB of text, 256 levels) would fail as "not well-formed": these are
+ * below them, so a document over one is refused as what it is */
+#define XML_TEXT_BYTES_MAX 1048576 /* 1 MiB: one run of text, comment, CDATA or PI */
+#define XML_DEPTH_MAX 32           /* element nesting (the tracking reader's too) */
 
 /*
  * One linear pass over buf[len] before any parser runs: refuses (ERR_INVALID, err->line set)
  * a start tag with more than XML_TAG_ATTRS_MAX attributes or more than XML_TAG_BYTES_MAX bytes
- * (field "document"), more than XML_NS_DECLS_MAX namespace declarations (field "document"), and
- * any Unicode noncharacter (core/utf8.h; field: the local name of the element it is in, else
- * "document").  Well-formedness is the parser's to check.  Returns 0 or -1.  Thread-safe.
+ * (field "document"), more than XML_NS_DECLS_MAX namespace declarations (field "document"), a
+ * run of text, comment, CDATA or processing instruction longer than XML_TEXT_BYTES_MAX bytes or
+ * elements nested more than XML_DEPTH_MAX deep (field "document"), and any Unicode
+ * noncharacter (core/utf8.h; field: the local name of the element it is in, else "document").
+ * The pass reads markup as ASCII bytes, so only encodings where it is exactly that are let
+ * through: UTF-8 (with or without its byte order mark), US-ASCII, ISO-8859-1/-15 and
+ * windows-1252; any other encoding, declared or detected from the first bytes (UTF-16, UTF-32,
+ * EBCDIC, UTF-7...), is ERR_BAD_REQUEST naming "document" on line 1.  Well-formedness is the
+ * parser's to check.  Returns 0 or -1.  Thread-safe.
  */
 int xml_prescan(const char *buf, size_t len, struct err *err);
+
+/* The refusal of a noncharacter, by the pre-scan (raw bytes) and after parsing (a character
+ * reference such as &#xFDD0; in any text the tracking adapters or the despatch advice take). */
+#define XML_NONCHARACTER_MESSAGE "must not contain unicode noncharacters (such as U+FFFF)"
 
 /* Frees the compiled schema and puts back libxml2's own entity loader.  No thread may be using
  * this module any more. */
@@ -97,16 +111,14 @@ void xml_shutdown(void);
  * Fails with -1 and:
  *   ERR_TOO_LARGE    len over XML_BODY_MAX, or more than XML_DESPATCH_LINES_MAX lines
  *                    (field "DespatchLine");
- *   ERR_BAD_REQUEST  "malformed xml" with err->line, or field "doctype" when the document has
- *                    a DOCTYPE;
- *   ERR_INVALID      field "document" when the root is not a UBL DespatchAdvice; the element's
- *                    local name and err->line when the compiled schema rejects it; "ID" when the
- *                    document has no cbc:ID; "DespatchLine" when it has no line; "OrderReference"
- *                    when a line names no RMA, neither itself nor through the document;
- *                    "DeliveredQuantity" when it is not a whole number from 1 to
- *                    XML_QUANTITY_MAX; the element's name when a text is longer than its field;
- *   ERR_INTERNAL     libxml2 could not run (out of memory, validation failed to start).
- * Errors about one element carry its input line in err->line.
+ *   ERR_BAD_REQUEST  "is not well-formed xml" with err->line, or field "doctype" when the document
+ * has a DOCTYPE; ERR_INVALID      field "document" when the root is not a UBL DespatchAdvice; the
+ * element's local name and err->line when the compiled schema rejects it; "ID" when the document
+ * has no cbc:ID; "DespatchLine" when it has no line; "OrderReference" when a line names no RMA,
+ * neither itself nor through the document; "DeliveredQuantity" when it is not a whole number from 1
+ * to XML_QUANTITY_MAX; the element's name when a text is longer than its field; ERR_INTERNAL
+ * libxml2 could not run (out of memory, validation failed to start). Errors about one element carry
+ * its input line in err->line.
  *
  * out->lines is allocated from arena and owned by it; nothing else outlives the call.
  * Thread-safe after xml_init(); each call uses its own parser and validation contexts.

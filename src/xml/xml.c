@@ -28,6 +28,7 @@
 #include <libxml/xmlerror.h>
 #include <libxml/xmlschemas.h>
 
+#include "core/utf8.h"
 #include "xml_int.h"
 
 #define DESPATCH_XSD "/maindoc/UBL-DespatchAdvice-2.1.xsd"
@@ -296,6 +297,11 @@ static int copy_text(const xmlNode *n, char *dst, size_t size, struct err *err)
         return fail_at(err, n, ERR_INVALID, (const char *)n->name, "must be at most %zu bytes",
                        size - 1);
     }
+    /* a character reference (&#xFDD0;) brings what the byte pre-scan cannot see */
+    if (utf8_has_noncharacter(s)) {
+        xmlFree(text);
+        return fail_at(err, n, ERR_INVALID, (const char *)n->name, "%s", XML_NONCHARACTER_MESSAGE);
+    }
     memcpy(dst, s, len);
     dst[len] = '\0';
     xmlFree(text);
@@ -527,7 +533,7 @@ int xml_parse_despatch_advice(const char *body, size_t len, struct arena *arena,
     if (len > XML_BODY_MAX)
         return err_set(err, ERR_TOO_LARGE, "body", "must be at most %u bytes", XML_BODY_MAX);
     if (body == NULL || len == 0) {
-        err_set(err, ERR_BAD_REQUEST, "document", "malformed xml");
+        err_set(err, ERR_BAD_REQUEST, "document", "is not well-formed xml");
         err_set_line(err, 1);
         return -1;
     }
@@ -552,7 +558,7 @@ int xml_parse_despatch_advice(const char *body, size_t len, struct arena *arena,
         err_set_line(err, st.doctype_line);
         rc = -1;
     } else if (malformed) {
-        err_set(err, ERR_BAD_REQUEST, "document", "malformed xml");
+        err_set(err, ERR_BAD_REQUEST, "document", "is not well-formed xml");
         err_set_line(err, st.error_line);
         rc = -1;
     } else if ((root = xmlDocGetRootElement(doc)) == NULL ||

@@ -116,6 +116,7 @@ check "XXE answer does not quote /etc/passwd" eval '! grep -q "root:" "$T_TMP/bo
 expect_jq '.error.field == "doctype"' "XXE refused for its doctype"
 post_doc "$FIX/malformed.xml" "$AGENT"
 expect_error 400 document "malformed xml"
+check "...in the words of POST /tracking" test "$(jqb .error.message)" = "is not well-formed xml"
 expect_jq '.error.line | type == "number" and . > 0' "malformed xml error has a line"
 check "hostile documents store nothing" test "$(snapshot)" = "$after1"
 

@@ -270,10 +270,43 @@ static void malformed_xml_reports_its_line(void **state)
         struct err err = parse_error_of(cases[i].body);
 
         assert_int_equal(err.kind, ERR_BAD_REQUEST);
-        assert_string_equal(err.message, "malformed xml");
+        assert_string_equal(err.message, "is not well-formed xml");
         assert_string_equal(err.field, "document");
         assert_int_equal(err.line, cases[i].line);
     }
+}
+
+/* libxml2's own limits (256 levels, 10 MB of text) were "malformed xml": the pre-scan names them
+ * first, as POST /tracking does */
+static void limits_are_named_as_limits(void **state)
+{
+    size_t n = 2 * 1024 * 1024;
+    char *big = malloc(n + 64), *deep = malloc(300 * 7 + 64);
+    size_t len = 0;
+    struct err err;
+
+    (void)state;
+    assert_non_null(big);
+    assert_non_null(deep);
+    len = (size_t)sprintf(big, "<a>\n");
+    memset(big + len, 'x', n);
+    strcpy(big + len + n, "</a>");
+    err = parse_error_of(big);
+    assert_int_equal(err.kind, ERR_INVALID);
+    assert_string_equal(err.field, "document");
+    assert_non_null(strstr(err.message, "longer than 1048576 bytes"));
+    assert_int_equal(err.line, 2);
+
+    len = 0;
+    for (int i = 0; i < 300; i++)
+        len += (size_t)sprintf(deep + len, "%s<a>", i == 40 ? "\n" : "");
+    err = parse_error_of(deep);
+    assert_int_equal(err.kind, ERR_INVALID);
+    assert_string_equal(err.field, "document");
+    assert_string_equal(err.message, "nests elements more than 32 deep");
+    assert_int_equal(err.line, 1);
+    free(big);
+    free(deep);
 }
 
 static void other_documents_are_invalid(void **state)
@@ -529,6 +562,7 @@ int main(void)
         cmocka_unit_test(doctypes_are_refused),
         cmocka_unit_test(malformed_xml_reports_its_line),
         cmocka_unit_test(other_documents_are_invalid),
+        cmocka_unit_test(limits_are_named_as_limits),
         cmocka_unit_test(required_parts_are_named),
         cmocka_unit_test(quantities_must_be_whole_and_positive),
         cmocka_unit_test(bodies_over_the_cap_are_refused),

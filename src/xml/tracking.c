@@ -35,6 +35,7 @@
 #include <libxml/xmlstring.h>
 #include <libxml/xmlwriter.h>
 
+#include "core/utf8.h"
 #include "core/xalloc.h"
 #include "writer.h"
 #include "xml/xml.h"
@@ -70,7 +71,7 @@ struct stream {
     char c_id[FIELD], c_carrier[FIELD], c_sscc[FIELD]; /* UBL: the Consignment */
     int n_consignments;
     /* the lines of the single-valued texts of the current scope read so far (0: none yet) */
-    int number_seen, fallback_seen, id_seen, c_id_seen, c_carrier_seen;
+    int number_seen, fallback_seen, id_seen, c_id_seen, c_carrier_seen, c_sscc_seen;
     char names[XML_TRACK_DEPTH_MAX + 1][NAME_MAX_LEN];
     size_t n_events;
     int error_line;
@@ -138,6 +139,9 @@ struct want {
 /* Appends the text of one node to w, or ERR_INVALID naming the element when it gets too long. */
 static int append_text(struct want *w, const char *text, struct err *err)
 {
+    /* a character reference (&#xFDD0;) brings what the byte pre-scan cannot see */
+    if (text != NULL && utf8_has_noncharacter(text))
+        return fail(err, w->line, ERR_INVALID, w->name, "%s", XML_NONCHARACTER_MESSAGE);
     for (const char *p = text; p != NULL && *p != '\0'; p++) {
         if (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r') {
             w->space = w->len > 0;
@@ -526,8 +530,13 @@ static int usps_start(struct stream *st, int rd, const char *name, const char *p
         xmlChar *id = xmlTextReaderGetAttribute(st->r, BAD_CAST "ID");
         size_t len = id != NULL ? strlen((const char *)id) : 0;
 
-        if (len > XML_TRACK_FIELD_MAX) {
+        if (len > XML_TRACK_FIELD_MAX || (id != NULL && utf8_has_noncharacter((char *)id))) {
+            bool too_long = len > XML_TRACK_FIELD_MAX;
+
             xmlFree(id);
+            if (!too_long)
+                return fail(err, node_line(xmlTextReaderCurrentNode(st->r)), ERR_INVALID,
+                            "TrackInfo", "%s", XML_NONCHARACTER_MESSAGE);
             return fail(err, node_line(xmlTextReaderCurrentNode(st->r)), ERR_INVALID, "TrackInfo",
                         "is longer than %d characters", XML_TRACK_FIELD_MAX);
         }
@@ -592,7 +601,7 @@ static int ubl_event(struct stream *st, struct err *err)
         WANT("Location/Description", f->location),
         ONE("ReportedShipment/TransportHandlingUnit/ID", sscc),
         ONE("ReportedShipment/ID", id),
-        WANT("ReportedShipment", shipment), /* only whether it is there */
+        ONE("ReportedShipment", shipment), /* only whether it is there */
     };
     int line;
 
@@ -632,7 +641,7 @@ static int ubl_start(struct stream *st, int depth, int rd, const char *name, con
     if (rd == 1 && cac && is(name, "Consignment")) {
         st->n_consignments++;
         st->c_id[0] = st->c_carrier[0] = st->c_sscc[0] = '\0';
-        st->c_id_seen = st->c_carrier_seen = 0;
+        st->c_id_seen = st->c_carrier_seen = st->c_sscc_seen = 0;
         return 0;
     }
     if (rd == 1 && cac && is(name, "TransportEvent"))
@@ -646,8 +655,10 @@ static int ubl_start(struct stream *st, int depth, int rd, const char *name, con
                    -1 :
                    read_text(st, st->c_carrier, sizeof st->c_carrier, err);
     if (rd == 3 && cbc && is(name, "ID") && is(parent, "TransportHandlingUnit") &&
-        is(st->names[depth - 2], "Consignment") && st->c_sscc[0] == '\0')
-        return read_text(st, st->c_sscc, sizeof st->c_sscc, err);
+        is(st->names[depth - 2], "Consignment"))
+        return once(st, &st->c_sscc_seen, "Consignment", err) != 0 ?
+                   -1 :
+                   read_text(st, st->c_sscc, sizeof st->c_sscc, err);
     return 0;
 }
 

@@ -533,6 +533,44 @@ static void ambiguous_fields_are_refused(void **state)
                   "<cbc:OccurrenceTime>11:25:00Z</cbc:OccurrenceTime></cac:TransportEvent>"
                   "</TransportationStatus>",
          "OccurrenceTime", 3},
+        /* a second SSCC of one handling unit: the first won and the parcel's events were lost */
+        {UBL_OPEN "<cac:Consignment><cac:TransportHandlingUnit><cbc:ID>1</cbc:ID>\n"
+                  "<cbc:ID>2</cbc:ID></cac:TransportHandlingUnit></cac:Consignment>"
+                  "</TransportationStatus>",
+         "ID", 3},
+        {UBL_OPEN "<cac:Consignment><cac:TransportHandlingUnit><cbc:ID>1</cbc:ID>"
+                  "</cac:TransportHandlingUnit>\n<cac:TransportHandlingUnit><cbc:ID>2</cbc:ID>"
+                  "</cac:TransportHandlingUnit></cac:Consignment></TransportationStatus>",
+         "ID", 3},
+        {UBL_EV("<cac:TransportHandlingUnit><cbc:ID>1</cbc:ID>\n<cbc:ID>2</cbc:ID>"
+                "</cac:TransportHandlingUnit>"),
+         "ID", 4},
+        {UBL_EV("</cac:ReportedShipment>\n<cac:ReportedShipment><cac:TransportHandlingUnit>"
+                "<cbc:ID>1</cbc:ID></cac:TransportHandlingUnit>"),
+         "ReportedShipment", 4},
+    };
+    /* a noncharacter by character reference: the byte pre-scan cannot see it */
+    static const struct {
+        const char *xml;
+        const char *field;
+        int line;
+    } nonchars[] = {
+        {"<TrackResponse><Response><TransactionReference>\n<CustomerContext>nc&#xFDD0;1"
+         "</CustomerContext></TransactionReference></Response></TrackResponse>",
+         "CustomerContext", 2},
+        {DHL_EV("<ServiceArea><Description>Leipzig &#x1FFFE;</Description></ServiceArea>"),
+         "Description", 2},
+        {"<TrackResponse>\n<TrackInfo ID=\"EJ&#xFDEF;\"></TrackInfo></TrackResponse>", "TrackInfo",
+         2},
+        {UPS_PKG("<ActivityLocation><Address><City>A&#x10FFFF;</City></Address>"
+                 "</ActivityLocation>"),
+         "City", 2},
+        {UBL_OPEN "<cac:Consignment>\n<cbc:CarrierAssignedID>1&#xFDD0;</cbc:CarrierAssignedID>"
+                  "</cac:Consignment></TransportationStatus>",
+         "CarrierAssignedID", 3},
+        {UBL_EV("<cac:TransportHandlingUnit><cbc:ID>&#xFDD0;</cbc:ID>"
+                "</cac:TransportHandlingUnit>"),
+         "ID", 3},
     };
     static const char texts_repeat[] =
         DHL_EV("<ServiceArea><Description>A</Description><Description>B</Description>"
@@ -553,6 +591,16 @@ static void ambiguous_fields_are_refused(void **state)
     struct err err = {0};
     assert_int_equal(stream_text(texts_repeat, &c, &err), 0);
     assert_int_equal(c.n, 1);
+    for (size_t i = 0; i < COUNT(nonchars); i++) {
+        struct collect c2 = {0};
+        struct err err2 = {0};
+
+        assert_int_equal(stream_text(nonchars[i].xml, &c2, &err2), -1);
+        assert_clean_error(&err2, ERR_INVALID, nonchars[i].field);
+        assert_int_equal(err2.line, nonchars[i].line);
+        assert_non_null(strstr(err2.message, "noncharacter"));
+        assert_int_equal(c2.total, 0);
+    }
 #undef DHL_EV
 #undef UPS_PKG
 #undef FEDEX_EV
@@ -666,6 +714,51 @@ static void deep_nesting_is_refused(void **state)
     snprintf(xml + len, sizeof xml - len, "</TrackReply>");
     assert_int_equal(stream_text(xml, &c, &err), -1);
     assert_clean_error(&err, ERR_INVALID, "document");
+}
+
+/* The pre-scan reads markup as ASCII: an encoding where it is not is refused before any parse
+ * (libxml2 would otherwise read 50,000 attributes the scan never saw). */
+static void foreign_encodings_are_refused(void **state)
+{
+    static const char *const refused[] = {
+        "<?xml version=\"1.0\" encoding=\"UTF-7\"?>\n<TrackResponse/>",
+        "<?xml version='1.0' encoding='IBM037'?>\n<TrackResponse/>",
+        "<?xml version=\"1.0\" encoding = \"UTF-16\"?>\n<TrackResponse/>",
+        "<?xml version=\"1.0\" encoding=\"UCS-4\"?>\n<TrackResponse/>",
+        "\x4C\x6F\xA7\x94\x93\x40\xA5\x85\x99\xA2\x89\x96\x95", /* EBCDIC, undeclared */
+        "\xFF\xFE<\x00T\x00",                                   /* UTF-16LE BOM */
+        "\xFE\xFF\x00<",                                        /* UTF-16BE BOM */
+        "<?xml version=\"1.0\"                                                  "
+        "                                                                        "
+        "                                                                        "
+        "                                                      encoding=\"UTF-7\"?><a/>",
+    };
+    static const char *const accepted[] = {
+        "<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?>\n<TrackResponse/>",
+        "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<TrackResponse/>",
+        "\xEF\xBB\xBF<?xml version=\"1.0\" encoding=\"US-ASCII\"?>\n<TrackResponse/>",
+        "\xEF\xBB\xBF\n<TrackResponse/>",
+    };
+
+    (void)state;
+    for (size_t i = 0; i < COUNT(refused); i++) {
+        struct collect c = {0};
+        struct err err = {0};
+
+        assert_int_equal(stream_text(refused[i], &c, &err), -1);
+        assert_clean_error(&err, ERR_BAD_REQUEST, "document");
+        assert_int_equal(err.line, 1);
+        assert_non_null(strstr(err.message, "UTF-8"));
+    }
+    for (size_t i = 0; i < COUNT(accepted); i++) {
+        struct collect c = {0};
+        struct err err = {0};
+
+        /* read as far as the tracking document it is not */
+        assert_int_equal(stream_text(accepted[i], &c, &err), -1);
+        assert_clean_error(&err, ERR_INVALID, "document");
+        assert_int_equal(err.line, 2);
+    }
 }
 
 static void callback_error_stops(void **state)
@@ -1035,6 +1128,7 @@ int main(void)
         cmocka_unit_test(bad_documents),
         cmocka_unit_test(long_text_is_refused),
         cmocka_unit_test(deep_nesting_is_refused),
+        cmocka_unit_test(foreign_encodings_are_refused),
         cmocka_unit_test(callback_error_stops),
         cmocka_unit_test(large_document_streams),
         cmocka_unit_test(huge_event_streams),

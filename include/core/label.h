@@ -72,6 +72,10 @@ struct label_content {
 /* "return", "outbound", "spare", "tag"; NULL for an unknown kind. */
 const char *label_kind_name(enum label_kind kind);
 
+/* True when s is 1 to 40 characters of [0-9A-Za-z]: what a carrier's tracking number is (the
+ * label's Code 128; an inbound DespatchAdvice's CarrierAssignedID is held to it too). */
+bool label_tracking_number_ok(const char *s);
+
 /*
  * Standard text for the core return of an advance replacement due on due_date (YYYY-MM-DD):
  * writes it into out (n bytes) and returns out.  The note on cores not returned is apart

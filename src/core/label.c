@@ -21,6 +21,19 @@ static bool is_qr_alnum_char(char c)
            (c != '\0' && strchr(" $%*+-./:", c));
 }
 
+bool label_tracking_number_ok(const char *s)
+{
+    size_t n = s != NULL ? strlen(s) : 0;
+
+    if (n == 0 || n > 40)
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'A' && s[i] <= 'Z') ||
+              (s[i] >= 'a' && s[i] <= 'z')))
+            return false;
+    return true;
+}
+
 bool label_is_qr_alnum(const char *s)
 {
     if (s == NULL)

@@ -210,7 +210,6 @@ enum stmt {
     /* ---- tracking import (issue 5, db_tracking.c) ---- */
     Q_TRK_CARRIER,
     Q_TRK_COPY_STAGE,
-    Q_TRK_SCOPE,
     Q_TRK_ANALYZE_STAGE,
     Q_TRK_ANALYZE_DECISION,
     Q_TRK_CURSOR_ALL,

@@ -6,8 +6,8 @@
  *   begin    BEGIN; claim document (sender, type, ID) with the body's SHA-256 (the same key
  *            again: replay the first answer, or 409 for another body)
  *   add      each event of the reader -> a COPY batch into tracking_stage (never all in memory)
- *   finish   refuse events naming another carrier's parcel (403, nothing stored); keep the
- *            unmatched ones (tracking_unmatched); walk the new events of the carrier's parcels
+ *   finish   keep the unmatched events (tracking_unmatched; another carrier's parcel is no
+ *            parcel of this one); walk the new events of the carrier's parcels
  *            with a cursor, grouped by leg and per parcel in time order, and let core decide
  *            (tracking_parcel_next, leg_next); COPY the decisions into tracking_stage_decision;
  *            then a few set-based statements move the legs (expected state named), write one
@@ -686,17 +686,8 @@ static enum db_result finish(struct db_tracking *t, int *status, json_t **respon
     if (large)
         PQclear(r);
 
-    /* a carrier posts events of its own parcels only: another carrier's parcel is refused */
-    if ((r = db_run(t->db, Q_TRK_SCOPE, dc, &kind, err)) == NULL)
-        return kind;
-    if (PQntuples(r) > 0) {
-        int line = atoi(PQgetvalue(r, 0, 0));
-        PQclear(r);
-        err_set(err, ERR_FORBIDDEN, "event.tracking_number", "names a parcel of another carrier");
-        err_set_line(err, line);
-        return DB_FAIL;
-    }
-    PQclear(r);
+    /* a carrier's events match its own parcels only: one naming another carrier's parcel is
+     * unmatched exactly as an unknown number (numbers and SSCCs are sequential: no probing) */
     if ((r = db_run(t->db, Q_TRK_UNMATCHED, dc, &kind, err)) == NULL)
         return kind;
     t->unmatched = strtol(PQgetvalue(r, 0, 0), NULL, 10);

@@ -1164,13 +1164,6 @@ const struct statement db_statements[Q__COUNT] = {
     [Q_TRK_COPY_STAGE] = {"trk_copy_stage", 0,
                           "COPY tracking_stage (document_id, seq, line, tracking_number, canon,"
                           " code, text, location, at, offset_known, ambiguous) FROM STDIN"},
-    /* the first event naming another carrier's parcel and none of the carrier's own (set-based:
-     * one pass over the matches, no LIMIT that would tempt a nested loop) */
-    [Q_TRK_SCOPE] = {"trk_scope", 2,
-                     "WITH f AS (SELECT m.seq FROM (" TRK_MATCH ") m GROUP BY m.seq"
-                     "   HAVING bool_or(m.carrier_id <> $2) AND NOT bool_or(m.carrier_id = $2))"
-                     " SELECT s.line, s.tracking_number FROM tracking_stage s"
-                     " WHERE s.document_id = $1 AND s.seq = (SELECT min(f.seq) FROM f)"},
     /* the prepared statements run in the import's transaction after ANALYZE of the stage */
     [Q_TRK_ANALYZE_STAGE] = {"trk_analyze_stage", 0, "ANALYZE tracking_stage"},
     [Q_TRK_ANALYZE_DECISION] = {"trk_analyze_decision", 0, "ANALYZE tracking_stage_decision"},

@@ -17,6 +17,7 @@
 #include <qrencode.h>
 
 #include "core/gs1.h"
+#include "core/label.h"
 #include "core/utf8.h"
 #include "core/xalloc.h"
 
@@ -322,20 +323,6 @@ static int add_qr(struct layout *lo, const struct label_content *lc, int x, int 
     return 0;
 }
 
-/* True when s is 1 to 40 characters of [0-9A-Za-z]: what a carrier's tracking number is. */
-static bool tracking_ok(const char *s)
-{
-    size_t n = strlen(s);
-
-    if (n == 0 || n > 40)
-        return false;
-    for (size_t i = 0; i < n; i++)
-        if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'A' && s[i] <= 'Z') ||
-              (s[i] >= 'a' && s[i] <= 'z')))
-            return false;
-    return true;
-}
-
 static int add_linear(struct layout *lo, enum layout_barcode_kind kind, const char *data, int x,
                       int y, int w, int h, struct err *err)
 {
@@ -345,7 +332,7 @@ static int add_linear(struct layout *lo, enum layout_barcode_kind kind, const ch
 
     if (kind == LAYOUT_GS1_128 && !gs1_sscc_valid(data))
         return err_set(err, ERR_INVALID, field, "must be 18 digits with a gs1 check digit");
-    if (kind == LAYOUT_CODE128 && !tracking_ok(data))
+    if (kind == LAYOUT_CODE128 && !label_tracking_number_ok(data))
         return err_set(err, ERR_INVALID, field, "must be 1 to 40 letters and digits");
     memset(b, 0, sizeof *b);
     lo->nbarcodes++;

@@ -28,6 +28,7 @@
 #include <libxml/xmlerror.h>
 #include <libxml/xmlschemas.h>
 
+#include "core/label.h"
 #include "core/utf8.h"
 #include "xml_int.h"
 
@@ -393,7 +394,7 @@ static const xmlNode *sole_handling_unit_id(const xmlNode *n)
 /* The carrier of the cac:Shipment/cac:Consignment under n: its party (PartyIdentification/ID,
  * else PartyName/Name) into carrier and its CarrierAssignedID into tracking; each left as it is
  * when n does not give it. */
-static int consignment_carrier(const xmlNode *n, char carrier[DOC_ID_MAX],
+static int consignment_carrier(const xmlNode *n, int line_no, char carrier[DOC_ID_MAX],
                                char tracking[DOC_ID_MAX], struct err *err)
 {
     const xmlNode *party = find_path(
@@ -414,14 +415,24 @@ static int consignment_carrier(const xmlNode *n, char carrier[DOC_ID_MAX],
     if (cai != NULL) {
         if (copy_text(cai, buf, sizeof buf, err) != 0)
             return -1;
+        /* what the label prints: stored otherwise, every label of the parcel failed */
+        if (buf[0] != '\0' && !label_tracking_number_ok(buf)) {
+            char field[48];
+
+            if (line_no > 0)
+                snprintf(field, sizeof field, "DespatchLine[%d].CarrierAssignedID", line_no);
+            else
+                snprintf(field, sizeof field, "Consignment.CarrierAssignedID");
+            return fail_at(err, cai, ERR_INVALID, field, "must be 1 to 40 letters and digits");
+        }
         if (buf[0] != '\0')
             memcpy(tracking, buf, sizeof buf);
     }
     return 0;
 }
 
-static int extract_line(const xmlNode *n, const xmlNode *doc_rma, const xmlNode *doc_sscc,
-                        const char *doc_carrier, const char *doc_tracking,
+static int extract_line(const xmlNode *n, int line_no, const xmlNode *doc_rma,
+                        const xmlNode *doc_sscc, const char *doc_carrier, const char *doc_tracking,
                         struct despatch_line *line, struct err *err)
 {
     const xmlNode *id = find_path(n, "cbc:ID");
@@ -450,7 +461,7 @@ static int extract_line(const xmlNode *n, const xmlNode *doc_rma, const xmlNode 
         return -1;
     snprintf(line->carrier, sizeof line->carrier, "%s", doc_carrier);
     snprintf(line->carrier_tracking, sizeof line->carrier_tracking, "%s", doc_tracking);
-    return consignment_carrier(n, line->carrier, line->carrier_tracking, err);
+    return consignment_carrier(n, line_no, line->carrier, line->carrier_tracking, err);
 }
 
 static int extract(const xmlNode *root, struct arena *arena, struct despatch_advice *out,
@@ -475,7 +486,7 @@ static int extract(const xmlNode *root, struct arena *arena, struct despatch_adv
         copy_text(find_path(root, "cac:DespatchSupplierParty/cac:Party/cac:PartyName/cbc:Name"),
                   out->sender_name, sizeof out->sender_name, err) != 0)
         return -1;
-    if (consignment_carrier(root, carrier, tracking, err) != 0)
+    if (consignment_carrier(root, 0, carrier, tracking, err) != 0)
         return -1;
     if (n_lines == 0)
         return fail_at(err, root, ERR_INVALID, "DespatchLine",
@@ -487,8 +498,8 @@ static int extract(const xmlNode *root, struct arena *arena, struct despatch_adv
     for (const xmlNode *c = root->children; c != NULL; c = c->next) {
         if (!is_elem(c, XML_NS_CAC, "DespatchLine"))
             continue;
-        if (extract_line(c, doc_rma, doc_sscc, carrier, tracking, &out->lines[out->n_lines], err) !=
-            0)
+        if (extract_line(c, (int)out->n_lines + 1, doc_rma, doc_sscc, carrier, tracking,
+                         &out->lines[out->n_lines], err) != 0)
             return -1;
         out->n_lines++;
     }

@@ -230,17 +230,20 @@ gen ups >"$T_TMP/ups-dhl.xml" <<EOF
 [{"tn": "$TN5", "code": "P", "date": "2026-05-19", "time": "09:00:00", "text": "PICKUP SCAN"}]
 EOF
 post "$T_TMP/ups-dhl.xml" "$CARRIER"
-expect_error 403 event.tracking_number "the UPS token posting DHL's tracking numbers"
+expect_status 201 "the UPS token posting DHL's tracking numbers: as numbers it does not know"
+expect_jq '.events.unmatched == 1 and .events.new == 0 and .events.leg_moves == 0' "...counted as unmatched"
+check "...nothing said about the other carrier" eval '! grep -qi "carrier\"*: *\"DHL\|another carrier\|forbidden" "$T_TMP/body"'
 check "the other carrier's parcel did not move" test "$(leg "$R5" inbound)" = label_issued
+check "...kept unmatched for UPS" test "$(q "SELECT count(*) FROM tracking_unmatched u JOIN carrier c ON c.id = u.carrier_id WHERE c.code = 'UPS' AND u.tracking_number = '$TN5'")" = 1
 before=$(snapshot)
 gen dhl >"$T_TMP/foreign.xml" <<EOF
 [{"tn": "$TN3", "code": "AF", "date": "2026-11-03", "time": "10:00:00", "offset": "+01:00", "text": "OK"},
  {"tn": "$TN4", "code": "AF", "date": "2026-11-03", "time": "11:00:00", "offset": "+01:00", "text": "NOT YOURS"}]
 EOF
 post "$T_TMP/foreign.xml" "$DHL_TOKEN"
-expect_error 403 event.tracking_number "a DHL token naming UPS's parcels"
-expect_jq '.error.line > 0' "the refusal names the line"
-check "the refused document stores nothing" test "$(snapshot)" = "$before"
+expect_status 201 "a DHL token naming UPS's parcels: answered as for unknown numbers (SSCCs and numbers are sequential: no probing)"
+expect_jq '.events.unmatched == 2 and .events.new == 0 and .events.leg_moves == 0' "...both counted unmatched"
+check "...UPS's parcels have no DHL event" test "$(q "SELECT count(*) FROM tracking_event e JOIN parcel p ON p.id = e.parcel_id WHERE p.tracking_number IN ('$TN3', '$TN4') AND e.text IN ('OK', 'NOT YOURS')")" = 0
 post "$T_TMP/dhl.xml" "$DHL_TOKEN"
 expect_status 201 "dhl document"
 expect_jq '.document == "DHLTrackingResponse" and .carrier == "DHL" and .events.leg_moves == 1 and .events.carrier_delivered == 1' "dhl: pickup moved, delivered marked"
@@ -276,7 +279,7 @@ expect_error 404 document "UPS cannot read DHL's document"
 api GET "/api/v1/documents/$DOC1" "$ADMIN"
 expect_status 200 "admin reads any document"
 api GET "/api/v1/documents?type=DHLTrackingResponse" "$DHL_TOKEN"
-expect_jq "[.documents[].id] | length == 2 and index($DOC_DHL) != null" "DHL lists its own DHL documents"
+expect_jq "[.documents[].id] | length == 3 and index($DOC_DHL) != null" "DHL lists its own DHL documents (the one naming UPS parcels, unmatched, too)"
 api GET "/api/v1/documents?type=DHLTrackingResponse" "$CARRIER"
 expect_jq '.documents | length == 0' "UPS lists none of DHL's"
 api GET "/api/v1/documents" "$ADMIN"
@@ -477,6 +480,9 @@ expect_jq '.error.message | test("UPS") and test("DHL")' "the refusal names both
 sed -e "s|ASN-$U-R|ASN-$U-R-X|" -e "s|<cbc:Name>UPS</cbc:Name>|<cbc:Name>Pony Express</cbc:Name>|" "$T_TMP/da-r.xml" >"$T_TMP/da-r-x.xml"
 post_da "$T_TMP/da-r-x.xml" "$AGENT"
 expect_error 422 "DespatchLine[1].CarrierParty" "a notice naming a carrier we do not know"
+sed -e "s|ASN-$U-R|ASN-$U-R-BAD|" -e "s|$TN_R|1Z-999 AA1|" "$T_TMP/da-r.xml" >"$T_TMP/da-r-bad.xml"
+post_da "$T_TMP/da-r-bad.xml" "$AGENT"
+expect_error 422 "DespatchLine[1].CarrierAssignedID" "a tracking number no label can print (the label's rule: 1 to 40 letters and digits)"
 check "the refused notices changed nothing" test "$(pcol "$RR" inbound "coalesce(tracking_number, '-') || coalesce(sscc, '-')")" = "--"
 post_da "$T_TMP/da-r.xml" "$AGENT"
 expect_status 201 "the notice with the carrier party and its tracking number"
@@ -540,7 +546,8 @@ check "a token for the new carrier" test -n "$GLS_TOKEN"
 post "$T_TMP/ups1.xml" "$GLS_TOKEN"
 expect_error 422 document "GLS posting a UPS TrackResponse"
 post "$T_TMP/exc1.xml" "$GLS_TOKEN"
-expect_error 403 event.tracking_number "GLS may post a UBL TransportationStatus, of its own parcels only"
+expect_status 201 "GLS may post a UBL TransportationStatus, of its own parcels only: another's are unmatched"
+expect_jq '.events.unmatched == .events.total and .events.leg_moves == 0' "...all its events unmatched"
 
 # ---- the README's sample command: the fixture as is ---------------------------------------------
 post "$FIX/ups.xml" "$CARRIER"

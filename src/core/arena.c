@@ -51,6 +51,8 @@ void *arena_alloc(struct arena *a, size_t n)
 
 char *arena_strndup(struct arena *a, const char *s, size_t n)
 {
+    /* at most n bytes, and never past the end of s (strndup's contract) */
+    n = strnlen(s, n);
     char *p = arena_alloc(a, n + 1);
     memcpy(p, s, n);
     p[n] = '\0';

@@ -27,13 +27,18 @@
 #include "db/tzcache.h"
 #include "json_in.h"
 #include "mail/mail.h"
+#include "core/utf8.h"
 #include "request.h"
 
-/* Header text for a subject: control characters become spaces, at most 200 bytes. */
+/* Header text for a subject: noncharacters (an RFC 2047 word can carry one) become U+FFFD, as
+ * every output would make them, control characters spaces, at most 200 bytes. */
 static const char *clean_subject(struct arena *a, const char *s)
 {
     if (s == NULL)
         return NULL;
+    char *scrubbed = utf8_scrub(s, false);
+    s = arena_strdup(a, scrubbed);
+    free(scrubbed);
     char *c = arena_strndup(a, s, 200);
     size_t n = strlen(c);
     /* do not cut a UTF-8 sequence */

@@ -133,6 +133,14 @@ row=$(psql_t -F '|' -c "SELECT contact_name, addr_name, addr_street, addr_postco
 check "German labels and encoded words decoded ($row)" test "$row" = \
     "Jürgen Müller|Müller & Söhne KG|Hauptstraße 5|80331|München|DE|NBX130001|NB-X13"
 
+# a noncharacter in an RFC 2047 subject: the subject is no field of the case; it goes on as U+FFFD
+sed -e 's/^Subject: .*/Subject: =?utf-8?b?aGVscCDvv78=?=/' -e 's/^Message-ID: <[^>]*>/Message-ID: <nonchar-subject@example.de>/' \
+    -e 's/j.mueller@example.de/nonchar@example.de/' "$FIX/complete-base64-de.eml" >"$T_TMP/nonchar.eml"
+mail_post "$T_TMP/nonchar.eml"
+expect_status 201 "a noncharacter in the encoded subject (U+FFFF)"
+NC=$(outbox_of "$(jqb .case_number)" intake_ack)
+check "...the acknowledgement's subject carries U+FFFD instead" test \
+    "$(psql_t -c "SELECT position(U&'\FFFD' IN subject) > 0 AND position(U&'\FFFF' IN subject) = 0 FROM outbox WHERE id = $NC")" = t
 mail_post "$FIX/html-only.eml"
 expect_status 201 "HTML-only ISO-8859-1 e-mail with an attachment"
 CASE3=$(jqb .case_number)

@@ -3,6 +3,8 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include <cmocka.h>
 
@@ -38,11 +40,29 @@ static void arena_holds_many_strings(void **state)
     assert_null(a.head);
 }
 
+/* strndup's contract: at most n bytes and never past the string's end (a short string with a
+ * large n was read past its end: ASan saw it through an e-mail subject) */
+static void arena_strndup_stops_at_the_end(void **state)
+{
+    struct arena a;
+    char *heap = malloc(4);
+
+    (void)state;
+    memcpy(heap, "abc", 4);
+    arena_init(&a);
+    assert_string_equal(arena_strndup(&a, heap, 200), "abc");
+    assert_string_equal(arena_strndup(&a, heap, 2), "ab");
+    assert_string_equal(arena_strndup(&a, "xyz" + 3, 5), "");
+    arena_release(&a);
+    free(heap);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(first_error_is_kept),
         cmocka_unit_test(arena_holds_many_strings),
+        cmocka_unit_test(arena_strndup_stops_at_the_end),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

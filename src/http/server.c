@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <strings.h>
 #include <sys/socket.h>
 #include <time.h>
@@ -715,7 +716,9 @@ int server_run(const struct server_config *cfg, struct err *err)
 {
     struct sockaddr_storage ss;
     socklen_t sslen;
-    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG;
+    /* ITC: MHD_quiesce_daemon needs it in the thread-pool mode (see the stop below) */
+    unsigned flags =
+        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG | MHD_USE_ITC;
     sigset_t set;
     int sig;
 
@@ -743,13 +746,19 @@ int server_run(const struct server_config *cfg, struct err *err)
     pthread_sigmask(SIG_BLOCK, &set, NULL);
     signal(SIGPIPE, SIG_IGN);
 
+    /* SO_REUSEPORT only when asked for.  The option must then be left out, not given as 0:
+     * given at all, 0 means "disallow", and MHD then skips the SO_REUSEADDR it sets by default,
+     * so a restart could not bind while the old connections sit in TIME_WAIT. */
+    struct MHD_OptionItem shared[] = {{MHD_OPTION_LISTENING_ADDRESS_REUSE, 1, NULL},
+                                      {MHD_OPTION_END, 0, NULL}};
+    struct MHD_OptionItem not_shared[] = {{MHD_OPTION_END, 0, NULL}};
     struct MHD_Daemon *d = MHD_start_daemon(
         flags, (uint16_t)cfg->port, NULL, NULL, on_request, (void *)cfg, MHD_OPTION_EXTERNAL_LOGGER,
         on_mhd_error, NULL, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
         MHD_OPTION_THREAD_POOL_SIZE, cfg->threads, MHD_OPTION_CONNECTION_LIMIT,
         cfg->max_connections, MHD_OPTION_PER_IP_CONNECTION_LIMIT, cfg->per_ip_connections,
         MHD_OPTION_CONNECTION_TIMEOUT, cfg->idle_timeout_s, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
-        (size_t)64 * 1024, MHD_OPTION_LISTENING_ADDRESS_REUSE, cfg->listen_shared ? 1 : 0,
+        (size_t)64 * 1024, MHD_OPTION_ARRAY, cfg->listen_shared ? shared : not_shared,
         MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL, MHD_OPTION_NOTIFY_CONNECTION,
         on_connection, NULL, MHD_OPTION_UNESCAPE_CALLBACK, on_unescape, NULL, MHD_OPTION_END);
     if (d == NULL)
@@ -780,6 +789,11 @@ int server_run(const struct server_config *cfg, struct err *err)
              cfg->threads);
     sigwait(&set, &sig);
     log_info("signal %d: stopping", sig);
+    /* stop accepting and give the port back at once, so the next rmad can start on it while
+     * this one finishes the requests it has (without SO_REUSEPORT the bind would fail) */
+    MHD_socket lfd = MHD_quiesce_daemon(d);
+    if (lfd != MHD_INVALID_SOCKET)
+        close(lfd);
     outbox_stop();
     jobs_stop();
 

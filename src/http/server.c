@@ -237,6 +237,37 @@ static enum MHD_Result count_header(void *cls, enum MHD_ValueKind kind, const ch
     return MHD_YES;
 }
 
+/* The query's parameters: the first one named twice (a route reads one value of each, so
+ * "?carrier=UPS&carrier=DHL" is ambiguous), or more than QUERY_ARGS_MAX of them. */
+#define QUERY_ARGS_MAX 64
+struct query_scan {
+    const char *keys[QUERY_ARGS_MAX];
+    int n;
+    const char *twice;
+    bool too_many;
+};
+
+static enum MHD_Result scan_query(void *cls, enum MHD_ValueKind kind, const char *key,
+                                  const char *value)
+{
+    struct query_scan *q = cls;
+
+    (void)kind;
+    (void)value;
+    for (int i = 0; i < q->n; i++) {
+        if (strcmp(q->keys[i], key) == 0) {
+            q->twice = key;
+            return MHD_NO;
+        }
+    }
+    if (q->n == QUERY_ARGS_MAX) {
+        q->too_many = true;
+        return MHD_NO;
+    }
+    q->keys[q->n++] = key;
+    return MHD_YES;
+}
+
 /* Queues the answer held in req. */
 static enum MHD_Result send_answer(struct request *req)
 {
@@ -485,6 +516,13 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
             }
             return fail_now(req, ERR_NOT_FOUND, "path", "no such resource");
         }
+        struct query_scan qs = {.n = 0};
+        MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, scan_query, &qs);
+        if (qs.twice != NULL)
+            return fail_now(req, ERR_BAD_REQUEST, arena_printf(&req->arena, "%.64s", qs.twice),
+                            "this query parameter is given more than once");
+        if (qs.too_many)
+            return fail_now(req, ERR_BAD_REQUEST, "query", "more than 64 query parameters");
         int n_cl = 0;
         MHD_get_connection_values(conn, MHD_HEADER_KIND, count_header, &n_cl);
         if (n_cl > 1)

@@ -118,4 +118,14 @@ expect_status 200 "healthz after the slow clients"
 api POST /api/v1/scans "$DEPOT" '{"code": "R000000000", "station": "dock-1"}'
 expect_status 200 "a normal request after the slow clients"
 
+# a query parameter given twice is ambiguous (every route reads one value): 400 naming it
+api GET "/api/v1/manifests?carrier=UPS&carrier=DHL" "$ADMIN"
+expect_error 400 carrier "?carrier=UPS&carrier=DHL"
+api GET "/api/v1/cases?limit=1&limit=500" "$ADMIN"
+expect_error 400 limit "?limit=1&limit=500"
+api GET "/api/v1/cases?$(seq -s '&' -f 'p%g=1' 1 65)" "$ADMIN"
+expect_error 400 query "65 query parameters"
+api GET "/api/v1/cases?limit=1" "$ADMIN"
+expect_status 200 "one of each is fine"
+
 finish

@@ -124,8 +124,9 @@ int route_lifecycle_list(struct request *req)
         case_state_parse(status, "status", &st, &err);
     if (engineer != NULL && strlen(engineer) > 64)
         err_set(&err, ERR_INVALID, "engineer", "is at most 64 characters");
-    if (after != NULL && strlen(after) > 16)
-        err_set(&err, ERR_INVALID, "after", "is a case number");
+    if (after != NULL &&
+        (strlen(after) != 9 || after[0] != 'C' || strspn(after + 1, "0123456789") != 8))
+        err_set(&err, ERR_INVALID, "after", "is a case number such as C00000042");
     if (lim != NULL) {
         char *end = NULL;
         long v = strtol(lim, &end, 10);

@@ -27,38 +27,6 @@ static int scale(int v, int dpi)
     return (v * dpi + LAYOUT_DPI / 2) / LAYOUT_DPI;
 }
 
-/* Decodes one UTF-8 sequence at s; returns its length, or 0 when invalid (then *cp = 0xFFFD). */
-static size_t utf8_decode(const unsigned char *s, unsigned *cp)
-{
-    static const unsigned min[5] = {0, 0, 0x80, 0x800, 0x10000};
-    unsigned c = s[0];
-    size_t n;
-
-    *cp = 0xFFFD;
-    if (c < 0x80) {
-        *cp = c;
-        return 1;
-    }
-    if (c >= 0xC2 && c <= 0xDF)
-        n = 2;
-    else if (c >= 0xE0 && c <= 0xEF)
-        n = 3;
-    else if (c >= 0xF0 && c <= 0xF4)
-        n = 4;
-    else
-        return 0;
-    c &= 0x7Fu >> n;
-    for (size_t i = 1; i < n; i++) {
-        if ((s[i] & 0xC0) != 0x80)
-            return 0;
-        c = (c << 6) | (s[i] & 0x3Fu);
-    }
-    if (c < min[n] || c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF))
-        return 0;
-    *cp = c;
-    return n;
-}
-
 static size_t utf8_encode(unsigned cp, char *out)
 {
     if (cp < 0x80) {
@@ -96,8 +64,8 @@ static int utf8_count(const char *s)
     int total = 0;
 
     for (const unsigned char *p = (const unsigned char *)s; *p != '\0'; total++) {
-        unsigned cp;
-        size_t n = utf8_decode(p, &cp);
+        unsigned long cp;
+        size_t n = utf8_read((const char *)p, &cp);
 
         p += n ? n : 1;
     }
@@ -118,8 +86,8 @@ static bool clean_text(char *dst, const char *src, int chars)
     size_t len = 0;
 
     for (const unsigned char *p = s; *p != '\0' && count < chars; count++) {
-        unsigned cp;
-        size_t n = utf8_decode(p, &cp);
+        unsigned long cp;
+        size_t n = utf8_read((const char *)p, &cp);
 
         p += n ? n : 1;
         if (total > chars && count == chars - 3)
@@ -131,7 +99,7 @@ static bool clean_text(char *dst, const char *src, int chars)
             cp = 0xFFFD;
         if (!zpl_printable(cp))
             flagged = true;
-        len += utf8_encode(cp, dst + len);
+        len += utf8_encode((unsigned)cp, dst + len);
     }
     if (total > chars) {
         memcpy(dst + len, "...", 3);

@@ -681,8 +681,11 @@ static enum db_result fault_isolated(struct db *db, const struct case_ref *c, ch
     return DB_ONE;
 }
 
-enum db_result db_case_resolve(struct db *db, const char *case_number, const char *resolution,
-                               const struct principal *actor, struct err *err)
+/* A move that needs a recorded fault isolation (remote resolution, factory escalation): the
+ * event names it. */
+static enum db_result move_isolated(struct db *db, const char *case_number, enum case_event ev,
+                                    const char *text_in, const struct principal *actor,
+                                    struct err *err)
 {
     enum db_result kind;
     struct case_ref c;
@@ -694,17 +697,22 @@ enum db_result db_case_resolve(struct db *db, const char *case_number, const cha
         return kind;
     if ((kind = case_for_actor(db, case_number, actor, &c, &a, err)) != DB_ONE)
         return db_tx_abort(db, kind);
-    if (case_next(c.status, CASE_EV_RESOLVE_REMOTE, c.held_from, &to, err) != 0)
+    if (case_next(c.status, ev, c.held_from, &to, err) != 0)
         return db_tx_abort(db, DB_FAIL);
     if ((kind = fault_isolated(db, &c, fi, sizeof fi, err)) != DB_ONE)
         return db_tx_abort(db, kind);
     char *text = dump(json_pack("{s:s}", "fault_isolation_id", fi));
-    kind = db_case_move(db, c.id, CASE_EV_RESOLVE_REMOTE, NULL, actor, "api", resolution, text, &to,
-                        err);
+    kind = db_case_move(db, c.id, ev, NULL, actor, "api", text_in, text, &to, err);
     free(text);
     if (kind != DB_ONE)
         return db_tx_abort(db, kind);
     return db_commit(db, err);
+}
+
+enum db_result db_case_resolve(struct db *db, const char *case_number, const char *resolution,
+                               const struct principal *actor, struct err *err)
+{
+    return move_isolated(db, case_number, CASE_EV_RESOLVE_REMOTE, resolution, actor, err);
 }
 
 enum db_result db_case_hold(struct db *db, const char *case_number, const char *reason,
@@ -724,27 +732,7 @@ enum db_result db_case_resume(struct db *db, const char *case_number, const char
 enum db_result db_case_escalate_factory(struct db *db, const char *case_number, const char *reason,
                                         const struct principal *actor, struct err *err)
 {
-    enum db_result kind;
-    struct case_ref c;
-    struct assignment a;
-    enum case_state to;
-    char fi[24];
-
-    if ((kind = db_begin(db, err)) != DB_ONE)
-        return kind;
-    if ((kind = case_for_actor(db, case_number, actor, &c, &a, err)) != DB_ONE)
-        return db_tx_abort(db, kind);
-    if (case_next(c.status, CASE_EV_ESCALATE_FACTORY, c.held_from, &to, err) != 0)
-        return db_tx_abort(db, DB_FAIL);
-    if ((kind = fault_isolated(db, &c, fi, sizeof fi, err)) != DB_ONE)
-        return db_tx_abort(db, kind);
-    char *text = dump(json_pack("{s:s}", "fault_isolation_id", fi));
-    kind = db_case_move(db, c.id, CASE_EV_ESCALATE_FACTORY, NULL, actor, "api", reason, text, &to,
-                        err);
-    free(text);
-    if (kind != DB_ONE)
-        return db_tx_abort(db, kind);
-    return db_commit(db, err);
+    return move_isolated(db, case_number, CASE_EV_ESCALATE_FACTORY, reason, actor, err);
 }
 
 enum db_result db_case_cancel(struct db *db, const char *case_number, const char *reason,

@@ -29,8 +29,9 @@ const struct tz *db_tz_get(const char *name, struct err *err);
  * list for country (read once; so "posixrules", "Factory", "posix/..." and "right/..." never
  * are), country a code those or iso3166.tab know, and region (NULL: the country) the country or
  * one of its ISO 3166-2 subdivisions ($RMAD_ISO3166_2_JSON, default Debian's iso-codes
- * /usr/share/iso-codes/json/iso_3166-2.json, read once; without that file any "CC-XXX" of the
- * country passes).  0, or -1 with ERR_INVALID naming "service_address.region", ".country" or
+ * /usr/share/iso-codes/json/iso_3166-2.json, read once; without that file any "CC-" plus 1 to 3
+ * letters or digits of the country passes).  0, or -1 with ERR_INVALID naming
+ * "service_address.region", ".country" or
  * ".zone"; ERR_INTERNAL when zone.tab is missing (tzdata is a dependency).  Thread-safe; no
  * database.
  */

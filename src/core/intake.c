@@ -341,7 +341,8 @@ int intake_resolve_zone(struct intake *in, struct err *err)
         in->region = country;
         return 0;
     }
-    /* "CC" or "CC-XXX": the country, then 1 to 3 upper-case letters or digits */
+    /* "CC" or "CC-" and a subdivision code (DE-BY): the country, then 1 to 3 upper-case letters or
+     * digits */
     size_t len = strlen(r), i;
     bool ok = len >= 2 && strncmp(r, country, 2) == 0 && (len == 2 || (len >= 4 && len <= 6));
     for (i = 3; ok && i < len; i++)

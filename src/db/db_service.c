@@ -456,20 +456,27 @@ enum db_result db_service_session_start(struct db *db, const struct svc_session_
     return commit_out(db, kind, out, err);
 }
 
-enum db_result db_service_session_end(struct db *db, const struct svc_session_end_in *in,
-                                      const struct principal *actor, struct arena *a, json_t **out,
-                                      struct err *err)
+/* A remote session of a case, locked with its case (the transaction begun): its row id, start,
+ * and whether it ended or was cancelled.  The engineer who ran it may act on it even after a
+ * reassignment; anyone else as may_work allows ("what" names the act). */
+struct svc_session {
+    char sid[24];
+    int64_t starts;
+    bool ended, cancelled;
+};
+
+static enum db_result session_for_actor(struct db *db, const char *case_number, int session_no,
+                                        const struct principal *actor, const char *what,
+                                        struct svc_case *c, struct svc_session *s, struct err *err)
 {
     enum db_result kind;
-    struct svc_case c;
-    struct tz_cal cal;
-    char no[16], end[24], eoff[16], tid[24];
+    char no[16];
 
     if ((kind = db_begin(db, err)) != DB_ONE)
         return kind;
-    if ((kind = case_lock(db, in->case_number, &c, err)) != DB_ONE)
+    if ((kind = case_lock(db, case_number, c, err)) != DB_ONE)
         return kind;
-    const char *sp[2] = {c.id, i64(no, sizeof no, in->session_no)};
+    const char *sp[2] = {c->id, i64(no, sizeof no, session_no)};
     PGresult *r = db_run(db, Q_SVC_SESSION_LOCK, sp, &kind, err);
     if (r == NULL)
         return rb(db, kind);
@@ -477,20 +484,37 @@ enum db_result db_service_session_end(struct db *db, const struct svc_session_en
         PQclear(r);
         return db_tx_fail(db, err, ERR_NOT_FOUND, "session", "no such remote session");
     }
-    char sid[24];
-    snprintf(sid, sizeof sid, "%s", PQgetvalue(r, 0, 0));
-    int64_t starts = strtoll(PQgetvalue(r, 0, 1), NULL, 10);
+    snprintf(s->sid, sizeof s->sid, "%s", PQgetvalue(r, 0, 0));
+    s->starts = strtoll(PQgetvalue(r, 0, 1), NULL, 10);
     int64_t runner = strtoll(PQgetvalue(r, 0, 3), NULL, 10);
-    bool ended = strcmp(PQgetvalue(r, 0, 4), "t") == 0;
-    bool cancelled = strcmp(PQgetvalue(r, 0, 5), "t") == 0;
+    s->ended = strcmp(PQgetvalue(r, 0, 4), "t") == 0;
+    s->cancelled = strcmp(PQgetvalue(r, 0, 5), "t") == 0;
     PQclear(r);
-    /* the engineer who ran it may end it even after a reassignment */
     if (!(actor->role == ROLE_ENGINEER && actor->token_id == runner) &&
-        may_work(&c, actor, false, "end a remote session", err) != 0)
+        may_work(c, actor, false, what, err) != 0)
         return rb(db, DB_FAIL);
-    if (ended)
+    return DB_ONE;
+}
+
+enum db_result db_service_session_end(struct db *db, const struct svc_session_end_in *in,
+                                      const struct principal *actor, struct arena *a, json_t **out,
+                                      struct err *err)
+{
+    enum db_result kind;
+    struct svc_case c;
+    struct tz_cal cal;
+    struct svc_session ss;
+    char end[24], eoff[16], tid[24];
+
+    if ((kind = session_for_actor(db, in->case_number, in->session_no, actor,
+                                  "end a remote session", &c, &ss, err)) != DB_ONE)
+        return kind;
+    const char *sid = ss.sid;
+    int64_t starts = ss.starts;
+    PGresult *r;
+    if (ss.ended)
         return db_tx_fail(db, err, ERR_CONFLICT, "status", "the remote session has already ended");
-    if (cancelled)
+    if (ss.cancelled)
         return db_tx_fail(db, err, ERR_CONFLICT, "status", "the remote session was cancelled");
     if (case_is_final(c.status)) {
         err_set(err, ERR_CONFLICT, "status", "the case is %s: nothing more can be recorded",
@@ -555,34 +579,18 @@ enum db_result db_service_session_cancel(struct db *db, const char *case_number,
 {
     enum db_result kind;
     struct svc_case c;
-    char no[16], tid[24];
+    struct svc_session ss;
+    char tid[24];
+    PGresult *r;
 
-    if ((kind = db_begin(db, err)) != DB_ONE)
+    if ((kind = session_for_actor(db, case_number, session_no, actor, "cancel a remote session", &c,
+                                  &ss, err)) != DB_ONE)
         return kind;
-    if ((kind = case_lock(db, case_number, &c, err)) != DB_ONE)
-        return kind;
-    const char *sp[2] = {c.id, i64(no, sizeof no, session_no)};
-    PGresult *r = db_run(db, Q_SVC_SESSION_LOCK, sp, &kind, err);
-    if (r == NULL)
-        return rb(db, kind);
-    if (PQntuples(r) != 1) {
-        PQclear(r);
-        return db_tx_fail(db, err, ERR_NOT_FOUND, "session", "no such remote session");
-    }
-    char sid[24];
-    snprintf(sid, sizeof sid, "%s", PQgetvalue(r, 0, 0));
-    int64_t runner = strtoll(PQgetvalue(r, 0, 3), NULL, 10);
-    bool ended = strcmp(PQgetvalue(r, 0, 4), "t") == 0;
-    bool cancelled = strcmp(PQgetvalue(r, 0, 5), "t") == 0;
-    PQclear(r);
-    if (!(actor->role == ROLE_ENGINEER && actor->token_id == runner) &&
-        may_work(&c, actor, false, "cancel a remote session", err) != 0)
-        return rb(db, DB_FAIL);
-    if (ended)
+    if (ss.ended)
         return db_tx_fail(db, err, ERR_CONFLICT, "status",
                           "the remote session has ended: only a session that never took place is "
                           "cancelled");
-    if (cancelled)
+    if (ss.cancelled)
         return db_tx_fail(db, err, ERR_CONFLICT, "status",
                           "the remote session is already cancelled");
     if (case_is_final(c.status)) {
@@ -590,7 +598,7 @@ enum db_result db_service_session_cancel(struct db *db, const char *case_number,
                 case_state_name(c.status));
         return rb(db, DB_FAIL);
     }
-    const char *p[4] = {sid, reason, actor->name, i64(tid, sizeof tid, actor->token_id)};
+    const char *p[4] = {ss.sid, reason, actor->name, i64(tid, sizeof tid, actor->token_id)};
     if ((r = db_run(db, Q_SVC_SESSION_CANCEL, p, &kind, err)) == NULL)
         return rb(db, kind);
     if (PQntuples(r) != 1) {
